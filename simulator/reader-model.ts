@@ -1,0 +1,282 @@
+import { EventEmitter } from 'node:events';
+import type { Clock } from '../src/time/clock';
+import {
+  CardKind,
+  ConsentChoice,
+  ConsentItem,
+  FailReason,
+  Method,
+  Mode,
+  ReaderState,
+  SCREENS,
+  type EventFields,
+  type EventName,
+  type FailReasonName,
+  type MethodName,
+  type ModeName,
+  type ReaderStateName,
+  type ScreenName,
+  type StatusName,
+} from '../src/protocol';
+import { Card, CardWallet, FACE_CONDITIONS, type FaceCondition } from './cards';
+import { EmulatorError } from './errors';
+import { FaceMatcher } from './face-matcher';
+import { DEFAULT_TIMING, type ReaderTiming } from './timing';
+
+export interface ModelOptions {
+  clock: Clock;
+  faceThreshold?: number;
+  /** Face attempts per visit before the reader gives up on the face path. */
+  maxFaceAttempts?: number;
+  timing?: Partial<ReaderTiming>;
+}
+
+/** What the model sends out; the link device turns it into frames. */
+export type Outbound = <N extends EventName>(name: N, fields: EventFields<N>) => void;
+
+const BUSY_STATES: ReadonlySet<ReaderStateName> = new Set(['methodSelect', 'faceCapture', 'pinEntry', 'consent', 'awaitingStaff']);
+
+/**
+ * The patient-facing behaviour of a 顔認証付きカードリーダー: card slot, method choice, camera,
+ * PIN pad, consent and screens, under the three operating modes. It knows nothing of bytes;
+ * stimuli are what a patient does, commands are what the terminal asks.
+ */
+export class ReaderModel extends EventEmitter {
+  readonly wallet = new CardWallet();
+  readonly matcher: FaceMatcher;
+  readonly timing: ReaderTiming;
+  private readonly clock: Clock;
+  private readonly maxFaceAttempts: number;
+
+  mode: ModeName = 'unattended';
+  state: ReaderStateName = 'idle';
+  screen: ScreenName = 'placeCard';
+  card: Card | null = null;
+  txId = 0;
+  private faceAttempts = 0;
+  private armed: { checkId: number; date: string } | null = null;
+  private haltReason: FailReasonName | null = null;
+  private out: Outbound = () => undefined;
+
+  constructor(opts: ModelOptions) {
+    super();
+    this.clock = opts.clock;
+    this.matcher = new FaceMatcher(opts.faceThreshold ?? 70);
+    this.maxFaceAttempts = opts.maxFaceAttempts ?? 1;
+    this.timing = { ...DEFAULT_TIMING, ...opts.timing };
+  }
+
+  attach(out: Outbound): void {
+    this.out = out;
+  }
+
+  // ---- stimuli: what the patient does -------------------------------------------------------
+
+  placeCard(profile: string): void {
+    if (this.card) throw new EmulatorError('EMU_ERR_CARD_PRESENT');
+    const card = this.wallet.get(profile);
+    this.card = card;
+    this.beginTransaction();
+  }
+
+  chooseMethod(method: 'face' | 'pin'): void {
+    const card = this.requireCard();
+    if (this.state !== 'methodSelect') throw new EmulatorError('EMU_ERR_NOT_OFFERED', method, this.state);
+    if (method === 'face') {
+      this.faceAttempts = 0;
+      this.emitEvent('methodChosen', { txId: this.txId, method: Method.face });
+      this.go('faceCapture', 'lookAtCamera');
+      return;
+    }
+    if (card.profile.pin === null) throw new EmulatorError('EMU_ERR_NOT_OFFERED', 'pin', this.state);
+    this.emitEvent('methodChosen', { txId: this.txId, method: Method.pin });
+    this.startPinEntry(card);
+  }
+
+  /** Face in front of the camera; resolves once the reader has shown the outcome. */
+  async presentFace(condition?: string): Promise<void> {
+    const card = this.requireCard();
+    if (this.state !== 'faceCapture') throw new EmulatorError('EMU_ERR_NOT_OFFERED', 'face capture', this.state);
+    const cond = (condition ?? card.profile.defaultCondition) as FaceCondition;
+    if (!(cond in FACE_CONDITIONS)) {
+      throw new EmulatorError('EMU_ERR_UNKNOWN_CONDITION', String(condition), Object.keys(FACE_CONDITIONS).join(', '));
+    }
+    const tx = this.txId;
+    await this.clock.sleep('face capture', this.timing.faceCaptureMs);
+    if (tx !== this.txId || this.state !== 'faceCapture') return;
+    const score = this.matcher.score(card, cond);
+    const matched = this.matcher.matches(score);
+    this.faceAttempts++;
+    this.emitEvent('faceResult', { txId: tx, matched: matched ? 1 : 0, score, attempt: this.faceAttempts });
+    if (matched) return this.confirm('face', 0);
+    this.showScreen('matchError');
+    await this.clock.sleep('match error screen', this.timing.transientScreenMs);
+    if (tx !== this.txId || this.state !== 'faceCapture') return;
+    if (this.faceAttempts < this.maxFaceAttempts) return this.showScreen('lookAtCamera');
+    if (this.mode === 'unattended' && card.pinUsable) {
+      // 無人運転: the patient may fall back to the PIN (P101-7).
+      this.emitEvent('methodChosen', { txId: tx, method: Method.pin });
+      return this.startPinEntry(card);
+    }
+    this.fail('faceMismatch', card.pinLocked ? 'pinLocked' : 'callStaff');
+  }
+
+  /** Digits on the PIN pad; resolves once the chip has answered. */
+  async enterPin(pin: string): Promise<void> {
+    const card = this.requireCard();
+    if (this.state !== 'pinEntry') throw new EmulatorError('EMU_ERR_NOT_OFFERED', 'PIN entry', this.state);
+    if (!/^\d{4}$/.test(pin)) throw new EmulatorError('EMU_ERR_BAD_PIN_FORMAT');
+    const tx = this.txId;
+    await this.clock.sleep('PIN verify', this.timing.pinVerifyMs);
+    if (tx !== this.txId || this.state !== 'pinEntry') return;
+    const ok = card.verifyPin(pin);
+    this.emitEvent('pinResult', { txId: tx, ok: ok ? 1 : 0, triesLeft: card.triesLeft });
+    if (ok) return this.confirm('pin', 0);
+    if (card.pinLocked) return this.fail('pinLocked', 'pinLocked');
+    this.showScreen('pinWrong');
+    await this.clock.sleep('PIN wrong screen', this.timing.transientScreenMs);
+    if (tx === this.txId && this.state === 'pinEntry') this.showScreen('enterPin');
+  }
+
+  answerConsent(choice: string, items = 0): void {
+    this.requireCard();
+    if (this.state !== 'consent') throw new EmulatorError('EMU_ERR_NOT_OFFERED', 'consent', this.state);
+    if (choice !== 'all' && choice !== 'individual') throw new EmulatorError('EMU_ERR_BAD_CONSENT');
+    const all = ConsentItem.medication | ConsentItem.checkups | ConsentItem.highCost;
+    this.emitEvent('consentGiven', { txId: this.txId, choice: ConsentChoice[choice], items: choice === 'all' ? all : items & all });
+    this.go('complete', 'done');
+  }
+
+  removeCard(): void {
+    this.requireCard();
+    const tx = this.txId;
+    if (BUSY_STATES.has(this.state) && this.state !== 'consent') {
+      this.emitEvent('identityFailed', { txId: tx, reason: FailReason.cardRemoved });
+    }
+    this.card = null;
+    this.haltReason = null;
+    this.emitEvent('cardRemoved', { txId: tx });
+    this.go('idle', 'placeCard');
+  }
+
+  // ---- commands: what the terminal asks -----------------------------------------------------
+
+  setMode(mode: number): StatusName {
+    const name = Mode.nameOf(mode) as ModeName | undefined;
+    if (!name) return 'badArgument';
+    if (BUSY_STATES.has(this.state)) return 'busy';
+    this.mode = name;
+    if (name !== 'visual') this.armed = null;
+    if (!this.card) this.showScreen('placeCard');
+    return 'ok';
+  }
+
+  startVisualCheck(checkId: number, date: string): StatusName {
+    if (this.mode !== 'visual') return 'badState';
+    if (BUSY_STATES.has(this.state)) return 'busy';
+    this.armed = { checkId, date };
+    // The patient may already have put the card down and been told to call staff.
+    // Deferred so the terminal sees the command's response before the card event.
+    if (this.card && this.haltReason === 'staffRequired') queueMicrotask(() => this.beginTransaction());
+    return 'ok';
+  }
+
+  executeVisualCheck(checkId: number): StatusName {
+    if (this.state !== 'awaitingStaff' || !this.armed || this.armed.checkId !== checkId) return 'badState';
+    const card = this.card!;
+    const tx = this.txId;
+    this.armed = null;
+    void this.clock.sleep('certificate read', this.timing.certReadMs).then(() => {
+      if (tx === this.txId && this.card === card) this.confirm('visual', checkId);
+    });
+    return 'ok';
+  }
+
+  cancelVisualCheck(): StatusName {
+    this.armed = null;
+    if (this.state === 'awaitingStaff') this.fail('cancelled', 'callStaff');
+    return 'ok';
+  }
+
+  reset(): StatusName {
+    this.armed = null;
+    this.faceAttempts = 0;
+    if (this.card) {
+      this.haltReason = 'cancelled';
+      this.go('halted', 'callStaff');
+    } else this.go('idle', 'placeCard');
+    return 'ok';
+  }
+
+  // ---- flow ---------------------------------------------------------------------------------
+
+  private beginTransaction(): void {
+    const card = this.card!;
+    this.txId = (this.txId + 1) >>> 0;
+    this.haltReason = null;
+    this.faceAttempts = 0;
+    this.emitEvent('cardPlaced', { txId: this.txId, cardKind: CardKind[card.profile.kind] });
+    if (card.profile.kind === 'notMyNumber') return this.fail('notMyNumberCard', 'notMyNumberCard');
+    if (card.profile.certExpired) return this.fail('certExpired', 'certExpired');
+    if (this.mode === 'visual') {
+      if (this.armed) return this.go('awaitingStaff', 'staffChecking');
+      // 目視確認 left on with no staff check (P101-6): nobody is confirmed unattended.
+      return this.fail('staffRequired', 'callStaff');
+    }
+    if (this.mode === 'pinOnly') {
+      if (!card.pinUsable) return this.fail('pinLocked', card.pinLocked ? 'pinLocked' : 'callStaff');
+      this.emitEvent('methodChosen', { txId: this.txId, method: Method.pin });
+      return this.startPinEntry(card);
+    }
+    this.go('methodSelect', 'chooseMethod');
+  }
+
+  private startPinEntry(card: Card): void {
+    if (!card.pinUsable) return this.fail('pinLocked', 'pinLocked');
+    this.go('pinEntry', 'enterPin');
+  }
+
+  private confirm(method: MethodName, checkId: number): void {
+    const card = this.card!;
+    this.emitEvent('identityConfirmed', { txId: this.txId, method: Method[method], cardId: card.cardId, checkId });
+    this.go('consent', 'consent');
+  }
+
+  private fail(reason: FailReasonName, screen: ScreenName): void {
+    this.haltReason = reason;
+    this.emitEvent('identityFailed', { txId: this.txId, reason: FailReason[reason] });
+    if (screen !== 'callStaff' && screen !== 'notMyNumberCard' && screen !== 'certExpired') this.showScreen(screen);
+    this.go('halted', screen === 'pinLocked' ? 'callStaff' : screen);
+  }
+
+  private go(state: ReaderStateName, screen: ScreenName): void {
+    this.state = state;
+    this.showScreen(screen);
+  }
+
+  private showScreen(screen: ScreenName): void {
+    if (this.screen === screen && screen !== 'matchError' && screen !== 'pinWrong') return;
+    this.screen = screen;
+    this.emitEvent('screenShown', { screen: SCREENS[screen].id });
+  }
+
+  private emitEvent<N extends EventName>(name: N, fields: EventFields<N>): void {
+    this.out(name, fields);
+    this.emit('event', name, fields);
+  }
+
+  private requireCard(): Card {
+    if (!this.card) throw new EmulatorError('EMU_ERR_NO_CARD');
+    return this.card;
+  }
+
+  status() {
+    return {
+      mode: Mode[this.mode],
+      state: ReaderState[this.state],
+      cardPresent: this.card ? 1 : 0,
+      screen: SCREENS[this.screen].id,
+      txId: this.txId,
+    };
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Numeric codes that cross the link. Names are the code identifiers of docs/glossary.md;
+ * numbers are wire values and never change meaning once published.
+ */
+function table<T extends Record<string, number>>(t: T) {
+  const names = new Map<number, keyof T & string>();
+  for (const [k, v] of Object.entries(t)) names.set(v, k);
+  return Object.assign(t, {
+    nameOf(code: number): (keyof T & string) | undefined {
+      return names.get(code);
+    },
+  });
+}
+
+export const PROTOCOL_VERSION = 1;
+
+/** 運転モード: 無人運転, 目視確認, 暗証番号認証固定. */
+export const Mode = table({ unattended: 1, visual: 2, pinOnly: 3 });
+export type ModeName = 'unattended' | 'visual' | 'pinOnly';
+
+/** Response status. */
+export const Status = table({
+  ok: 0x00,
+  badState: 0x01,
+  badArgument: 0x02,
+  unsupported: 0x03,
+  busy: 0x04,
+  unknownCommand: 0x05,
+  badVersion: 0x06,
+  malformed: 0x07,
+});
+export type StatusName = Exclude<keyof typeof Status, 'nameOf'>;
+
+/** Where the reader's patient flow is. */
+export const ReaderState = table({
+  idle: 0,
+  methodSelect: 1,
+  faceCapture: 2,
+  pinEntry: 3,
+  consent: 4,
+  awaitingStaff: 5,
+  complete: 6,
+  halted: 7,
+});
+export type ReaderStateName = Exclude<keyof typeof ReaderState, 'nameOf'>;
+
+/** 本人確認の方法. */
+export const Method = table({ face: 1, pin: 2, visual: 3 });
+export type MethodName = 'face' | 'pin' | 'visual';
+
+export const CardKind = table({ myNumber: 1, faceAuthCard: 2, notMyNumber: 3 });
+export type CardKindName = 'myNumber' | 'faceAuthCard' | 'notMyNumber';
+
+/** Why an identity check failed. */
+export const FailReason = table({
+  faceMismatch: 1,
+  pinLocked: 2,
+  certExpired: 3,
+  notMyNumberCard: 4,
+  staffRequired: 5,
+  cardRemoved: 6,
+  cancelled: 7,
+});
+export type FailReasonName = Exclude<keyof typeof FailReason, 'nameOf'>;
+
+/** 同意 answers: the single-screen choice, and item bits for 個別に同意する. */
+export const ConsentChoice = table({ all: 1, individual: 2 });
+export const ConsentItem = { medication: 1, checkups: 2, highCost: 4 } as const;
+
+/** Capability bits in the hello response. */
+export const Capability = { face: 1, pin: 2, consent: 4, visualCheck: 8, pinOnlyMode: 16, consentSingleScreen: 32 } as const;
+
+export function capabilityNames(bits: number): string[] {
+  return Object.entries(Capability)
+    .filter(([, b]) => (bits & b) !== 0)
+    .map(([n]) => n);
+}
+
+/** Reader-side error codes carried by the readerError event. */
+export const ReaderErrorCode = table({ cameraFault: 1, cardReadFailed: 2, internal: 3 });

@@ -1,0 +1,34 @@
+/**
+ * Patient-facing screens of the reader. Only the id crosses the link; both sides render the
+ * text from this one catalogue. Exact wording differs by maker; these are the product's defaults.
+ */
+export const SCREENS = {
+  placeCard: { id: 1, text: 'マイナンバーカードを置いてください' },
+  chooseMethod: { id: 2, text: '本人確認の方法を選んでください（顔認証／暗証番号）' },
+  lookAtCamera: { id: 3, text: 'カメラに顔を向けてください' },
+  matchError: { id: 4, text: '照合エラー' },
+  enterPin: { id: 5, text: '暗証番号を入力してください' },
+  pinWrong: { id: 6, text: '暗証番号が違います' },
+  pinLocked: { id: 7, text: '暗証番号がロックされています。市区町村の窓口で解除してください' },
+  callStaff: { id: 8, text: '職員をお呼びください' },
+  consent: { id: 9, text: '同意の確認（全て同意する／個別に同意する）' },
+  done: { id: 10, text: '本人確認が完了しました。カードをお取りください' },
+  certExpired: { id: 11, text: '電子証明書の有効期限が切れています。受付窓口にお声がけください' },
+  notMyNumberCard: { id: 12, text: 'マイナンバーカード以外が置かれました。読み取りに失敗しました' },
+  staffChecking: { id: 13, text: '職員が本人確認を行っています。そのままお待ちください' },
+  readFailed: { id: 14, text: '読み取りに失敗しました' },
+} as const;
+
+export type ScreenName = keyof typeof SCREENS;
+
+const BY_ID = new Map<number, ScreenName>(
+  (Object.keys(SCREENS) as ScreenName[]).map((name) => [SCREENS[name].id, name]),
+);
+
+export function screenById(id: number): ScreenName | undefined {
+  return BY_ID.get(id);
+}
+
+export function screenByText(text: string): ScreenName | undefined {
+  return (Object.keys(SCREENS) as ScreenName[]).find((n) => SCREENS[n].text === text || SCREENS[n].text.startsWith(text));
+}

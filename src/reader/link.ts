@@ -1,0 +1,160 @@
+import { EventEmitter } from 'node:events';
+import type { Clock, Timer } from '../time/clock';
+import {
+  FrameDecoder,
+  decodeMessage,
+  encodeAck,
+  encodeCommand,
+  encodeFrame,
+  type CommandName,
+  type CommandRequest,
+  type CommandResponse,
+  type Message,
+} from '../protocol';
+import { OqsError } from './errors';
+
+/** The byte pipe under the link: a serialport stream, or anything shaped like one. */
+export interface BytePort {
+  write(data: Buffer, cb: (err?: Error | null) => void): unknown;
+  on(event: 'data', fn: (chunk: Buffer) => void): unknown;
+  on(event: 'close', fn: () => void): unknown;
+  on(event: 'error', fn: (err: Error) => void): unknown;
+  close(cb: (err?: Error | null) => void): void;
+  readonly isOpen: boolean;
+}
+
+export interface TraceEntry {
+  dir: 'in' | 'out';
+  at: number;
+  bytes: string;
+  message?: Message;
+  error?: string;
+}
+
+export type ReaderEvent = Extract<Message, { kind: 'event' }>;
+
+interface Pending {
+  name: CommandName;
+  resolve: (fields: Record<string, number | string>) => void;
+  reject: (e: Error) => void;
+  timer: Timer;
+}
+
+/**
+ * The host's end of the reader link: sequence numbers, command/response correlation with
+ * timeouts on the injected clock, ACKs for events, and one stream of what crossed the wire
+ * ('frame' for traces, 'event' for reader events, 'linkError' for bad frames, 'close').
+ */
+export class ReaderLink extends EventEmitter {
+  private seq = 0;
+  private readonly pending = new Map<number, Pending>();
+  private readonly decoder: FrameDecoder;
+  private closed = false;
+
+  constructor(
+    private readonly port: BytePort,
+    private readonly clock: Clock,
+    readonly commandTimeoutMs = 3000,
+  ) {
+    super();
+    this.decoder = new FrameDecoder(
+      (frame) => this.onFrame(frame),
+      (err) => this.emit('linkError', err),
+    );
+    port.on('data', (chunk) => this.decoder.push(chunk));
+    port.on('close', () => this.onClose());
+    port.on('error', (err) => this.emit('linkError', { code: 'OQS_ERR_PORT', message: err.message }));
+  }
+
+  get isOpen(): boolean {
+    return !this.closed && this.port.isOpen;
+  }
+
+  request<N extends CommandName>(name: N, fields: CommandRequest<N>, timeoutMs = this.commandTimeoutMs): Promise<CommandResponse<N>> {
+    if (!this.isOpen) return Promise.reject(new OqsError('OQS_ERR_READER_DISCONNECTED', name));
+    const seq = this.nextSeq();
+    const bytes = encodeCommand(name, seq, fields);
+    return new Promise((resolve, reject) => {
+      const timer = this.clock.setTimer(`reader ${name} timeout`, timeoutMs, () => {
+        this.pending.delete(seq);
+        reject(new OqsError('OQS_ERR_READER_TIMEOUT', name, timeoutMs));
+      });
+      this.pending.set(seq, { name, resolve: resolve as Pending['resolve'], reject, timer });
+      this.send(bytes, (err) => {
+        if (!err) return;
+        timer.cancel();
+        this.pending.delete(seq);
+        reject(new OqsError('OQS_ERR_READER_DISCONNECTED', name));
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (!this.port.isOpen) {
+        this.onClose();
+        return resolve();
+      }
+      this.port.close(() => {
+        this.onClose();
+        resolve();
+      });
+    });
+  }
+
+  private nextSeq(): number {
+    const s = this.seq;
+    this.seq = (this.seq + 1) & 0xff;
+    return s;
+  }
+
+  private send(bytes: Buffer, cb: (err?: Error | null) => void = () => undefined): void {
+    if (this.listenerCount('frame') > 0) {
+      this.emit('frame', { dir: 'out', at: this.clock.now(), bytes: bytes.toString('hex'), message: safeDecode(bytes) } satisfies TraceEntry);
+    }
+    this.port.write(bytes, cb);
+  }
+
+  private onFrame(frame: { seq: number; type: number; payload: Buffer }): void {
+    let msg: Message;
+    try {
+      msg = decodeMessage(frame);
+    } catch (e) {
+      this.emit('linkError', { code: (e as { code?: string }).code ?? 'LINK_ERR_PAYLOAD', message: (e as Error).message });
+      return;
+    }
+    if (this.listenerCount('frame') > 0) {
+      this.emit('frame', { dir: 'in', at: this.clock.now(), bytes: encodeFrame(frame).toString('hex'), message: msg } satisfies TraceEntry);
+    }
+    if (msg.kind === 'response') {
+      const p = this.pending.get(msg.reqSeq);
+      if (!p || p.name !== msg.name) return; // late or stray: its command already timed out
+      this.pending.delete(msg.reqSeq);
+      p.timer.cancel();
+      if (msg.status === 'ok') p.resolve(msg.fields);
+      else p.reject(Object.assign(new OqsError('OQS_ERR_READER_REFUSED', msg.name, msg.status), { status: msg.status }));
+    } else if (msg.kind === 'event') {
+      this.send(encodeAck(this.nextSeq(), msg.seq));
+      this.emit('event', msg);
+    }
+  }
+
+  private onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const [seq, p] of this.pending) {
+      p.timer.cancel();
+      p.reject(new OqsError('OQS_ERR_READER_DISCONNECTED', p.name));
+      this.pending.delete(seq);
+    }
+    this.emit('close');
+  }
+}
+
+function safeDecode(bytes: Buffer): Message | undefined {
+  try {
+    return decodeMessage({ seq: bytes[3]!, type: bytes[4]!, payload: bytes.subarray(5, bytes.length - 2) });
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,366 @@
+import { EventEmitter } from 'node:events';
+import type { Clock } from '../time/clock';
+import {
+  FailReason,
+  Method,
+  ConsentChoice,
+  screenById,
+  type FailReasonName,
+  type MethodName,
+  type ModeName,
+  type ScreenName,
+} from '../protocol';
+import type { Actor } from './accounts';
+import { connectionPattern, type ConnectionPattern } from './connection-patterns';
+import { displayDate, parseConfirmationDate, todayJst } from './dates';
+import { OqsError } from './errors';
+import { MODE_LABELS } from './labels';
+import type { ReaderEvent, TraceEntry } from './link';
+import type { ReaderClient, ReaderIdentity } from './reader-client';
+import type { ConfirmationRecord, ModeChange } from './records';
+import { MemoryStore, type TerminalStore } from './store';
+import { VisualCheck, type VisualCheckView } from './visual-check';
+
+export interface TerminalOptions {
+  clock: Clock;
+  store?: TerminalStore;
+  /** 本人認証用カードリーダーソフト: without it there is no reader menu (P104-1). */
+  readerSoftwareInstalled?: boolean;
+  /** 汎用カードリーダー connected beside the face-auth reader(s). */
+  generalReaders?: number;
+}
+
+export interface Alert {
+  code: 'visualModeOn' | 'visualCheckNeeded' | 'staffCheckRequired';
+  message: string;
+}
+
+export type TerminalEvent =
+  | { type: 'modeChanged'; change: ModeChange }
+  | { type: 'readerConnected'; path: string; identity: ReaderIdentity }
+  | { type: 'readerDisconnected'; path: string }
+  | { type: 'readerEvent'; path: string; name: ReaderEvent['name']; fields: ReaderEvent['fields'] }
+  | { type: 'frame'; path: string; frame: TraceEntry }
+  | { type: 'record'; record: ConfirmationRecord }
+  | { type: 'visualCheck'; view: VisualCheckView }
+  | { type: 'alert'; alert: Alert | null };
+
+interface Tx {
+  startedAt: number;
+  method: MethodName | null;
+  recordId: string | null;
+}
+
+interface Connected {
+  client: ReaderClient;
+  identity: ReaderIdentity;
+  screen: ScreenName | undefined;
+  txs: Map<number, Tx>;
+}
+
+/**
+ * The 資格確認端末's rules around its face-auth readers (chapter 7): the operating mode, who may
+ * switch it, the visual check, and a record of every identity confirmation. Every change goes
+ * out on one stream ('event') for the API's live feed, traces and logs.
+ */
+export class Terminal extends EventEmitter {
+  readonly clock: Clock;
+  readonly store: TerminalStore;
+  readonly readerSoftwareInstalled: boolean;
+  readonly generalReaders: number;
+  private readonly readers = new Map<string, Connected>();
+  private readonly recordsById = new Map<string, ConfirmationRecord>();
+  private currentMode: ModeName;
+  private readerAlert: Alert | null = null;
+  readonly visual: VisualCheck;
+
+  constructor(opts: TerminalOptions) {
+    super();
+    this.clock = opts.clock;
+    this.store = opts.store ?? new MemoryStore();
+    this.readerSoftwareInstalled = opts.readerSoftwareInstalled ?? true;
+    this.generalReaders = opts.generalReaders ?? 0;
+    // 無人運転 is the mode after installation (P101-2); a restart keeps the last one.
+    this.currentMode = this.store.loadMode() ?? 'unattended';
+    for (const r of this.store.loadRecords()) this.recordsById.set(r.id, r);
+    this.visual = new VisualCheck((view) => this.publish({ type: 'visualCheck', view }));
+  }
+
+  get mode(): ModeName {
+    return this.currentMode;
+  }
+
+  get pattern(): ConnectionPattern {
+    return connectionPattern(this.readers.size, this.generalReaders);
+  }
+
+  /** The reader client connected `index`-th (for diagnostics and the conformance suite). */
+  client(index = 0): ReaderClient | undefined {
+    return [...this.readers.values()][index]?.client;
+  }
+
+  records(): ConfirmationRecord[] {
+    return [...this.recordsById.values()];
+  }
+
+  modeChanges(): ModeChange[] {
+    return this.store.loadModeChanges();
+  }
+
+  alerts(): Alert[] {
+    const out: Alert[] = [];
+    if (this.currentMode === 'visual') {
+      out.push({ code: 'visualModeOn', message: '目視確認モードです。目視確認が終わったら無人運転モードに戻してください（戻さないと職員の目視確認なしでは資格確認できません）' });
+    }
+    if (this.readerAlert) out.push(this.readerAlert);
+    return out;
+  }
+
+  status() {
+    const pattern = this.pattern;
+    return {
+      mode: this.currentMode,
+      modeLabel: MODE_LABELS[this.currentMode],
+      readerSoftwareInstalled: this.readerSoftwareInstalled,
+      readers: [...this.readers.entries()].map(([path, r]) => ({ path, ...r.identity, screen: r.screen ?? null })),
+      connectionPattern: pattern,
+      menu: {
+        readerOperation: this.readerSoftwareInstalled,
+        qualificationInquiry: this.readerSoftwareInstalled && pattern.qualificationInquiryMenu,
+      },
+      visualCheck: this.visual.view(),
+      alerts: this.alerts(),
+    };
+  }
+
+  /** 《顔認証付きカードリーダー操作》 is reachable only with the reader software (P104-1). */
+  requireReaderMenu(): void {
+    if (!this.readerSoftwareInstalled) throw new OqsError('OQS_ERR_READER_SOFTWARE_MISSING');
+  }
+
+  /** 資格情報照会（マイナンバーカード） from the menu: pattern 2 only (P102-4). */
+  requireQualificationInquiry(): void {
+    const p = this.pattern;
+    if (!p.qualificationInquiryMenu) throw new OqsError('OQS_ERR_MENU_PATTERN', p.id);
+  }
+
+  async attachReader(client: ReaderClient): Promise<void> {
+    this.requireReaderMenu();
+    if (!client.identity) throw new TypeError('attachReader needs an identified ReaderClient');
+    const entry: Connected = { client, identity: client.identity, screen: undefined, txs: new Map() };
+    this.readers.set(client.path, entry);
+    client.link.on('event', (e: ReaderEvent) => this.onReaderEvent(client.path, entry, e));
+    client.link.on('frame', (frame: TraceEntry) => this.publish({ type: 'frame', path: client.path, frame }));
+    client.link.on('close', () => {
+      if (this.readers.get(client.path) === entry) this.readers.delete(client.path);
+      this.visual.reset();
+      this.publish({ type: 'readerDisconnected', path: client.path });
+    });
+    await client.setMode(this.currentMode);
+    entry.screen = screenById((await client.getStatus()).screen);
+    this.publish({ type: 'readerConnected', path: client.path, identity: client.identity });
+  }
+
+  async switchMode(actor: Actor, mode: string): Promise<ModeChange> {
+    this.requireReaderMenu();
+    if (actor.role !== 'admin') throw new OqsError('OQS_ERR_ADMIN_REQUIRED', actor.account, actor.role === 'general' ? '一般 (general)' : actor.role);
+    if (mode !== 'unattended' && mode !== 'visual' && mode !== 'pinOnly') throw new OqsError('OQS_ERR_UNKNOWN_MODE', mode);
+    if (this.readers.size === 0) throw new OqsError('OQS_ERR_NO_READER');
+    if (mode === 'visual') {
+      if (this.readers.size !== 1) throw new OqsError('OQS_ERR_VISUAL_SINGLE_READER', this.readers.size);
+      if (!this.pattern.visualCheckAllowed) throw new OqsError('OQS_ERR_PATTERN_NOT_ALLOWED', this.pattern.id);
+    }
+    const from = this.currentMode;
+    const done: Connected[] = [];
+    try {
+      for (const r of this.readers.values()) {
+        await r.client.setMode(mode);
+        done.push(r);
+      }
+    } catch (e) {
+      // All readers or none: put back the ones that already switched.
+      await Promise.allSettled(done.map((r) => r.client.setMode(from)));
+      if (OqsError.is(e, 'OQS_ERR_READER_REFUSED') && (e as { status?: string }).status === 'busy') throw new OqsError('OQS_ERR_READER_BUSY');
+      throw e;
+    }
+    const change: ModeChange = { from, to: mode, by: actor.account, at: new Date(this.clock.now()).toISOString() };
+    this.store.saveMode(mode, change);
+    this.currentMode = mode;
+    if (mode !== 'visual') this.visual.reset();
+    this.publish({ type: 'modeChanged', change });
+    this.publish({ type: 'alert', alert: null });
+    return change;
+  }
+
+  /**
+   * P106 steps 2–3: staff have looked at the patient, set 資格確認日 and ticked
+   * 《目視で本人確認完了》; the reader now takes the patient's card for this check.
+   */
+  async beginVisualCheck(actor: Actor, input: { confirmationDate?: string; visuallyConfirmed: boolean }): Promise<VisualCheckView> {
+    this.requireReaderMenu();
+    if (this.currentMode !== 'visual') throw new OqsError('OQS_ERR_NOT_VISUAL_MODE', MODE_LABELS[this.currentMode]);
+    const dateText = input.confirmationDate ?? todayJst(this.clock.now());
+    const wireDate = parseConfirmationDate(dateText, this.clock.now());
+    if (input.visuallyConfirmed !== true) throw new OqsError('OQS_ERR_NOT_VISUALLY_CONFIRMED');
+    this.visual.requireState(['idle', 'awaitingCard'], 'starting a visual check');
+    const reader = this.singleReader();
+    const checkId = this.visual.nextCheckId();
+    // Armed before the command goes out: the reader may report a card already on it at once.
+    this.visual.arm(checkId, displayDate(wireDate), actor.account);
+    try {
+      await reader.client.startVisualCheck(checkId, wireDate);
+    } catch (e) {
+      this.visual.reset();
+      throw e;
+    }
+    this.setReaderAlert(null);
+    return this.visual.view();
+  }
+
+  /** P106-5: OK on 「本人確認を実行する」; resolves once the reader has confirmed or failed. */
+  async confirmVisualCheck(_actor: Actor): Promise<ConfirmationRecord> {
+    this.visual.requireState(['awaitingConfirmation'], 'OK on 本人確認を実行する');
+    const reader = this.singleReader();
+    const outcome = this.visual.execute();
+    try {
+      await reader.client.executeVisualCheck(this.visual.view().checkId);
+    } catch (e) {
+      outcome.catch(() => undefined);
+      this.visual.abortExecute();
+      throw e;
+    }
+    return outcome;
+  }
+
+  /** P106-6: OK on 「本人確認を完了する」; back to the screen for the next patient (P106-7). */
+  completeVisualCheck(_actor: Actor): VisualCheckView {
+    this.visual.requireState(['completed'], 'OK on 本人確認を完了する');
+    this.visual.reset();
+    return this.visual.view();
+  }
+
+  async cancelVisualCheck(_actor: Actor): Promise<VisualCheckView> {
+    if (this.visual.view().state !== 'idle') {
+      const reader = this.readers.values().next().value as Connected | undefined;
+      await reader?.client.cancelVisualCheck();
+      this.visual.reset();
+    }
+    return this.visual.view();
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.readers.values()].map((r) => r.client.close()));
+    this.readers.clear();
+  }
+
+  private singleReader(): Connected {
+    if (this.readers.size !== 1) {
+      if (this.readers.size === 0) throw new OqsError('OQS_ERR_NO_READER');
+      throw new OqsError('OQS_ERR_VISUAL_SINGLE_READER', this.readers.size);
+    }
+    return this.readers.values().next().value as Connected;
+  }
+
+  private onReaderEvent(path: string, r: Connected, e: ReaderEvent): void {
+    this.publish({ type: 'readerEvent', path, name: e.name, fields: e.fields });
+    const f = e.fields as Record<string, number>;
+    const txId = f.txId ?? 0;
+    switch (e.name) {
+      case 'screenShown':
+        r.screen = screenById(f.screen ?? 0);
+        return;
+      case 'cardPlaced':
+        r.txs.set(txId, { startedAt: this.clock.now(), method: null, recordId: null });
+        this.setReaderAlert(null);
+        if (this.visual.view().state === 'awaitingCard') this.visual.cardPlaced(txId);
+        return;
+      case 'methodChosen': {
+        const tx = r.txs.get(txId);
+        if (tx) tx.method = (Method.nameOf(f.method ?? 0) as MethodName) ?? null;
+        return;
+      }
+      case 'identityConfirmed': {
+        const method = Method.nameOf(f.method ?? 0) as MethodName;
+        const visual = method === 'visual' ? this.visual.view() : null;
+        const record = this.record(r, txId, {
+          outcome: 'confirmed',
+          method,
+          failReason: null,
+          confirmationDate: visual?.confirmationDate ?? todayJst(this.clock.now()),
+          operator: visual?.operator ?? null,
+          cardId: String(e.fields.cardId),
+        });
+        if (method === 'visual' && record) this.visual.confirmed(record);
+        return;
+      }
+      case 'identityFailed': {
+        const reason = FailReason.nameOf(f.reason ?? 0) as FailReasonName;
+        const tx = r.txs.get(txId);
+        const record = this.record(r, txId, {
+          outcome: 'failed',
+          method: tx?.method ?? null,
+          failReason: reason,
+          confirmationDate: todayJst(this.clock.now()),
+          operator: null,
+          cardId: null,
+        });
+        this.visual.failed(reason, record);
+        if (reason === 'faceMismatch' || reason === 'pinLocked') {
+          this.setReaderAlert({ code: 'visualCheckNeeded', message: '患者の本人確認ができませんでした（照合エラー／暗証番号ロック）。目視確認が必要です' });
+        } else if (reason === 'staffRequired') {
+          this.setReaderAlert({ code: 'staffCheckRequired', message: '目視確認モードです。患者を目視で確認し、《目視で本人確認完了》をチェックしてください' });
+        }
+        return;
+      }
+      case 'consentGiven': {
+        const tx = r.txs.get(txId);
+        const rec = tx?.recordId ? this.recordsById.get(tx.recordId) : undefined;
+        if (rec) {
+          rec.consent = (ConsentChoice.nameOf(f.choice ?? 0) as 'all' | 'individual') ?? null;
+          this.store.saveRecord(rec);
+          this.publish({ type: 'record', record: rec });
+        }
+        return;
+      }
+      case 'cardRemoved':
+        r.txs.delete(txId);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private record(
+    r: Connected,
+    txId: number,
+    fields: Pick<ConfirmationRecord, 'outcome' | 'method' | 'failReason' | 'confirmationDate' | 'operator' | 'cardId'>,
+  ): ConfirmationRecord | null {
+    const id = `${r.identity.serial}:${txId}`;
+    if (this.recordsById.has(id)) return null; // the same event again: recorded once
+    const tx = r.txs.get(txId);
+    const now = new Date(this.clock.now()).toISOString();
+    const record: ConfirmationRecord = {
+      id,
+      ...fields,
+      reader: { vendor: r.identity.vendor, model: r.identity.model, serial: r.identity.serial },
+      consent: null,
+      startedAt: tx ? new Date(tx.startedAt).toISOString() : now,
+      finishedAt: now,
+    };
+    if (tx) tx.recordId = id;
+    this.store.saveRecord(record);
+    this.recordsById.set(id, record);
+    this.publish({ type: 'record', record });
+    return record;
+  }
+
+  private setReaderAlert(alert: Alert | null): void {
+    if (this.readerAlert === alert) return;
+    this.readerAlert = alert;
+    this.publish({ type: 'alert', alert });
+  }
+
+  private publish(e: TerminalEvent): void {
+    this.emit('event', e);
+  }
+}

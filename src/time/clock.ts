@@ -1,0 +1,34 @@
+/**
+ * The clock contract. Everything below the composition root takes a Clock instead of calling
+ * setTimeout or Date.now, so the harness decides how fast device time runs: a VirtualClock in
+ * tests (free), a RealClock at scale 1 for a realistic device, or any other scale for demos.
+ */
+export interface Timer {
+  cancel(): void;
+}
+
+export interface Clock {
+  /** Milliseconds since the epoch, in this clock's time. */
+  now(): number;
+  /** Runs `fn` after `ms` of this clock's time. `name` is for diagnostics only. */
+  setTimer(name: string, ms: number, fn: () => void): Timer;
+  /** Resolves after `ms` of this clock's time. */
+  sleep(name: string, ms: number): Promise<void>;
+}
+
+/** Wall-clock time; `scale` stretches delays (1 = realistic, 0.1 = ten times faster). */
+export class RealClock implements Clock {
+  constructor(private readonly scale = 1) {
+    if (!(scale >= 0)) throw new TypeError(`"scale" must be a number >= 0, got ${scale}`);
+  }
+  now(): number {
+    return Date.now();
+  }
+  setTimer(_name: string, ms: number, fn: () => void): Timer {
+    const handle = setTimeout(fn, Math.max(0, ms * this.scale));
+    return { cancel: () => clearTimeout(handle) };
+  }
+  sleep(name: string, ms: number): Promise<void> {
+    return new Promise((resolve) => this.setTimer(name, ms, resolve));
+  }
+}

@@ -1,0 +1,124 @@
+import type { Clock, Timer } from './clock';
+
+interface Entry {
+  at: number;
+  order: number;
+  name: string;
+  fn: () => void;
+  cancelled: boolean;
+}
+
+/** A real macrotask turn: lets in-flight I/O callbacks (nextTick, promises, mock reads) run. */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Virtual time for tests: nothing fires until the harness advances the clock. `resolve()`
+ * advances to the next due timer whenever the process is otherwise idle, until a promise settles,
+ * so a 1.5 s face capture costs microseconds and timers always fire in time order.
+ */
+export class VirtualClock implements Clock {
+  private time: number;
+  private seq = 0;
+  private queue: Entry[] = [];
+
+  constructor(startMs = Date.UTC(2026, 10, 24, 0, 30)) {
+    this.time = startMs;
+  }
+
+  now(): number {
+    return this.time;
+  }
+
+  /** Sets the wall time without firing timers (for "today is …" steps). */
+  set(ms: number): void {
+    const delta = ms - this.time;
+    this.time = ms;
+    for (const e of this.queue) e.at += delta;
+  }
+
+  setTimer(name: string, ms: number, fn: () => void): Timer {
+    const entry: Entry = { at: this.time + Math.max(0, ms), order: this.seq++, name, fn, cancelled: false };
+    this.queue.push(entry);
+    this.queue.sort((a, b) => a.at - b.at || a.order - b.order);
+    return {
+      cancel: () => {
+        entry.cancelled = true;
+        this.queue = this.queue.filter((e) => e !== entry);
+      },
+    };
+  }
+
+  sleep(name: string, ms: number): Promise<void> {
+    return new Promise((resolve) => this.setTimer(name, ms, resolve));
+  }
+
+  /** Names of pending timers, soonest first. */
+  pending(): string[] {
+    return this.queue.map((e) => e.name);
+  }
+
+  /** Advances by `ms`, firing every timer that falls due, in order. */
+  async advance(ms: number): Promise<void> {
+    const until = this.time + ms;
+    for (;;) {
+      await turn();
+      const next = this.queue[0];
+      if (!next || next.at > until) break;
+      this.fire(next);
+    }
+    this.time = until;
+    await turn();
+  }
+
+  /**
+   * Settles `promise`, advancing virtual time only while nothing else can happen.
+   * Throws if `limitMs` of virtual time pass first (a hung wait is a test failure, not a hang).
+   */
+  async resolve<T>(promise: Promise<T>, limitMs = 3_600_000): Promise<T> {
+    let settled = false;
+    const tracked = promise.then(
+      (v) => ((settled = true), v),
+      (e) => {
+        settled = true;
+        throw e;
+      },
+    );
+    tracked.catch(() => undefined);
+    const deadline = this.time + limitMs;
+    for (;;) {
+      await turn();
+      await turn();
+      if (settled) return tracked;
+      const next = this.queue[0];
+      if (!next || next.at > deadline) {
+        throw Object.assign(new Error(`nothing settled the wait within ${limitMs} ms of virtual time` +
+          (next ? '' : ' (no timer pending: the wait can never end)')), { code: 'CLOCK_WAIT_STALLED' });
+      }
+      this.fire(next);
+    }
+  }
+
+  /**
+   * Lets everything that is going to happen happen: fires due timers in order until none is
+   * pending. Throws past `limitMs` of virtual time (a periodic timer would never go idle).
+   */
+  async runUntilIdle(limitMs = 3_600_000): Promise<void> {
+    const deadline = this.time + limitMs;
+    for (;;) {
+      await turn();
+      await turn();
+      const next = this.queue[0];
+      if (!next) return;
+      if (next.at > deadline) {
+        throw Object.assign(new Error(`still busy after ${limitMs} ms of virtual time (next timer: ${next.name})`), { code: 'CLOCK_NOT_IDLE' });
+      }
+      this.fire(next);
+    }
+  }
+
+  private fire(entry: Entry): void {
+    this.queue.shift();
+    this.time = Math.max(this.time, entry.at);
+    if (!entry.cancelled) entry.fn();
+  }
+}

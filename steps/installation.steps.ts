@@ -1,0 +1,55 @@
+import { Given, Then, When } from '@cucumber/cucumber';
+import { expect } from 'chai';
+import type { ReaderWorld } from './support/world';
+import { jstMorning, modeOf } from './support/vocabulary';
+
+Given('顔認証付きカードリーダーが{int}台接続されている', async function (this: ReaderWorld, n: number) {
+  this.install.faceReaders = n;
+});
+
+Given('汎用カードリーダーが{int}台接続されている', async function (this: ReaderWorld, n: number) {
+  this.install.generalReaders = n;
+});
+
+Given('本人認証用カードリーダーソフトがインストールされていない', async function (this: ReaderWorld) {
+  this.install.readerSoftwareInstalled = false;
+});
+
+Given('今日は{string}である', async function (this: ReaderWorld, date: string) {
+  await this.terminal();
+  this.target.setNow(jstMorning(date));
+});
+
+Given('管理者アカウントでログインしている', async function (this: ReaderWorld) {
+  this.login({ account: 'kanri01', role: 'admin' });
+});
+
+Given('一般アカウントでログインしている', async function (this: ReaderWorld) {
+  this.login({ account: 'uketsuke01', role: 'general' });
+});
+
+Given('運転モードを{string}に切り替えてある', async function (this: ReaderWorld, word: string) {
+  const t = await this.terminal();
+  await this.target.settle(t.switchMode({ account: 'kanri01', role: 'admin' }, modeOf(word)));
+  expect(t.mode).to.equal(modeOf(word));
+});
+
+When('資格確認端末を再起動する', async function (this: ReaderWorld) {
+  await this.restartTerminal();
+});
+
+Then('リーダーの識別情報として製造元・型番・ファームウェア・製造番号が表示される', async function (this: ReaderWorld) {
+  const [reader] = (await this.terminal()).status().readers;
+  expect(reader, 'a connected reader').to.exist;
+  for (const field of ['vendor', 'model', 'firmware', 'serial'] as const) expect(reader![field]).to.be.a('string').and.not.be.empty;
+  expect(reader!.protocolVersion).to.equal(1);
+});
+
+Then('リーダーの機能に{string}が含まれる', async function (this: ReaderWorld, capability: string) {
+  const [reader] = (await this.terminal()).status().readers;
+  expect(reader!.capabilities).to.include(capability);
+});
+
+Then('接続パターンは{int}である', async function (this: ReaderWorld, id: number) {
+  expect((await this.terminal()).pattern.id).to.equal(id);
+});

@@ -1,0 +1,60 @@
+import { Then } from '@cucumber/cucumber';
+import { expect } from 'chai';
+import { SCREENS } from '../src/protocol';
+import type { ReaderWorld } from './support/world';
+import { screenOf } from './support/vocabulary';
+
+const texts = (names: string[]) => names.map((n) => SCREENS[n as keyof typeof SCREENS].text).join(' → ');
+
+Then('リーダーに{string}と表示された', async function (this: ReaderWorld, text: string) {
+  const shown = this.screensOf(0);
+  expect(shown, `reader screens: ${texts(shown)}`).to.include(screenOf(text));
+});
+
+Then('リーダーに{string}と表示されていない', async function (this: ReaderWorld, text: string) {
+  const shown = this.screensOf(0);
+  expect(shown, `reader screens: ${texts(shown)}`).not.to.include(screenOf(text));
+});
+
+async function currentScreen(world: ReaderWorld, index: number) {
+  return (await world.terminal()).status().readers[index]?.screen;
+}
+
+Then('リーダーの画面は{string}である', async function (this: ReaderWorld, text: string) {
+  expect(await currentScreen(this, 0), `reader screens: ${texts(this.screensOf(0))}`).to.equal(screenOf(text));
+});
+
+Then('リーダーは本人確認の方法を尋ねなかった', async function (this: ReaderWorld) {
+  const shown = this.screensOf(0);
+  expect(shown, `reader screens: ${texts(shown)}`).not.to.include('chooseMethod');
+  expect(shown, `reader screens: ${texts(shown)}`).not.to.include('lookAtCamera');
+});
+
+Then('顔認証の照合結果は不一致である', async function (this: ReaderWorld) {
+  const results = this.events.filter((e) => e.type === 'readerEvent' && e.name === 'faceResult');
+  expect(results, 'a face match result').to.have.length.greaterThan(0);
+  const last = results.at(-1) as unknown as { fields: { matched: number; score: number } };
+  expect(last.fields.matched).to.equal(0);
+});
+
+Then('暗証番号の残り回数は{int}回と通知された', async function (this: ReaderWorld, n: number) {
+  const results = this.events.filter((e) => e.type === 'readerEvent' && e.name === 'pinResult');
+  const last = results.at(-1) as unknown as { fields: { triesLeft: number } } | undefined;
+  expect(last, 'a PIN result').to.exist;
+  expect(last!.fields.triesLeft).to.equal(n);
+});
+
+Then('端末に目視確認が必要と表示される', async function (this: ReaderWorld) {
+  const alerts = (await this.terminal()).alerts().map((a) => a.code);
+  expect(alerts).to.satisfy((codes: string[]) => codes.includes('visualCheckNeeded') || codes.includes('staffCheckRequired'));
+});
+
+Then('端末に目視確認が必要との表示はない', async function (this: ReaderWorld) {
+  const alerts = (await this.terminal()).alerts().map((a) => a.code);
+  expect(alerts).not.to.include('visualCheckNeeded');
+  expect(alerts).not.to.include('staffCheckRequired');
+});
+
+Then('{int}台目のリーダーの画面は{string}である', async function (this: ReaderWorld, n: number, text: string) {
+  expect(await currentScreen(this, n - 1), `reader #${n} screens: ${texts(this.screensOf(n - 1))}`).to.equal(screenOf(text));
+});
