@@ -27,6 +27,7 @@ export const ERRORS = {
   OQS_ERR_UNAUTHENTICATED: [401, 'an account name and password are required (HTTP Basic)'],
   OQS_ERR_BAD_CREDENTIALS: [401, 'account name or password is wrong'],
   OQS_ERR_BAD_REQUEST: [400, '%s'],
+  OQS_ERR_STIMULUS_REFUSED: [409, 'the emulated reader refused the stimulus (%s): %s'],
   OQS_ERR_NOT_FOUND: [404, 'no route %s %s'],
 } as const satisfies Record<string, readonly [number, string]>;
 

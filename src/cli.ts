@@ -1,0 +1,82 @@
+import { parseArgs } from 'node:util';
+import { DEFAULT_STATE_DIR, startProduct } from './main';
+
+const USAGE = `oqs-reader — controller, emulator and conformance suite for the 顔認証付きカードリーダー
+
+usage:
+  oqs-reader start [options]     the terminal's controller and API, with an embedded emulated
+                                 reader unless --reader-port is given
+
+options for start:
+  --host ADDR          address to listen on (default 127.0.0.1; loopback only unless you say so)
+  --port N             HTTP port (default 8080; 0 picks a free one)
+  --reader-port PATH   a real reader's serial port, e.g. /dev/ttyUSB0 (env READER_PORT)
+  --baud N             baud rate for the reader port (default 115200)
+  --state-dir DIR      where the mode and records are kept (default ./.oqs-reader)
+  --time-scale X       device time of the embedded emulator (1 = real reader pace, default 1)
+  -h, --help           this text
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: process.env.PORT ?? '8080' },
+      'reader-port': { type: 'string', default: process.env.READER_PORT },
+      baud: { type: 'string', default: process.env.READER_BAUD ?? '115200' },
+      'state-dir': { type: 'string', default: process.env.OQS_STATE_DIR ?? DEFAULT_STATE_DIR },
+      'time-scale': { type: 'string', default: '1' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command = 'start'] = positionals;
+  if (values.help || command === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (command !== 'start') {
+    process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);
+    return 2;
+  }
+  const port = Number(values.port);
+  const baudRate = Number(values.baud);
+  const timeScale = Number(values['time-scale']);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) return usageError(`--port must be 0..65535, got ${values.port}`);
+  if (!Number.isInteger(baudRate) || baudRate <= 0) return usageError(`--baud must be a positive integer, got ${values.baud}`);
+  if (!(timeScale >= 0)) return usageError(`--time-scale must be a number >= 0, got ${values['time-scale']}`);
+  const product = await startProduct({
+    host: values.host!,
+    port,
+    readerPort: values['reader-port'],
+    baudRate,
+    stateDir: values['state-dir']!,
+    timeScale,
+    adminPassword: process.env.OQS_ADMIN_PASSWORD,
+    staffPassword: process.env.OQS_STAFF_PASSWORD,
+    log: (line) => process.stdout.write(line + '\n'),
+  });
+  const stop = async () => {
+    await product.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return -1; // keep running
+}
+
+function usageError(message: string): number {
+  process.stderr.write(`${message}\n\n${USAGE}`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: Error & { code?: string }) => {
+    process.stderr.write(`oqs-reader: ${err.code ? err.code + ': ' : ''}${err.message}\n`);
+    process.exit(1);
+  },
+);

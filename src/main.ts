@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { BindingInterface } from '@serialport/bindings-interface';
+import { CARD_PROFILES, EmulatedReader, EmulatorBinding, FACE_CONDITIONS, type ProfileName } from '../simulator';
+import { AccountDirectory } from './reader/accounts';
+import { ReaderClient } from './reader/reader-client';
+import { FileStore } from './reader/store';
+import { Terminal } from './reader/terminal';
+import { buildServer, type EmulatorControls } from './server/app';
+import { RealClock } from './time/clock';
+
+export interface StartOptions {
+  host: string;
+  port: number;
+  /** A serial device path; without it an emulated reader is embedded. */
+  readerPort?: string;
+  baudRate: number;
+  stateDir: string;
+  /** Device time for the embedded emulator: 1 = a real reader's pace. */
+  timeScale: number;
+  adminPassword?: string;
+  staffPassword?: string;
+  log: (line: string) => void;
+}
+
+/**
+ * The composition root: the only place that decides between a real port and the embedded
+ * emulator, and that wires clock, store, accounts, terminal and API together.
+ */
+export async function startProduct(opts: StartOptions) {
+  const clock = new RealClock(opts.timeScale);
+  const terminal = new Terminal({ clock, store: new FileStore(opts.stateDir) });
+  const accounts = new AccountDirectory();
+  const adminPassword = opts.adminPassword ?? randomBytes(9).toString('base64url');
+  const staffPassword = opts.staffPassword ?? randomBytes(9).toString('base64url');
+  accounts.add('admin', adminPassword, 'admin');
+  accounts.add('staff', staffPassword, 'general');
+
+  let binding: BindingInterface;
+  let path: string;
+  let emulator: EmulatorControls | undefined;
+  if (opts.readerPort) {
+    const { autoDetect } = await import('@serialport/bindings-cpp');
+    binding = autoDetect();
+    path = opts.readerPort;
+  } else {
+    const reader = new EmulatedReader({ clock });
+    const emuBinding = new EmulatorBinding();
+    path = '/dev/ttyEMU0';
+    emuBinding.addPort(path, reader);
+    binding = emuBinding;
+    emulator = emulatorControls(reader);
+  }
+  const client = await ReaderClient.open({ path, binding, clock, baudRate: opts.baudRate });
+  await terminal.attachReader(client);
+
+  const app = buildServer({ terminal, accounts, emulator, logger: { level: process.env.LOG_LEVEL ?? 'warn', redact: ['req.headers.authorization'] } });
+  const address = await app.listen({ host: opts.host, port: opts.port });
+  if (opts.adminPassword === undefined || opts.staffPassword === undefined) {
+    opts.log(`accounts: admin (管理者) / ${adminPassword}   staff (一般) / ${staffPassword}   (set OQS_ADMIN_PASSWORD / OQS_STAFF_PASSWORD to choose)`);
+  }
+  opts.log(`reader: ${client.identity?.vendor} ${client.identity?.model} fw ${client.identity?.firmware} s/n ${client.identity?.serial} on ${path}${emulator ? ' (emulated)' : ''}`);
+  opts.log(`mode: ${terminal.status().modeLabel}; state in ${opts.stateDir}`);
+  opts.log(`oqs-reader listening on ${address}  (try: curl ${address}/api/status)`);
+  return {
+    app,
+    terminal,
+    url: address,
+    async close() {
+      await app.close();
+      await terminal.close();
+    },
+  };
+}
+
+function emulatorControls(reader: EmulatedReader): EmulatorControls {
+  return {
+    profiles: () => (Object.keys(CARD_PROFILES) as ProfileName[]).map((name) => ({ name, label: CARD_PROFILES[name].label })),
+    conditions: () => Object.entries(FACE_CONDITIONS).map(([name, c]) => ({ name, label: c.label })),
+    async stimulate(s) {
+      switch (s.action) {
+        case 'placeCard':
+          return reader.placeCard(s.profile ?? 'normal');
+        case 'chooseMethod':
+          return reader.chooseMethod(s.method ?? 'face');
+        case 'presentFace':
+          return reader.presentFace(s.condition);
+        case 'enterPin':
+          return reader.enterPin(s.pin ?? '');
+        case 'enterCorrectPin':
+          return reader.enterCorrectPin();
+        case 'enterWrongPin':
+          return reader.enterWrongPin();
+        case 'answerConsent':
+          return reader.answerConsent(s.choice ?? 'all');
+        case 'removeCard':
+          return reader.removeCard();
+      }
+    },
+  };
+}
+
+export const DEFAULT_STATE_DIR = join(process.cwd(), '.oqs-reader');

@@ -1,0 +1,119 @@
+import { test } from 'node:test';
+import { expect } from 'chai';
+import { EmulatedReader, EmulatorBinding } from '../../simulator';
+import { AccountDirectory } from '../reader/accounts';
+import { ReaderClient } from '../reader/reader-client';
+import { Terminal } from '../reader/terminal';
+import { VirtualClock } from '../time/virtual-clock';
+import { buildServer } from './app';
+
+const basic = (user: string, pass: string) => 'Basic ' + Buffer.from(`${user}:${pass}`).toString('base64');
+const ADMIN = basic('admin', 'admin-secret-1');
+const STAFF = basic('staff', 'staff-secret-1');
+
+// Accounts are hashed with scrypt once for the whole file.
+const accounts = new AccountDirectory();
+accounts.add('admin', 'admin-secret-1', 'admin');
+accounts.add('staff', 'staff-secret-1', 'general');
+
+async function setup(t: { after: (fn: () => Promise<void>) => void }) {
+  const clock = new VirtualClock(Date.UTC(2026, 10, 24, 1, 0));
+  const reader = new EmulatedReader({ clock });
+  const binding = new EmulatorBinding();
+  binding.addPort('/dev/ttyEMU0', reader);
+  const terminal = new Terminal({ clock });
+  await terminal.attachReader(await clock.resolve(ReaderClient.open({ path: '/dev/ttyEMU0', binding, clock })));
+  const app = buildServer({
+    terminal,
+    accounts,
+    emulator: {
+      profiles: () => [],
+      conditions: () => [],
+      stimulate: async (s) => {
+        if (s.action === 'placeCard') reader.placeCard(s.profile ?? 'normal');
+        if (s.action === 'removeCard') reader.removeCard();
+      },
+    },
+  });
+  t.after(async () => {
+    await app.close();
+    await terminal.close();
+  });
+  const call = async (method: 'GET' | 'PUT' | 'POST' | 'DELETE', url: string, opts: { auth?: string; body?: unknown; raw?: string; type?: string } = {}) => {
+    const res = await clock.resolve(
+      app.inject({
+        method,
+        url,
+        headers: { ...(opts.auth ? { authorization: opts.auth } : {}), ...(opts.body !== undefined || opts.raw ? { 'content-type': opts.type ?? 'application/json' } : {}) },
+        payload: opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)),
+      }),
+    );
+    await clock.runUntilIdle();
+    return { status: res.statusCode, body: res.json() as Record<string, unknown> };
+  };
+  return { clock, terminal, reader, call };
+}
+
+test('status shows 無人運転 and the reader identity', async (t) => {
+  const { call } = await setup(t);
+  const r = await call('GET', '/api/status');
+  expect(r.status).to.equal(200);
+  expect(r.body).to.include({ mode: 'unattended', modeLabel: '無人運転' });
+  expect((r.body.readers as Array<Record<string, unknown>>)[0]).to.include({ vendor: 'OQS Emulated', serial: 'EMU-0001' });
+});
+
+test('negative battery: each refusal is coded and changes nothing', async (t) => {
+  const { call, terminal } = await setup(t);
+  const cases: Array<[string, Parameters<typeof call>, number, string]> = [
+    ['no credential', ['PUT', '/api/mode', { body: { mode: 'visual' } }], 401, 'OQS_ERR_UNAUTHENTICATED'],
+    ['wrong password', ['PUT', '/api/mode', { auth: basic('admin', 'nope-nope'), body: { mode: 'visual' } }], 401, 'OQS_ERR_BAD_CREDENTIALS'],
+    ['unknown account', ['PUT', '/api/mode', { auth: basic('ghost', 'whatever1'), body: { mode: 'visual' } }], 401, 'OQS_ERR_BAD_CREDENTIALS'],
+    ['general account', ['PUT', '/api/mode', { auth: STAFF, body: { mode: 'visual' } }], 403, 'OQS_ERR_ADMIN_REQUIRED'],
+    ['unknown mode', ['PUT', '/api/mode', { auth: ADMIN, body: { mode: 'turbo' } }], 400, 'OQS_ERR_UNKNOWN_MODE'],
+    ['missing mode', ['PUT', '/api/mode', { auth: ADMIN, body: {} }], 400, 'OQS_ERR_BAD_REQUEST'],
+    ['extra field', ['PUT', '/api/mode', { auth: ADMIN, body: { mode: 'visual', force: true } }], 400, 'OQS_ERR_BAD_REQUEST'],
+    ['malformed JSON', ['PUT', '/api/mode', { auth: ADMIN, raw: '{"mode":' }], 400, 'OQS_ERR_BAD_REQUEST'],
+    ['oversized body', ['PUT', '/api/mode', { auth: ADMIN, raw: JSON.stringify({ mode: 'x'.repeat(20_000) }) }], 413, 'OQS_ERR_BAD_REQUEST'],
+    ['visual check outside 目視確認', ['POST', '/api/visual-check', { auth: ADMIN, body: { visuallyConfirmed: true } }], 409, 'OQS_ERR_NOT_VISUAL_MODE'],
+    ['unknown route', ['GET', '/api/nothing'], 404, 'OQS_ERR_NOT_FOUND'],
+  ];
+  for (const [name, args, status, code] of cases) {
+    const r = await call(...args);
+    expect(r.status, name).to.equal(status);
+    expect(r.body.code, name).to.equal(code);
+    expect(r.body.message, name).to.be.a('string').and.not.be.empty;
+  }
+  expect(terminal.mode).to.equal('unattended');
+  expect(terminal.modeChanges()).to.have.length(0);
+});
+
+test('administrator switches to 目視確認 and does a visual check through the API', async (t) => {
+  const { call, terminal } = await setup(t);
+  expect((await call('PUT', '/api/mode', { auth: ADMIN, body: { mode: 'visual' } })).status).to.equal(200);
+  for (const bad of ['2020-10-30', '2020/1/3', '2020/02/30', '']) {
+    const r = await call('POST', '/api/visual-check', { auth: STAFF, body: { confirmationDate: bad, visuallyConfirmed: true } });
+    expect(r.status, bad).to.equal(400);
+    expect(r.body.code, bad).to.equal('OQS_ERR_DATE_FORMAT');
+    expect(terminal.visual.view().state).to.equal('idle');
+  }
+  const unchecked = await call('POST', '/api/visual-check', { auth: STAFF, body: { confirmationDate: '2026/11/20', visuallyConfirmed: false } });
+  expect(unchecked.body.code).to.equal('OQS_ERR_NOT_VISUALLY_CONFIRMED');
+  const early = await call('POST', '/api/visual-check/confirm', { auth: STAFF });
+  expect(early.body.code).to.equal('OQS_ERR_VISUAL_CHECK_STATE');
+
+  expect((await call('POST', '/api/visual-check', { auth: STAFF, body: { confirmationDate: '2026/11/20', visuallyConfirmed: true } })).status).to.equal(200);
+  await call('POST', '/api/emulator/stimulus', { body: { action: 'placeCard', profile: 'infant' } });
+  expect(terminal.visual.view().state).to.equal('awaitingConfirmation');
+  const confirmed = await call('POST', '/api/visual-check/confirm', { auth: STAFF });
+  expect(confirmed.status).to.equal(200);
+  expect(confirmed.body.record).to.include({ method: 'visual', confirmationDate: '2026/11/20', operator: 'staff', outcome: 'confirmed' });
+  expect((await call('POST', '/api/visual-check/complete', { auth: STAFF })).body.visualCheck).to.include({ state: 'idle' });
+  expect((await call('GET', '/api/records')).body.records).to.have.length(1);
+});
+
+test('emulator stimulus refusals are coded', async (t) => {
+  const { call } = await setup(t);
+  const r = await call('POST', '/api/emulator/stimulus', { body: { action: 'teleport' } });
+  expect(r.status).to.equal(400);
+  expect(r.body.code).to.equal('OQS_ERR_BAD_REQUEST');
+});
