@@ -11,5 +11,7 @@ echo "== unit tests and conformance suite (emulator), under c8"
 npx --no-install c8 sh -c 'r=0; sh scripts/test-unit.sh || r=1; npx --no-install cucumber-js -p emulator || r=1; exit $r' || rc=1
 echo "== traceability"
 node scripts/traceability.cjs reports/cucumber-emulator.json reports/traceability.md || rc=1
-node scripts/tally.cjs reports/typecheck.xml reports/unit.xml reports/cucumber-emulator.xml || rc=1
+echo "== mutants (each breaks one rule; the suite must then fail)"
+node scripts/mutants.cjs || rc=1
+node scripts/tally.cjs reports/typecheck.xml reports/unit.xml reports/cucumber-emulator.xml reports/mutants.xml || rc=1
 exit $rc
