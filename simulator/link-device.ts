@@ -2,7 +2,10 @@ import {
   COMMANDS,
   FrameDecoder,
   PROTOCOL_VERSION,
+  RESPONSE_BIT,
+  Status,
   decodeMessage,
+  encodeFrame,
   encodeEvent,
   encodeResponse,
   type CommandName,
@@ -97,6 +100,11 @@ export class LinkDevice {
       this.stats.badFrames++;
       const name = (Object.keys(COMMANDS) as CommandName[]).find((n) => COMMANDS[n].type === frame.type);
       if (name) this.respond(name, frame.seq, 'malformed');
+      else if (frame.type >= 0x10 && frame.type <= 0x3f) {
+        // A command this reader does not implement: say so rather than let the host time out.
+        const payload = Buffer.from([frame.seq, Status.unknownCommand]);
+        this.write(encodeFrame({ seq: this.nextSeq(), type: frame.type | RESPONSE_BIT, payload }));
+      }
       return;
     }
     if (msg.kind === 'ack') {

@@ -26,6 +26,12 @@ import { DEFAULT_TIMING, type ReaderTiming } from './timing';
 export interface ModelOptions {
   clock: Clock;
   faceThreshold?: number;
+  /**
+   * The txId before the first transaction. A reader must never reuse a txId (the host keys records
+   * on it), so by default the emulator starts from the clock's seconds, as if a counter had run
+   * since 1970 at one transaction per second at most.
+   */
+  txIdSeed?: number;
   /** Face attempts per visit before the reader gives up on the face path. */
   maxFaceAttempts?: number;
   timing?: Partial<ReaderTiming>;
@@ -64,6 +70,7 @@ export class ReaderModel extends EventEmitter {
     this.matcher = new FaceMatcher(opts.faceThreshold ?? 70);
     this.maxFaceAttempts = opts.maxFaceAttempts ?? 1;
     this.timing = { ...DEFAULT_TIMING, ...opts.timing };
+    this.txId = (opts.txIdSeed ?? Math.floor(opts.clock.now() / 1000)) >>> 0;
   }
 
   attach(out: Outbound): void {
@@ -164,6 +171,7 @@ export class ReaderModel extends EventEmitter {
   setMode(mode: number): StatusName {
     const name = Mode.nameOf(mode) as ModeName | undefined;
     if (!name) return 'badArgument';
+    if (name === this.mode) return 'ok';
     if (BUSY_STATES.has(this.state)) return 'busy';
     this.mode = name;
     if (name !== 'visual') this.armed = null;
@@ -194,7 +202,10 @@ export class ReaderModel extends EventEmitter {
 
   cancelVisualCheck(): StatusName {
     this.armed = null;
-    if (this.state === 'awaitingStaff') this.fail('cancelled', 'callStaff');
+    // Deferred like startVisualCheck's: the response goes out before the events it causes.
+    queueMicrotask(() => {
+      if (this.state === 'awaitingStaff') this.fail('cancelled', 'callStaff');
+    });
     return 'ok';
   }
 

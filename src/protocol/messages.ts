@@ -86,6 +86,11 @@ export function encodeCommand<N extends CommandName>(name: N, seq: number, field
   return encodeFrame({ seq, type: spec.type, payload: encodeFields(spec.request, fields) });
 }
 
+function byte(name: string, v: number): number {
+  if (!Number.isInteger(v) || v < 0 || v > 0xff) throw new RangeError(`"${name}" must be 0..255, got ${v}`);
+  return v;
+}
+
 export function encodeResponse<N extends CommandName>(
   name: N,
   seq: number,
@@ -94,6 +99,7 @@ export function encodeResponse<N extends CommandName>(
   fields?: CommandResponse<N>,
 ): Buffer {
   const spec = COMMANDS[name];
+  byte('reqSeq', reqSeq);
   const body = status === 'ok' ? encodeFields(spec.response, fields ?? {}) : Buffer.alloc(0);
   const head = Buffer.from([reqSeq, Status[status]]);
   return encodeFrame({ seq, type: spec.type | RESPONSE_BIT, payload: Buffer.concat([head, body]) });
@@ -105,7 +111,7 @@ export function encodeEvent<N extends EventName>(name: N, seq: number, fields: E
 }
 
 export function encodeAck(seq: number, ackSeq: number): Buffer {
-  return encodeFrame({ seq, type: ACK_TYPE, payload: Buffer.from([ackSeq]) });
+  return encodeFrame({ seq, type: ACK_TYPE, payload: Buffer.from([byte('ackSeq', ackSeq)]) });
 }
 
 /** Decodes a frame's type and payload; throws PayloadError or UnknownMessageError. */

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModeName } from '../protocol';
 import type { ConfirmationRecord, ModeChange } from './records';
@@ -24,10 +24,10 @@ export class MemoryStore implements TerminalStore {
     this.changes.push(change);
   }
   loadRecords() {
-    return [...this.records.values()].map((r) => ({ ...r }));
+    return [...this.records.values()].map((r) => structuredClone(r));
   }
   saveRecord(record: ConfirmationRecord) {
-    this.records.set(record.id, { ...record });
+    this.records.set(record.id, structuredClone(record));
   }
   loadModeChanges() {
     return [...this.changes];
@@ -77,10 +77,16 @@ export class FileStore implements TerminalStore {
     return this.read<ModeChange>('mode-changes.ndjson');
   }
 
+  private readonly checkedTail = new Set<string>();
+
   private append(file: string, value: unknown): void {
-    const fd = openSync(join(this.dir, file), 'a');
+    const path = join(this.dir, file);
+    // A crash mid-append can leave a torn last line; start ours on a fresh line so it stays whole.
+    const lead = this.checkedTail.has(file) || endsWithNewline(path) ? '' : '\n';
+    this.checkedTail.add(file);
+    const fd = openSync(path, 'a');
     try {
-      writeSync(fd, JSON.stringify(value) + '\n');
+      writeSync(fd, lead + JSON.stringify(value) + '\n');
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -100,5 +106,19 @@ export class FileStore implements TerminalStore {
       }
     }
     return out;
+  }
+}
+
+function endsWithNewline(path: string): boolean {
+  if (!existsSync(path)) return true;
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) return true;
+    const last = Buffer.alloc(1);
+    readSync(fd, last, 0, 1, size - 1);
+    return last[0] === 0x0a;
+  } finally {
+    closeSync(fd);
   }
 }

@@ -56,6 +56,8 @@ interface Connected {
   identity: ReaderIdentity;
   screen: ScreenName | undefined;
   txs: Map<number, Tx>;
+  /** The reader has not yet taken the terminal's mode (it was busy when attached). */
+  modePending: boolean;
 }
 
 /**
@@ -122,7 +124,7 @@ export class Terminal extends EventEmitter {
       mode: this.currentMode,
       modeLabel: MODE_LABELS[this.currentMode],
       readerSoftwareInstalled: this.readerSoftwareInstalled,
-      readers: [...this.readers.entries()].map(([path, r]) => ({ path, ...r.identity, screen: r.screen ?? null })),
+      readers: [...this.readers.entries()].map(([path, r]) => ({ path, ...r.identity, screen: r.screen ?? null, modePending: r.modePending })),
       connectionPattern: pattern,
       menu: {
         readerOperation: this.readerSoftwareInstalled,
@@ -147,18 +149,44 @@ export class Terminal extends EventEmitter {
   async attachReader(client: ReaderClient): Promise<void> {
     this.requireReaderMenu();
     if (!client.identity) throw new TypeError('attachReader needs an identified ReaderClient');
-    const entry: Connected = { client, identity: client.identity, screen: undefined, txs: new Map() };
-    this.readers.set(client.path, entry);
-    client.link.on('event', (e: ReaderEvent) => this.onReaderEvent(client.path, entry, e));
-    client.link.on('frame', (frame: TraceEntry) => this.publish({ type: 'frame', path: client.path, frame }));
-    client.link.on('close', () => {
-      if (this.readers.get(client.path) === entry) this.readers.delete(client.path);
+    const entry: Connected = { client, identity: client.identity, screen: undefined, txs: new Map(), modePending: false };
+    const onEvent = (e: ReaderEvent) => this.onReaderEvent(client.path, entry, e);
+    const onFrame = (frame: TraceEntry) => this.publish({ type: 'frame', path: client.path, frame });
+    const onClose = () => {
+      if (this.readers.get(client.path) !== entry) return;
+      this.readers.delete(client.path);
       this.visual.reset();
       this.publish({ type: 'readerDisconnected', path: client.path });
-    });
-    await client.setMode(this.currentMode);
-    entry.screen = screenById((await client.getStatus()).screen);
+    };
+    client.link.on('event', onEvent);
+    client.link.on('frame', onFrame);
+    client.link.on('close', onClose);
+    try {
+      entry.screen = screenById((await client.getStatus()).screen);
+      await this.syncMode(entry);
+    } catch (e) {
+      // Not attached at all rather than half: no listeners, not counted in the connection pattern.
+      client.link.off('event', onEvent);
+      client.link.off('frame', onFrame);
+      client.link.off('close', onClose);
+      throw e;
+    }
+    this.readers.set(client.path, entry);
     this.publish({ type: 'readerConnected', path: client.path, identity: client.identity });
+  }
+
+  /**
+   * Puts the reader in the terminal's mode. A reader busy with a patient (say, the terminal
+   * restarted mid-check) keeps its mode until that patient is done, then gets it.
+   */
+  private async syncMode(entry: Connected): Promise<void> {
+    try {
+      await entry.client.setMode(this.currentMode);
+      entry.modePending = false;
+    } catch (e) {
+      if (!(OqsError.is(e, 'OQS_ERR_READER_REFUSED') && (e as { status?: string }).status === 'busy')) throw e;
+      entry.modePending = true;
+    }
   }
 
   async switchMode(actor: Actor, mode: string): Promise<ModeChange> {
@@ -324,6 +352,7 @@ export class Terminal extends EventEmitter {
       }
       case 'cardRemoved':
         r.txs.delete(txId);
+        if (r.modePending) void this.syncMode(r).catch(() => undefined);
         return;
       default:
         return;
@@ -335,8 +364,13 @@ export class Terminal extends EventEmitter {
     txId: number,
     fields: Pick<ConfirmationRecord, 'outcome' | 'method' | 'failReason' | 'confirmationDate' | 'operator' | 'cardId'>,
   ): ConfirmationRecord | null {
-    const id = `${r.identity.serial}:${txId}`;
-    if (this.recordsById.has(id)) return null; // the same event again: recorded once
+    let id = `${r.identity.serial}:${txId}`;
+    const seen = this.recordsById.get(id);
+    if (seen && seen.outcome === fields.outcome && seen.method === fields.method && seen.cardId === fields.cardId) {
+      return null; // the same event again (retransmitted or replayed): recorded once
+    }
+    // A reader that reused a txId (against docs/protocol.md): keep both, never lose one.
+    for (let n = 2; this.recordsById.has(id); n++) id = `${r.identity.serial}:${txId}~${n}`;
     const tx = r.txs.get(txId);
     const now = new Date(this.clock.now()).toISOString();
     const record: ConfirmationRecord = {

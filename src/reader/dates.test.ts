@@ -1,0 +1,90 @@
+import { test } from 'node:test';
+import { expect } from 'chai';
+import { displayDate, parseConfirmationDate, todayJst } from './dates';
+import { OqsError } from './errors';
+
+// 2026-11-24 10:00 JST
+const NOW = Date.UTC(2026, 10, 24, 1, 0);
+
+function refusal(text: string, now = NOW): OqsError {
+  try {
+    parseConfirmationDate(text, now);
+  } catch (e) {
+    expect(e).to.be.instanceOf(OqsError);
+    return e as OqsError;
+  }
+  throw new Error(`"${text}" was accepted`);
+}
+
+test('accepts YYYY/MM/DD and returns the wire form YYYYMMDD', () => {
+  expect(parseConfirmationDate('2020/10/30', NOW)).to.equal('20201030');
+});
+
+test('accepts the leap day 2024/02/29', () => {
+  expect(parseConfirmationDate('2024/02/29', NOW)).to.equal('20240229');
+});
+
+test('accepts today (JST)', () => {
+  expect(parseConfirmationDate('2026/11/24', NOW)).to.equal('20261124');
+});
+
+const BAD = [
+  '2020-10-30',
+  '2020/1/3',
+  '2020/02/30',
+  '',
+  '20201030',
+  '2021/02/29',
+  '2020/13/01',
+  ' 2020/10/30',
+  '2020/10/30 ',
+  '2020/10/30\n',
+  '2020/00/10',
+  '2020/10/00',
+  '2020/04/31',
+  '1899/12/31',
+  '２０２０/10/30',
+  '2020/10/300',
+];
+
+for (const text of BAD) {
+  test(`rejects ${JSON.stringify(text)} with OQS_ERR_DATE_FORMAT naming YYYY/MM/DD`, () => {
+    const e = refusal(text);
+    expect(e.code).to.equal('OQS_ERR_DATE_FORMAT');
+    expect(e.message).to.include('YYYY/MM/DD');
+    expect(e.statusCode).to.equal(400);
+  });
+}
+
+test('a future date is refused with OQS_ERR_DATE_FUTURE naming today', () => {
+  const e = refusal('2026/11/25');
+  expect(e.code).to.equal('OQS_ERR_DATE_FUTURE');
+  expect(e.message).to.include('2026/11/25');
+  expect(e.message).to.include('2026/11/24');
+  expect(refusal('2027/01/01').code).to.equal('OQS_ERR_DATE_FUTURE');
+});
+
+test('"today" is the Japanese day: 2026/11/25 is future at 14:59 UTC and today at 15:00 UTC', () => {
+  const before = Date.UTC(2026, 10, 24, 14, 59, 59, 999);
+  const after = Date.UTC(2026, 10, 24, 15, 0);
+  expect(refusal('2026/11/25', before).code).to.equal('OQS_ERR_DATE_FUTURE');
+  expect(parseConfirmationDate('2026/11/25', after)).to.equal('20261125');
+});
+
+test('todayJst rolls over at 15:00 UTC (midnight JST)', () => {
+  expect(todayJst(Date.UTC(2026, 10, 24, 0, 0))).to.equal('2026/11/24');
+  expect(todayJst(Date.UTC(2026, 10, 24, 14, 59, 59, 999))).to.equal('2026/11/24');
+  expect(todayJst(Date.UTC(2026, 10, 24, 15, 0, 0, 0))).to.equal('2026/11/25');
+  // the previous UTC evening is already the next day in Japan
+  expect(todayJst(Date.UTC(2026, 10, 23, 15, 0))).to.equal('2026/11/24');
+});
+
+test('todayJst rolls over the year and pads month and day', () => {
+  expect(todayJst(Date.UTC(2026, 11, 31, 14, 59))).to.equal('2026/12/31');
+  expect(todayJst(Date.UTC(2026, 11, 31, 15, 0))).to.equal('2027/01/01');
+  expect(todayJst(Date.UTC(2027, 0, 4, 3, 0))).to.equal('2027/01/04');
+});
+
+test('displayDate turns the wire form back into YYYY/MM/DD', () => {
+  expect(displayDate('20201030')).to.equal('2020/10/30');
+});
