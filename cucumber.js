@@ -1,4 +1,7 @@
-// Profiles choose the target through worldParameters; features and steps never change.
+// Profiles choose the target through worldParameters; features and step text never change.
+//   emulator  in-process emulated readers on a virtual clock (default)
+//   pty       `oqs-reader emulate` in its own process; the controller opens real ttys
+//   hardware  the ports in READER_PORT; physical acts become prompts (OQS_ANSWERS or a person)
 const common = {
   requireModule: ['ts-node/register'],
   require: ['steps/**/*.ts'],
@@ -13,8 +16,38 @@ const reports = (name) => [
   `junit:reports/${name}.xml`,
   `message:reports/${name}.ndjson`,
 ];
+const emulator = {
+  ...common,
+  format: reports('cucumber-emulator'),
+  worldParameters: { target: 'emulator', traceDir: 'reports/traces/emulator' },
+};
 
 module.exports = {
-  default: { ...common, format: reports('cucumber-emulator'), worldParameters: { target: 'emulator' } },
-  emulator: { ...common, format: reports('cucumber-emulator'), worldParameters: { target: 'emulator' } },
+  default: emulator,
+  emulator,
+  // The same in-process run behind a slow line: 9600 baud, an FTDI-like 16 ms latency timer and
+  // random 1–7 byte reads, on the virtual clock (framing and timeouts as on hardware, no waiting).
+  'emulator-paced': {
+    ...common,
+    format: reports('cucumber-emulator-paced'),
+    worldParameters: { target: 'emulator', pacing: { baudRate: 9600, latencyTimerMs: 16, maxChunk: 7, seed: 7 }, traceDir: 'reports/traces/emulator-paced' },
+  },
+  pty: {
+    ...common,
+    format: reports('cucumber-pty'),
+    worldParameters: { target: 'pty', traceDir: 'reports/traces/pty' },
+  },
+  // One physical reader: scenarios run one at a time (never --parallel).
+  hardware: {
+    ...common,
+    format: reports('cucumber-hardware'),
+    worldParameters: {
+      target: 'hardware',
+      ports: process.env.READER_PORT,
+      baudRate: Number(process.env.READER_BAUD || 115200),
+      declaration: process.env.OQS_DECLARATION,
+      answers: process.env.OQS_ANSWERS,
+      traceDir: 'reports/traces/hardware',
+    },
+  },
 };

@@ -20,7 +20,7 @@ const MUTANTS = [
   ['no PIN fallback after 照合エラー', 'simulator/reader-model.ts', "if (this.mode === 'unattended' && card.pinUsable) {", 'if (false) {'],
 ];
 
-const COPY = ['src', 'simulator', 'steps', 'features', 'scripts', 'docs', 'cucumber.js', 'tsconfig.json', 'package.json'];
+const COPY = ['src', 'simulator', 'steps', 'features', 'scripts', 'docs', 'declarations', 'bin', 'cucumber.js', 'tsconfig.json', 'package.json'];
 const cases = [];
 for (const [name, file, from, to] of MUTANTS) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oqs-mutant-'));

@@ -6,12 +6,26 @@ find reports -mindepth 1 ! -name README.md -exec rm -rf {} + 2>/dev/null
 mkdir -p reports
 rc=0
 echo "== typecheck"
-sh scripts/typecheck.sh || rc=1
-echo "== unit tests and conformance suite (emulator), under c8"
-npx --no-install c8 sh -c 'r=0; sh scripts/test-unit.sh || r=1; npx --no-install cucumber-js -p emulator || r=1; exit $r' || rc=1
-echo "== traceability"
+sh scripts/junit-case.sh typecheck "tsc --noEmit" reports/typecheck.xml -- npx --no-install tsc --noEmit -p . || rc=1
+# Under c8 so the emulator processes, certify and the CLI count towards code coverage too.
+npx --no-install c8 sh -c '
+  r=0
+  echo "== unit tests"; sh scripts/test-unit.sh || r=1
+  echo "== conformance suite: emulator (in-process, virtual clock)"; npx --no-install cucumber-js -p emulator || r=1
+  echo "== conformance suite: emulator behind 9600 baud, a 16 ms latency timer, 1-7 byte reads"; npx --no-install cucumber-js -p emulator-paced || r=1
+  echo "== conformance suite: pty (oqs-reader emulate in its own process, native serial binding)"; npx --no-install cucumber-js -p pty || r=1
+  echo "== hardware profile and certification against the pty emulator"; node scripts/serial-selftest.cjs || r=1
+  exit $r' || rc=1
+echo "== coverage thresholds (.c8rc.json)"
+sh scripts/junit-case.sh coverage "c8 thresholds" reports/coverage-check.xml -- \
+  npx --no-install c8 check-coverage || rc=1
+echo "== same verdicts on every profile"
+node scripts/compare-verdicts.cjs reports/cucumber-emulator.json reports/cucumber-emulator-paced.json reports/cucumber-pty.json reports/cucumber-hardware.json || rc=1
+echo "== traceability and protocol coverage"
 node scripts/traceability.cjs reports/cucumber-emulator.json reports/traceability.md || rc=1
+node -r ts-node/register scripts/protocol-coverage.ts emulator emulator-paced pty hardware || rc=1
 echo "== mutants (each breaks one rule; the suite must then fail)"
 node scripts/mutants.cjs || rc=1
-node scripts/tally.cjs reports/typecheck.xml reports/unit.xml reports/cucumber-emulator.xml reports/mutants.xml || rc=1
+node scripts/tally.cjs reports/typecheck.xml reports/unit.xml reports/cucumber-emulator.xml reports/cucumber-emulator-paced.xml reports/cucumber-pty.xml \
+  reports/cucumber-hardware.xml reports/serial-selftest.xml reports/verdicts.xml reports/coverage-check.xml reports/mutants.xml || rc=1
 exit $rc

@@ -6,6 +6,10 @@ const USAGE = `oqs-reader — controller, emulator and conformance suite for the
 usage:
   oqs-reader start [options]     the terminal's controller and API, with an embedded emulated
                                  reader unless --reader-port is given
+  oqs-reader emulate [options]   the emulated reader on pseudo-terminals (docs/emulator.md)
+  oqs-reader trace FILE          pretty-print a protocol trace (docs/traces.md)
+  oqs-reader certify ...         certify a reader; certify --verify DIR checks a bundle
+                                 (oqs-reader certify --help)
 
 options for start:
   --host ADDR          address to listen on (default 127.0.0.1; loopback only unless you say so)
@@ -17,7 +21,19 @@ options for start:
   -h, --help           this text
 `;
 
+const out = (line: string) => process.stdout.write(line.endsWith('\n') ? line : line + '\n');
+
 async function main(argv: string[]): Promise<number> {
+  // Each subcommand loads only what it needs (the emulator host never loads fastify). CommonJS
+  // require, not import(): under module node20 a dynamic import stays a real ESM import.
+  switch (argv[0]) {
+    case 'emulate':
+      return (require('../simulator/emulate-main') as typeof import('../simulator/emulate-main')).runEmulate(argv.slice(1), out);
+    case 'trace':
+      return (require('./trace/trace-main') as typeof import('./trace/trace-main')).runTrace(argv.slice(1), out);
+    case 'certify':
+      return (require('./certify/certify-main') as typeof import('./certify/certify-main')).runCertify(argv.slice(1), out);
+  }
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -16,8 +16,9 @@ Given('本人認証用カードリーダーソフトがインストールされ�
 });
 
 Given('今日は{string}である', async function (this: ReaderWorld, date: string) {
-  await this.terminal();
+  // Before the terminal starts, so everything it records and traces is on that day.
   this.target.setNow(jstMorning(date));
+  await this.terminal();
 });
 
 Given('管理者アカウントでログインしている', async function (this: ReaderWorld) {

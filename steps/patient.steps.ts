@@ -9,53 +9,60 @@ async function patient(world: ReaderWorld, reader = 1) {
 }
 
 When('患者が{string}のマイナンバーカードを置く', async function (this: ReaderWorld, word: string) {
-  await (await patient(this)).placeCard(profileOf(word));
+  const profile = profileOf(word);
+  return this.physical(async () => (await patient(this)).placeCard(profile));
 });
 
 When('患者が{int}台目のリーダーに{string}のマイナンバーカードを置く', async function (this: ReaderWorld, n: number, word: string) {
-  await (await patient(this, n)).placeCard(profileOf(word));
+  const profile = profileOf(word);
+  return this.physical(async () => (await patient(this, n)).placeCard(profile));
 });
 
 When('患者が{string}を選ぶ', async function (this: ReaderWorld, word: string) {
   const method = methodOf(word);
   if (method === 'visual') throw new Error('patients choose 顔認証 or 暗証番号');
-  await (await patient(this)).chooseMethod(method);
+  return this.physical(async () => (await patient(this)).chooseMethod(method));
 });
 
 When('患者がカメラに顔を向ける', async function (this: ReaderWorld) {
-  await (await patient(this)).presentFace();
+  return this.physical(async () => (await patient(this)).presentFace());
 });
 
 When('患者が{string}の状態でカメラに顔を向ける', async function (this: ReaderWorld, word: string) {
-  await (await patient(this)).presentFace(conditionOf(word));
+  const condition = conditionOf(word);
+  return this.physical(async () => (await patient(this)).presentFace(condition));
 });
 
 When('患者が正しい暗証番号を入力する', async function (this: ReaderWorld) {
-  await (await patient(this)).enterCorrectPin();
+  return this.physical(async () => (await patient(this)).enterCorrectPin());
 });
 
 When('患者が誤った暗証番号を入力する', async function (this: ReaderWorld) {
-  await (await patient(this)).enterWrongPin();
+  return this.physical(async () => (await patient(this)).enterWrongPin());
 });
 
 When('患者が誤った暗証番号を{int}回入力する', async function (this: ReaderWorld, times: number) {
   const p = await patient(this);
-  for (let i = 0; i < times; i++) await p.enterWrongPin();
+  return this.physical(async () => {
+    for (let i = 0; i < times; i++) await p.enterWrongPin();
+  });
 });
 
 When('患者が同意画面で{string}を選ぶ', async function (this: ReaderWorld, word: string) {
   const choice = { 全て同意する: 'all', 個別に同意する: 'individual' }[word];
   if (!choice) throw new Error(`consent answers are 全て同意する or 個別に同意する, got ${word}`);
-  await (await patient(this)).answerConsent(choice as 'all' | 'individual');
+  return this.physical(async () => (await patient(this)).answerConsent(choice as 'all' | 'individual'));
 });
 
 When('患者がカードを取る', async function (this: ReaderWorld) {
-  await (await patient(this)).removeCard();
+  return this.physical(async () => (await patient(this)).removeCard());
 });
 
 When('患者が顔認証で本人確認を済ませる', async function (this: ReaderWorld) {
   const p = await patient(this);
-  await p.chooseMethod('face');
-  await p.presentFace();
-  await p.answerConsent('all');
+  return this.physical(async () => {
+    await p.chooseMethod('face');
+    await p.presentFace();
+    await p.answerConsent('all');
+  });
 });

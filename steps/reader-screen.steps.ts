@@ -1,6 +1,6 @@
 import { Then } from '@cucumber/cucumber';
 import { expect } from 'chai';
-import { SCREENS } from '../src/protocol';
+import { SCREENS, screenById } from '../src/protocol';
 import type { ReaderWorld } from './support/world';
 import { screenOf } from './support/vocabulary';
 
@@ -16,8 +16,15 @@ Then('リーダーに{string}と表示されていない', async function (this:
   expect(shown, `reader screens: ${texts(shown)}`).not.to.include(screenOf(text));
 });
 
+/** The reader's current screen, asked over the link; it must agree with what its events said. */
 async function currentScreen(world: ReaderWorld, index: number) {
-  return (await world.terminal()).status().readers[index]?.screen;
+  const t = await world.terminal();
+  const fromEvents = t.status().readers[index]?.screen;
+  const client = t.client(index);
+  if (!client) return fromEvents;
+  const status = await world.target.settle(client.getStatus());
+  expect(screenById(status.screen), "the reader's getStatus screen and its screenShown events disagree").to.equal(fromEvents);
+  return fromEvents;
 }
 
 Then('リーダーの画面は{string}である', async function (this: ReaderWorld, text: string) {

@@ -61,10 +61,13 @@ When('職員が目視で本人確認を行う', async function (this: ReaderWorl
 When('職員が目視で{string}のマイナンバーカードの本人確認を完了する', async function (this: ReaderWorld, word: string) {
   await this.click((s) => s.setVisuallyConfirmed(true));
   expect(this.error, 'checking the box was accepted').to.equal(null);
-  await this.target.patient(0).placeCard(profileOf(word));
-  await this.click((s) => s.clickOk());
-  expect((await this.screen()).dialog?.kind, JSON.stringify(this.error)).to.equal('visualDone');
-  await this.click((s) => s.clickOk());
-  await this.target.patient(0).answerConsent('all');
-  await this.target.patient(0).removeCard();
+  const patient = this.target.patient(0);
+  return this.physical(async () => {
+    await patient.placeCard(profileOf(word));
+    await this.click((s) => s.clickOk());
+    expect((await this.screen()).dialog?.kind, JSON.stringify(this.error)).to.equal('visualDone');
+    await this.click((s) => s.clickOk());
+    await patient.answerConsent('all');
+    await patient.removeCard();
+  });
 });

@@ -59,7 +59,10 @@ export class ReaderLink extends EventEmitter {
     super();
     this.decoder = new FrameDecoder(
       (frame) => this.onFrame(frame),
-      (err) => this.emit('linkError', err),
+      (err) => {
+        this.emit('linkError', err);
+        this.emit('frame', { dir: 'in', at: this.clock.now(), bytes: '', error: `${err.code}: ${err.message}` } satisfies TraceEntry);
+      },
     );
     port.on('data', (chunk) => this.decoder.push(chunk));
     port.on('close', () => this.onClose());
@@ -80,7 +83,7 @@ export class ReaderLink extends EventEmitter {
         reject(new OqsError('OQS_ERR_READER_TIMEOUT', name, timeoutMs));
       });
       this.pending.set(seq, { name, resolve: resolve as Pending['resolve'], reject, timer });
-      this.send(bytes, (err) => {
+      this.send(bytes, { kind: 'command', seq, name, fields: fields as Record<string, number | string> }, (err) => {
         if (!err) return;
         timer.cancel();
         this.pending.delete(seq);
@@ -108,9 +111,9 @@ export class ReaderLink extends EventEmitter {
     return s;
   }
 
-  private send(bytes: Buffer, cb: (err?: Error | null) => void = () => undefined): void {
+  private send(bytes: Buffer, message: Message, cb: (err?: Error | null) => void = () => undefined): void {
     if (this.listenerCount('frame') > 0) {
-      this.emit('frame', { dir: 'out', at: this.clock.now(), bytes: bytes.toString('hex'), message: safeDecode(bytes) } satisfies TraceEntry);
+      this.emit('frame', { dir: 'out', at: this.clock.now(), bytes: bytes.toString('hex'), message } satisfies TraceEntry);
     }
     this.port.write(bytes, cb);
   }
@@ -120,7 +123,10 @@ export class ReaderLink extends EventEmitter {
     try {
       msg = decodeMessage(frame);
     } catch (e) {
-      this.emit('linkError', { code: (e as { code?: string }).code ?? 'LINK_ERR_PAYLOAD', message: (e as Error).message });
+      const code = (e as { code?: string }).code ?? 'LINK_ERR_PAYLOAD';
+      this.emit('linkError', { code, message: (e as Error).message });
+      // Traces show what could not be understood, too.
+      this.emit('frame', { dir: 'in', at: this.clock.now(), bytes: encodeFrame(frame).toString('hex'), error: `${code}: ${(e as Error).message}` } satisfies TraceEntry);
       return;
     }
     if (this.listenerCount('frame') > 0) {
@@ -134,7 +140,8 @@ export class ReaderLink extends EventEmitter {
       if (msg.status === 'ok') p.resolve(msg.fields);
       else p.reject(Object.assign(new OqsError('OQS_ERR_READER_REFUSED', msg.name, msg.status), { status: msg.status }));
     } else if (msg.kind === 'event') {
-      this.send(encodeAck(this.nextSeq(), msg.seq));
+      const ackSeq = this.nextSeq();
+      this.send(encodeAck(ackSeq, msg.seq), { kind: 'ack', seq: ackSeq, ackSeq: msg.seq });
       this.emit('event', msg);
     }
   }
@@ -148,13 +155,5 @@ export class ReaderLink extends EventEmitter {
       this.pending.delete(seq);
     }
     this.emit('close');
-  }
-}
-
-function safeDecode(bytes: Buffer): Message | undefined {
-  try {
-    return decodeMessage({ seq: bytes[3]!, type: bytes[4]!, payload: bytes.subarray(5, bytes.length - 2) });
-  } catch {
-    return undefined;
   }
 }

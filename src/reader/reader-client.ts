@@ -1,9 +1,10 @@
+import { realpathSync } from 'node:fs';
 import { SerialPortStream } from '@serialport/stream';
 import type { BindingInterface } from '@serialport/bindings-interface';
 import type { Clock } from '../time/clock';
 import { Mode, PROTOCOL_VERSION, capabilityNames, type ModeName } from '../protocol';
 import { OqsError } from './errors';
-import { ReaderLink } from './link';
+import { ReaderLink, type TraceEntry } from './link';
 
 export interface ReaderIdentity {
   protocolVersion: number;
@@ -22,6 +23,26 @@ export interface OpenReaderOptions {
   commandTimeoutMs?: number;
   /** Name this terminal gives in hello. */
   host?: string;
+  /** Override for tests: is this path a pseudo-terminal? */
+  isPseudoTerminal?: (path: string) => boolean;
+}
+
+function openPort(binding: BindingInterface, path: string, baudRate: number): Promise<SerialPortStream> {
+  const port = new SerialPortStream({ binding, path, baudRate, autoOpen: false });
+  return new Promise((resolve, reject) => port.open((err) => (err ? reject(err) : resolve(port))));
+}
+
+function isIoctlRefusal(e: unknown): boolean {
+  return /Inappropriate ioctl|ENOTTY|custom baud rate/i.test(String((e as Error)?.message ?? e));
+}
+
+/** /dev/pts/N, or a link to one (Linux); never true for a USB or on-board serial device. */
+export function isPseudoTerminal(path: string): boolean {
+  try {
+    return /^\/dev\/pts\/\d+$/.test(realpathSync(path));
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -30,6 +51,8 @@ export interface OpenReaderOptions {
  */
 export class ReaderClient {
   identity: ReaderIdentity | null = null;
+  /** The frames of open(): the hello exchange. */
+  readonly openingFrames: TraceEntry[] = [];
 
   constructor(
     readonly path: string,
@@ -37,16 +60,31 @@ export class ReaderClient {
   ) {}
 
   static async open(opts: OpenReaderOptions): Promise<ReaderClient> {
-    const port = new SerialPortStream({ binding: opts.binding, path: opts.path, baudRate: opts.baudRate ?? 115200, autoOpen: false });
-    await new Promise<void>((resolve, reject) =>
-      port.open((err) => (err ? reject(new OqsError('OQS_ERR_PORT_OPEN', opts.path, err.message)) : resolve())),
-    );
+    const baudRate = opts.baudRate ?? 115200;
+    let port: SerialPortStream;
+    try {
+      port = await openPort(opts.binding, opts.path, baudRate);
+    } catch (e) {
+      // A pseudo-terminal refuses the termios call for a non-standard rate; its rate means nothing
+      // anyway. Only there do we fall back to a standard rate: on a real device the error stands.
+      if (!(baudRate !== 115200 && isIoctlRefusal(e) && (opts.isPseudoTerminal ?? isPseudoTerminal)(opts.path))) {
+        throw new OqsError('OQS_ERR_PORT_OPEN', opts.path, (e as Error).message);
+      }
+      port = await openPort(opts.binding, opts.path, 115200).catch((e2: Error) => {
+        throw new OqsError('OQS_ERR_PORT_OPEN', opts.path, e2.message);
+      });
+    }
     const client = new ReaderClient(opts.path, new ReaderLink(port, opts.clock, opts.commandTimeoutMs));
+    // Kept so whoever attaches the reader later can still trace the identification.
+    const keep = (f: TraceEntry) => client.openingFrames.push(f);
+    client.link.on('frame', keep);
     try {
       await client.identify(opts.host ?? 'oqs-reader');
     } catch (e) {
       await client.close();
       throw e;
+    } finally {
+      client.link.off('frame', keep);
     }
     return client;
   }

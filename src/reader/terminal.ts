@@ -158,6 +158,7 @@ export class Terminal extends EventEmitter {
       this.visual.reset();
       this.publish({ type: 'readerDisconnected', path: client.path });
     };
+    for (const f of client.openingFrames) onFrame(f);
     client.link.on('event', onEvent);
     client.link.on('frame', onFrame);
     client.link.on('close', onClose);

@@ -32,3 +32,17 @@ export class RealClock implements Clock {
     return new Promise((resolve) => this.setTimer(name, ms, resolve));
   }
 }
+
+/**
+ * Wall time shifted by a settable offset, timers in real time: for runs on real devices where a
+ * scenario still says "today is 2026/11/24".
+ */
+export class OffsetClock extends RealClock {
+  private offset = 0;
+  override now(): number {
+    return Date.now() + this.offset;
+  }
+  set(ms: number): void {
+    this.offset = ms - Date.now();
+  }
+}

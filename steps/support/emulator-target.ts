@@ -1,8 +1,11 @@
 import { EmulatedReader, EmulatorBinding } from '../../simulator';
+import { PacedDevice } from '../../simulator/paced-device';
+import { randomChunks, type PacingOptions } from '../../simulator/pacing';
 import { ReaderClient } from '../../src/reader/reader-client';
 import { Terminal } from '../../src/reader/terminal';
 import type { TerminalStore } from '../../src/reader/store';
 import { VirtualClock } from '../../src/time/virtual-clock';
+import { makePrompt, type Answer, type Prompt, type PromptArgs, type PromptId } from './prompts';
 import type { Installation, Patient, Target } from './target';
 
 /** In-process: emulated readers on an EmulatorBinding, all device time on a VirtualClock. */
@@ -15,23 +18,31 @@ export class EmulatorTarget implements Target {
   private store: TerminalStore | null = null;
   private terminal: Terminal | null = null;
 
-  async start(install: Installation, store: TerminalStore): Promise<Terminal> {
+  constructor(
+    private readonly onPrompt: (prompt: Prompt, answer: Answer) => void = () => undefined,
+    /** Line speed, adapter latency and fragmentation for the readers' bytes (profile emulator-paced). */
+    private readonly pacing?: { baudRate?: number; latencyTimerMs?: number; maxChunk?: number; seed?: number },
+  ) {}
+
+  async start(install: Installation, store: TerminalStore, observe: (t: Terminal) => void): Promise<Terminal> {
     this.install = install;
     this.store = store;
     for (let i = 0; i < install.faceReaders; i++) {
       const reader = new EmulatedReader({ clock: this.clock, identity: { serial: `EMU-${String(i + 1).padStart(4, '0')}` } });
       this.readers.push(reader);
-      this.binding.addPort(`/dev/ttyEMU${i}`, reader);
+      const p = this.pacing;
+      const opts: PacingOptions | undefined = p && { ...p, ...(p.maxChunk ? { fragment: randomChunks(p.maxChunk) } : {}) };
+      this.binding.addPort(`/dev/ttyEMU${i}`, opts ? new PacedDevice(reader, this.clock, opts) : reader);
     }
-    return this.connect();
+    return this.connect(observe);
   }
 
-  async restart(): Promise<Terminal> {
+  async restart(observe: (t: Terminal) => void): Promise<Terminal> {
     await this.terminal?.close();
-    return this.connect();
+    return this.connect(observe);
   }
 
-  private async connect(): Promise<Terminal> {
+  private async connect(observe: (t: Terminal) => void): Promise<Terminal> {
     const { install, store } = this;
     if (!install || !store) throw new Error('start() first');
     const terminal = new Terminal({
@@ -41,6 +52,7 @@ export class EmulatorTarget implements Target {
       readerSoftwareInstalled: install.readerSoftwareInstalled,
     });
     this.terminal = terminal;
+    observe(terminal);
     if (install.readerSoftwareInstalled) {
       for (let i = 0; i < this.readers.length; i++) {
         const client = await this.settle(ReaderClient.open({ path: `/dev/ttyEMU${i}`, binding: this.binding, clock: this.clock }));
@@ -53,15 +65,19 @@ export class EmulatorTarget implements Target {
   patient(index = 0): Patient {
     const reader = this.readers[index];
     if (!reader) throw new Error(`no emulated reader #${index + 1}`);
-    const act = (fn: () => void | Promise<void>) => this.settle(Promise.resolve().then(fn));
+    // The same prompt IDs as on hardware, answered by the emulator itself.
+    const act = (id: PromptId, args: Omit<PromptArgs, 'reader'>, fn: () => void | Promise<void>) => {
+      this.onPrompt(makePrompt(id, { reader: index, ...args }), { verdict: 'PASS', by: 'emulator' });
+      return this.settle(Promise.resolve().then(fn));
+    };
     return {
-      placeCard: (profile) => act(() => reader.placeCard(profile)),
-      chooseMethod: (method) => act(() => reader.chooseMethod(method)),
-      presentFace: (condition) => act(() => reader.presentFace(condition)),
-      enterCorrectPin: () => act(() => reader.enterCorrectPin()),
-      enterWrongPin: () => act(() => reader.enterWrongPin()),
-      answerConsent: (choice) => act(() => reader.answerConsent(choice)),
-      removeCard: () => act(() => reader.removeCard()),
+      placeCard: (profile) => act('PROMPT-CARD-PLACE', { profile: profile as PromptArgs['profile'] }, () => reader.placeCard(profile)),
+      chooseMethod: (method) => act(method === 'face' ? 'PROMPT-METHOD-FACE' : 'PROMPT-METHOD-PIN', {}, () => reader.chooseMethod(method)),
+      presentFace: (condition) => act('PROMPT-FACE-PRESENT', { condition }, () => reader.presentFace(condition)),
+      enterCorrectPin: () => act('PROMPT-PIN-CORRECT', {}, () => reader.enterCorrectPin()),
+      enterWrongPin: () => act('PROMPT-PIN-WRONG', {}, () => reader.enterWrongPin()),
+      answerConsent: (choice) => act(choice === 'all' ? 'PROMPT-CONSENT-ALL' : 'PROMPT-CONSENT-INDIVIDUAL', {}, () => reader.answerConsent(choice)),
+      removeCard: () => act('PROMPT-CARD-REMOVE', {}, () => reader.removeCard()),
     };
   }
 

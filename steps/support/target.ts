@@ -1,4 +1,5 @@
 import type { Terminal } from '../../src/reader/terminal';
+import type { Clock } from '../../src/time/clock';
 import type { TerminalStore } from '../../src/reader/store';
 
 /** What the suite needs the terminal to be connected to. */
@@ -25,10 +26,15 @@ export interface Patient {
  */
 export interface Target {
   readonly name: string;
-  /** Brings up a terminal with readers attached as `install` says, over `store`. */
-  start(install: Installation, store: TerminalStore): Promise<Terminal>;
+  /** The clock the terminal runs on (virtual on the emulator, wall time on serial targets). */
+  readonly clock: Clock;
+  /**
+   * Brings up a terminal with readers attached as `install` says, over `store`; `observe` gets
+   * the terminal before any reader is attached, so nothing it publishes is missed.
+   */
+  start(install: Installation, store: TerminalStore, observe: (t: Terminal) => void): Promise<Terminal>;
   /** The terminal process restarts: same store, same readers, fresh controller. */
-  restart(): Promise<Terminal>;
+  restart(observe: (t: Terminal) => void): Promise<Terminal>;
   patient(reader?: number): Patient;
   /** Wall time the terminal sees, for "today is …" steps. */
   setNow(ms: number): void;

@@ -5,16 +5,49 @@ import { OperationScreen } from '../../src/reader/operation-screen';
 import { MemoryStore } from '../../src/reader/store';
 import type { Terminal, TerminalEvent } from '../../src/reader/terminal';
 import { screenById, type ScreenName } from '../../src/protocol';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { autoDetect } from '@serialport/bindings-cpp';
+import { TraceRecorder } from '../../src/trace/recorder';
 import { EmulatorTarget } from './emulator-target';
+import { notApplicable } from './declaration';
+import { makePrompt, type Answer, type Prompt } from './prompts';
+import { currentRun, type RunContext, type WorldParameters } from './run';
+import { PromptSkipped, SerialTarget } from './serial-target';
 import type { Installation, Target } from './target';
 
-export interface WorldParameters {
-  target?: 'emulator';
-}
+type OnPrompt = (prompt: Prompt, answer: Answer) => void;
 
-const TARGETS: Record<string, () => Target> = {
-  emulator: () => new EmulatorTarget(),
-};
+/** The profile's target, new for every scenario. Steps never ask which one runs. */
+function makeTarget(run: RunContext, onPrompt: OnPrompt): Target {
+  const { parameters: p, declaration: d } = run;
+  const common = { binding: autoDetect(), baudRate: p.baudRate ?? 115200, commandTimeoutMs: d.timing.commandTimeoutMs, settleMs: d.timing.settleMs, onPrompt };
+  switch (p.target) {
+    case 'pty': {
+      const emu = run.emulator!;
+      const hands = { answer: async (prompt: Prompt): Promise<Answer> => ({ verdict: 'PASS', by: 'emulator', ...(await emu.perform(prompt)) }) };
+      return new SerialTarget({ ...common, name: 'pty', paths: emu.paths, hands, framesOut: (i) => emu.framesOut(i), beforeScenario: () => emu.reset() });
+    }
+    case 'hardware': {
+      const hands = run.hands!;
+      const start = makePrompt('PROMPT-SCENARIO-START', { reader: 0 });
+      return new SerialTarget({
+        ...common,
+        name: 'hardware',
+        paths: p.ports!.split(',').map((s) => s.trim()).filter(Boolean),
+        hands,
+        ...(run.robot ? { framesOut: (i: number) => run.robot!.framesOut(i) } : {}),
+        beforeScenario: async () => {
+          const a = await hands.answer(start);
+          onPrompt(start, a);
+          if (a.verdict !== 'PASS') throw new Error(`${start.id}: ${a.verdict} (${a.by})`);
+        },
+      });
+    }
+    default:
+      return new EmulatorTarget(onPrompt, p.pacing);
+  }
+}
 
 /** One scenario's world: its own target (readers, clock), terminal, operator and observations. */
 export class ReaderWorld extends World<WorldParameters> {
@@ -33,28 +66,45 @@ export class ReaderWorld extends World<WorldParameters> {
   /** Screens each reader showed, in order. */
   readonly screens = new Map<string, ScreenName[]>();
 
+  /** Every frame of the scenario, for the report and reports/traces/. */
+  readonly recorder: TraceRecorder;
+  /** Prompts for physical acts in this scenario and who answered them. */
+  readonly prompts: Array<{ id: string; text: string; verdict: string; by: string; note?: string }> = [];
+
   constructor(options: IWorldOptions<WorldParameters>) {
     super(options);
-    const make = TARGETS[options.parameters.target ?? 'emulator'];
-    if (!make) throw new Error(`unknown target "${options.parameters.target}"; expected one of ${Object.keys(TARGETS).join(', ')}`);
-    this.target = make();
+    this.target = makeTarget(currentRun(), (prompt, answer) =>
+      this.prompts.push({ id: prompt.id, text: prompt.text, verdict: answer.verdict, by: answer.by, ...(answer.note ? { note: answer.note } : {}) }),
+    );
+    this.recorder = new TraceRecorder({ clock: this.target.clock });
+  }
+
+  /** A patient's physical act; a prompt answered "skip" makes the step skipped, not failed. */
+  async physical(act: () => Promise<void>): Promise<void | 'skipped'> {
+    try {
+      await act();
+    } catch (e) {
+      if (e instanceof PromptSkipped) return 'skipped';
+      throw e;
+    }
   }
 
   /** The terminal, brought up on first use so "given" steps can shape the installation first. */
   async terminal(): Promise<Terminal> {
-    if (!this.term) this.observe(await this.target.start(this.install, this.store));
+    if (!this.term) await this.target.start(this.install, this.store, (t) => this.observe(t));
     return this.term!;
   }
 
   async restartTerminal(): Promise<Terminal> {
     await this.terminal();
     this.opScreen = null;
-    this.observe(await this.target.restart());
+    await this.target.restart((t) => this.observe(t));
     return this.term!;
   }
 
   private observe(t: Terminal): void {
     this.term = t;
+    this.recorder.attach(t);
     t.on('event', (e: TerminalEvent) => {
       if (e.type === 'frame') {
         this.wire.push(e.frame.bytes);
@@ -112,10 +162,33 @@ setWorldConstructor(ReaderWorld);
 // Device time is virtual on the emulator; this bounds real time only.
 setDefaultTimeout(15_000);
 
-Before(function (this: ReaderWorld) {
-  this.error = null;
+Before(function (this: ReaderWorld, { pickle }) {
+  this.recorder.title = pickle.name;
+  const run = currentRun();
+  const reason = notApplicable(run.declaration, pickle.steps.map((s) => s.text), pickle.tags.map((t) => t.name), run.parameters.target ?? 'emulator');
+  if (reason) {
+    this.attach(`not applicable: ${reason}`, 'text/plain');
+    return 'skipped';
+  }
+  return undefined;
 });
 
-After(async function (this: ReaderWorld) {
+const traceNames = new Set<string>();
+
+After(async function (this: ReaderWorld, { pickle }) {
   await this.target.stop();
+  if (this.recorder.frames.length) {
+    const ndjson = this.recorder.toNdjson();
+    this.attach(ndjson, { mediaType: 'application/x-ndjson', fileName: 'trace.ndjson' });
+    const dir = currentRun().parameters.traceDir;
+    if (dir) {
+      const base = `${basename(pickle.uri, '.feature')}--${pickle.name.replace(/[\\/:*?"<>|\s]+/g, '_').slice(0, 60)}`;
+      let name = base;
+      for (let n = 2; traceNames.has(name); n++) name = `${base}-${n}`;
+      traceNames.add(name);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, `${name}.ndjson`), ndjson);
+    }
+  }
+  if (this.prompts.length) this.attach(JSON.stringify(this.prompts, null, 2), { mediaType: 'application/json', fileName: 'prompts.json' });
 });

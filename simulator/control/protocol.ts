@@ -1,0 +1,133 @@
+/**
+ * The emulator's control channel (docs/emulator.md): newline-delimited JSON over a unix socket or
+ * loopback TCP. One request per line, `{"id":1,"op":"…", …args}`; one reply per request,
+ * `{"id":1,"ok":true, …result}` or `{"id":1,"ok":false,"code":"EMU_ERR_…","message":"…"}`.
+ * Replies may come out of order (ops on different readers run side by side); `id` pairs them.
+ */
+export const CONTROL_PROTOCOL = 1;
+
+/** Longest request or reply line accepted, in bytes. */
+export const MAX_LINE_BYTES = 1 << 20;
+
+export type ControlAddress = { kind: 'unix'; path: string } | { kind: 'tcp'; host: '127.0.0.1'; port: number };
+
+export const CONTROL_ERRORS = {
+  EMU_ERR_BAD_REQUEST: 'malformed request',
+  EMU_ERR_UNKNOWN_OP: 'unknown op',
+  EMU_ERR_UNKNOWN_READER: 'no such reader',
+  EMU_ERR_SHUTTING_DOWN: 'the emulator host is shutting down',
+  EMU_ERR_CONNECTION_CLOSED: 'the control connection closed before the reply',
+  EMU_ERR_TIMEOUT: 'no reply in time',
+  EMU_ERR_INTERNAL: 'internal error',
+} as const;
+
+/** An error the control channel reports by code (emulator errors keep their own codes). */
+export class ControlError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ControlError';
+  }
+}
+
+/** `unix:/path/to.sock` or `tcp:127.0.0.1:PORT` (loopback only; port 0 picks one when listening). */
+export function parseAddress(address: string): ControlAddress {
+  if (address.startsWith('unix:')) {
+    const path = address.slice('unix:'.length);
+    if (!path) throw new ControlError('EMU_ERR_BAD_REQUEST', `empty unix socket path in "${address}"`);
+    return { kind: 'unix', path };
+  }
+  const m = /^tcp:([^:]+):(\d{1,5})$/.exec(address);
+  if (m) {
+    const port = Number(m[2]);
+    if (m[1] !== '127.0.0.1') throw new ControlError('EMU_ERR_BAD_REQUEST', `the control channel is loopback only (127.0.0.1), not ${m[1]}`);
+    if (port > 65535) throw new ControlError('EMU_ERR_BAD_REQUEST', `port out of range in "${address}"`);
+    return { kind: 'tcp', host: '127.0.0.1', port };
+  }
+  throw new ControlError('EMU_ERR_BAD_REQUEST', `control address must be unix:PATH or tcp:127.0.0.1:PORT, got "${address}"`);
+}
+
+export function formatAddress(a: ControlAddress): string {
+  return a.kind === 'unix' ? `unix:${a.path}` : `tcp:${a.host}:${a.port}`;
+}
+
+// ---- ops ------------------------------------------------------------------------------------
+
+export interface IdentityInfo {
+  vendor: string;
+  model: string;
+  firmware: string;
+  serial: string;
+  capabilities: number;
+}
+
+export interface ReaderInfo {
+  index: number;
+  /** What a controller opens: the link when there is one, else the slave (or `memory:N`). */
+  path: string;
+  /** The pty slave (`/dev/pts/N`), or `memory:N` on the in-memory transport. */
+  device: string;
+  link?: string;
+  identity: IdentityInfo;
+}
+
+export type StimulusAction =
+  | 'placeCard'
+  | 'chooseMethod'
+  | 'presentFace'
+  | 'enterPin'
+  | 'enterCorrectPin'
+  | 'enterWrongPin'
+  | 'answerConsent'
+  | 'removeCard';
+
+export const STIMULUS_ACTIONS: readonly StimulusAction[] = [
+  'placeCard',
+  'chooseMethod',
+  'presentFace',
+  'enterPin',
+  'enterCorrectPin',
+  'enterWrongPin',
+  'answerConsent',
+  'removeCard',
+];
+
+export interface StimulusArgs {
+  reader?: number;
+  action: StimulusAction;
+  profile?: string;
+  method?: 'face' | 'pin';
+  condition?: string;
+  pin?: string;
+  choice?: 'all' | 'individual';
+  /** Item bits for choice "individual" (1 medication, 2 checkups, 4 highCost). */
+  items?: number;
+}
+
+export interface ReaderStatus {
+  mode: string;
+  state: string;
+  screen: string;
+  cardPresent: boolean;
+  txId: number;
+  framesOut: number;
+  framesIn: number;
+}
+
+/** Every op with its arguments and its result (the reply without id/ok). */
+export interface ControlOps {
+  hello: { args: Record<string, never>; result: { readers: ReaderInfo[]; protocol: number; timeScale: number } };
+  reset: {
+    args: { identities?: Array<Partial<IdentityInfo>>; txIdSeed?: number };
+    result: { readers: ReaderInfo[] };
+  };
+  stimulus: { args: StimulusArgs; result: { reader: number; framesOut: number } };
+  status: { args: { reader?: number }; result: ReaderStatus & { reader: number } };
+  shutdown: { args: Record<string, never>; result: Record<string, never> };
+}
+
+export type OpName = keyof ControlOps;
+
+export type Reply = { id: unknown; ok: true; [k: string]: unknown } | { id: unknown; ok: false; code: string; message: string };

@@ -1,0 +1,120 @@
+import { parseArgs } from 'node:util';
+import { defaultControlAddress, EmulatorHost } from './emulator-host';
+import { parseAddress } from './control/protocol';
+import type { PacingOptions } from './pacing';
+
+export const EMULATE_USAGE = `usage: oqs-reader emulate [options]
+
+Runs emulated 顔認証付きカードリーダー on pseudo-terminals: a controller opens each reader's path
+like a serial port; tests act as the patient over the control channel (docs/emulator.md).
+
+options:
+  --readers N          how many readers (default 2, at most 16)
+  --link-dir DIR       also make DIR/ttyOQS0, DIR/ttyOQS1, … symlinks to the ptys
+  --control ADDR       unix:PATH or tcp:127.0.0.1:PORT (0 picks a port); repeatable
+                       (default unix:<tmpdir>/oqs-emu-<pid>.sock)
+  --time-scale X       device time: 0 = virtual, delays cost nothing (default);
+                       1 = a real reader's pace; 0.1 = ten times faster
+  --baud N             pace the reader's bytes at N baud, 8N1 (default: no pacing)
+  --latency-ms N       model a USB-serial adapter with this latency timer (FTDI: 16)
+  --fragment N         deliver the reader's bytes in chunks of at most N bytes
+  -h, --help           this text
+
+Prints "reader I: PATH (link LINK)" per reader, "control: ADDR", then one line
+"OQS-EMULATOR-READY {json}" with {"readers":[paths],"control":ADDR,"controls":[ADDR…]}.
+Runs until SIGINT, SIGTERM or the "shutdown" control op.
+`;
+
+function usageError(message: string): number {
+  process.stderr.write(`oqs-reader emulate: ${message}\n\n${EMULATE_USAGE}`);
+  return 2;
+}
+
+const num = (s: string | undefined) => (s === undefined || s.trim() === '' ? NaN : Number(s));
+
+/**
+ * `oqs-reader emulate`: starts an EmulatorHost on ptys and runs until SIGINT/SIGTERM or a
+ * `shutdown` op. Resolves with the exit code (0 after a clean stop, 1 if a pty bridge died,
+ * 2 on a usage error).
+ */
+export async function runEmulate(argv: string[], out: (line: string) => void): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      options: {
+        readers: { type: 'string', default: '2' },
+        'link-dir': { type: 'string' },
+        control: { type: 'string', multiple: true },
+        'time-scale': { type: 'string', default: '0' },
+        baud: { type: 'string' },
+        'latency-ms': { type: 'string' },
+        fragment: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    return usageError((err as Error).message);
+  }
+  if (values.help) {
+    out(EMULATE_USAGE.trimEnd());
+    return 0;
+  }
+  const readers = num(values.readers);
+  if (!Number.isInteger(readers) || readers < 1 || readers > 16) return usageError(`--readers must be 1..16, got ${values.readers}`);
+  const timeScale = num(values['time-scale']);
+  if (!(timeScale >= 0) || !Number.isFinite(timeScale)) return usageError(`--time-scale must be a number >= 0, got ${values['time-scale']}`);
+  const pacing: PacingOptions = {};
+  if (values.baud !== undefined) {
+    const baud = num(values.baud);
+    if (!Number.isInteger(baud) || baud <= 0) return usageError(`--baud must be a positive integer, got ${values.baud}`);
+    pacing.baudRate = baud;
+  }
+  if (values['latency-ms'] !== undefined) {
+    const ms = num(values['latency-ms']);
+    if (!(ms >= 0) || !Number.isFinite(ms)) return usageError(`--latency-ms must be a number >= 0, got ${values['latency-ms']}`);
+    pacing.latencyTimerMs = ms;
+  }
+  if (values.fragment !== undefined) {
+    const n = num(values.fragment);
+    if (!Number.isInteger(n) || n < 1) return usageError(`--fragment must be an integer >= 1, got ${values.fragment}`);
+    pacing.fragment = n;
+  }
+  const control = values.control ?? [defaultControlAddress()];
+  for (const a of control) {
+    try {
+      parseAddress(a);
+    } catch (err) {
+      return usageError((err as Error).message);
+    }
+  }
+
+  const host = await EmulatorHost.start({
+    readers,
+    transport: 'pty',
+    linkDir: values['link-dir'],
+    control,
+    timeScale,
+    pacing,
+  });
+  const onSignal = () => void host.close({ reason: 'closed' });
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const info = host.info();
+    for (const r of info) out(`reader ${r.index}: ${r.device}${r.link ? ` (link ${r.link})` : ''}`);
+    for (const a of host.controlAddresses) out(`control: ${a}`);
+    out(`OQS-EMULATOR-READY ${JSON.stringify({ readers: info.map((r) => r.path), control: host.controlAddresses[0], controls: host.controlAddresses })}`);
+    const end = await host.ended;
+    if (end.reason === 'failed') {
+      process.stderr.write(`oqs-reader emulate: ${end.message ?? 'failed'}\n`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await host.close();
+  }
+}

@@ -1,0 +1,136 @@
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadDeclaration } from '../../steps/support/declaration';
+import { PROTOCOL_VERSION } from '../protocol';
+import { ReaderClient } from '../reader/reader-client';
+import { RealClock } from '../time/clock';
+import { verifyManifest, writeManifest } from './manifest';
+import { overall, renderReport } from './report';
+import { readRequirements, readResults, traceability } from './results';
+
+const ROOT = resolve(__dirname, '..', '..');
+
+export const CERTIFY_USAGE = `oqs-reader certify --port PATH[,PATH2] --declaration FILE [--answers FILE] [--baud N] [--out DIR] [--tags EXPR]
+oqs-reader certify --verify DIR
+
+Runs the conformance suite against a reader (profile hardware): physical acts become prompts,
+answered at this terminal or by --answers (see docs/prompts.md). Writes
+<out>/<vendor>-<model>-<firmware>-<date>/ with report.html, traces, cucumber reports, versions and
+manifest.json (SHA-256 of every file). --verify re-checks a bundle and fails on any change.
+`;
+
+const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 40) || 'unknown';
+
+export async function runCertify(argv: string[], out: (line: string) => void): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string', default: process.env.READER_PORT },
+      declaration: { type: 'string' },
+      answers: { type: 'string', default: process.env.OQS_ANSWERS },
+      baud: { type: 'string', default: '115200' },
+      out: { type: 'string', default: join(ROOT, 'reports', 'certification') },
+      tags: { type: 'string' },
+      verify: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    out(CERTIFY_USAGE);
+    return 0;
+  }
+  if (values.verify) {
+    const r = verifyManifest(values.verify);
+    for (const p of r.problems) out(`FAIL ${p}`);
+    out(r.ok ? `bundle verified: ${r.checked} files match manifest.json` : `bundle NOT verified: ${r.problems.length} problem(s)`);
+    return r.ok ? 0 : 1;
+  }
+  if (!values.port || !values.declaration) {
+    out(`--port and --declaration are required\n\n${CERTIFY_USAGE}`);
+    return 2;
+  }
+  const declarationPath = resolve(values.declaration);
+  const declaration = loadDeclaration(declarationPath);
+  const ports = values.port.split(',').map((s) => s.trim()).filter(Boolean);
+  const baudRate = Number(values.baud);
+
+  // Who is on the line decides the bundle's name, not what the declaration claims.
+  const { autoDetect } = await import('@serialport/bindings-cpp');
+  const client = await ReaderClient.open({ path: ports[0]!, binding: autoDetect(), clock: new RealClock(), baudRate, host: 'oqs-reader certify' });
+  const identity = client.identity!;
+  await client.close();
+
+  const startedAt = new Date();
+  const stamp = startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const dir = join(resolve(values.out), `${safe(identity.vendor)}-${safe(identity.model)}-${safe(identity.firmware)}-${stamp}`);
+  mkdirSync(join(dir, 'traces'), { recursive: true });
+  out(`certifying ${identity.vendor} ${identity.model} fw ${identity.firmware} s/n ${identity.serial} on ${ports.join(', ')}`);
+  out(`bundle: ${dir}`);
+
+  const { loadConfiguration, runCucumber } = await import('@cucumber/cucumber/api');
+  const { runConfiguration } = await loadConfiguration(
+    {
+      file: false,
+      provided: {
+        // bin/oqs-reader.js has registered ts-node already; a second hook would compile twice.
+        requireModule: (process as unknown as Record<symbol, unknown>)[Symbol.for('ts-node.register.instance')] ? [] : ['ts-node/register'],
+        require: ['steps/**/*.ts'],
+        paths: ['features/**/*.feature'],
+        strict: true,
+        ...(values.tags ? { tags: values.tags } : {}),
+        format: [
+          './scripts/progress-with-totals.cjs',
+          `json:${join(dir, 'cucumber.json')}`,
+          `junit:${join(dir, 'junit.xml')}`,
+          `message:${join(dir, 'cucumber-messages.ndjson')}`,
+          `html:${join(dir, 'cucumber.html')}`,
+        ],
+        formatOptions: { junit: { suiteName: 'oqs-reader certification' } },
+        worldParameters: {
+          target: 'hardware',
+          ports: ports.join(','),
+          baudRate,
+          declaration: declarationPath,
+          ...(values.answers ? { answers: resolve(values.answers) } : {}),
+          traceDir: join(dir, 'traces'),
+        },
+      },
+    },
+    { cwd: ROOT },
+  );
+  await runCucumber(runConfiguration, { cwd: ROOT });
+
+  const results = readResults(join(dir, 'cucumber.json'));
+  const { rows } = traceability(readRequirements(join(ROOT, 'docs', 'requirements.md')), results);
+  copyFileSync(declarationPath, join(dir, 'declaration.json'));
+  writeFileSync(join(dir, 'identity.json'), JSON.stringify(identity, null, 2) + '\n');
+  const versions = {
+    'oqs-reader': (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version,
+    'conformance suite (sha256 of features/)': suiteHash(),
+    'link protocol': String(PROTOCOL_VERSION),
+    node: process.version,
+    '@cucumber/cucumber': (JSON.parse(readFileSync(require.resolve('@cucumber/cucumber/package.json'), 'utf8')) as { version: string }).version,
+    platform: `${process.platform} ${process.arch}`,
+  };
+  writeFileSync(join(dir, 'versions.json'), JSON.stringify(versions, null, 2) + '\n');
+  const traces = existsSync(join(dir, 'traces')) ? readdirSync(join(dir, 'traces')).sort().map((f) => `traces/${f}`) : [];
+  writeFileSync(
+    join(dir, 'report.html'),
+    renderReport({ identity, declaration: declaration as unknown as Record<string, unknown>, versions, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), results, rows, traces }),
+  );
+  const manifest = writeManifest(dir);
+  const verdict = overall(results);
+  const count = (v: string) => results.filter((r) => r.verdict === v).length;
+  out(`verdict ${verdict}: ${count('PASS')} PASS, ${count('FAIL')} FAIL, ${count('N/A')} N/A; ${Object.keys(manifest.files).length} files in manifest.json`);
+  out(`report: ${join(dir, 'report.html')}`);
+  return verdict === 'PASS' ? 0 : 1;
+}
+
+function suiteHash(): string {
+  const h = createHash('sha256');
+  const dir = join(ROOT, 'features');
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.feature')).sort()) h.update(f).update(readFileSync(join(dir, f)));
+  return h.digest('hex').slice(0, 16);
+}

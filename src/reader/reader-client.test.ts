@@ -1,0 +1,52 @@
+import { test } from 'node:test';
+import { expect } from 'chai';
+import type { BindingInterface, OpenOptions } from '@serialport/bindings-interface';
+import { EmulatedReader, EmulatorBinding } from '../../simulator';
+import { VirtualClock } from '../time/virtual-clock';
+import { isPseudoTerminal, ReaderClient } from './reader-client';
+
+/** A binding that, like a pty under the native binding, refuses a non-standard baud rate. */
+function ptyLike(clock: VirtualClock): { binding: BindingInterface; opened: number[] } {
+  const inner = new EmulatorBinding();
+  inner.addPort('/dev/ttyX', new EmulatedReader({ clock }));
+  const opened: number[] = [];
+  const binding: BindingInterface = {
+    list: () => inner.list(),
+    open: async (o: OpenOptions) => {
+      opened.push(o.baudRate);
+      if (![9600, 19200, 38400, 57600, 115200].includes(o.baudRate)) {
+        throw new Error(`Error: Inappropriate ioctl for device setting custom baud rate of ${o.baudRate}`);
+      }
+      return inner.open(o);
+    },
+  };
+  return { binding, opened };
+}
+
+test('on a pseudo-terminal a refused custom baud rate falls back to a standard one', async () => {
+  const clock = new VirtualClock(0);
+  const { binding, opened } = ptyLike(clock);
+  const client = await clock.resolve(ReaderClient.open({ path: '/dev/ttyX', binding, clock, baudRate: 250000, isPseudoTerminal: () => true }));
+  expect(opened).to.deep.equal([250000, 115200]);
+  expect(client.identity?.serial).to.equal('EMU-0001');
+  await client.close();
+});
+
+test('on a real device the same refusal is reported, not hidden', async () => {
+  const clock = new VirtualClock(0);
+  const { binding, opened } = ptyLike(clock);
+  let err: unknown;
+  try {
+    await clock.resolve(ReaderClient.open({ path: '/dev/ttyX', binding, clock, baudRate: 250000, isPseudoTerminal: () => false }));
+  } catch (e) {
+    err = e;
+  }
+  expect(err).to.have.property('code', 'OQS_ERR_PORT_OPEN');
+  expect((err as Error).message).to.match(/Inappropriate ioctl/);
+  expect(opened).to.deep.equal([250000]);
+});
+
+test('isPseudoTerminal is false for anything that is not /dev/pts/N', () => {
+  expect(isPseudoTerminal('/dev/null')).to.equal(false);
+  expect(isPseudoTerminal('/no/such/port')).to.equal(false);
+});

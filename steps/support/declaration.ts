@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import { CARD_PROFILES, FACE_CONDITIONS, type ProfileName } from '../../simulator/cards';
+import type { ModeName } from '../../src/protocol';
+
+/**
+ * A vendor's statement of what their reader and their lab can do (like Matter's PICS). It gates
+ * scenarios: one the declaration cannot support is reported not applicable, with the reason; the
+ * capability scenario checks the declaration against what the device says in hello.
+ */
+export interface Declaration {
+  declaration: 1;
+  vendor: string;
+  model: string;
+  firmware: string;
+  protocolVersion: number;
+  /** Face-auth readers the lab can connect at once. */
+  readers: number;
+  modes: ModeName[];
+  capabilities: string[];
+  connectionPattern: number;
+  /** Card profiles (docs/glossary.md) the lab can present. */
+  cardProfiles: ProfileName[];
+  faceConditions: string[];
+  timing: { commandTimeoutMs: number; promptTimeoutS: number; settleMs: number };
+}
+
+const MODES: ModeName[] = ['unattended', 'visual', 'pinOnly'];
+
+export function loadDeclaration(path: string): Declaration {
+  let d: Declaration;
+  try {
+    d = JSON.parse(readFileSync(path, 'utf8')) as Declaration;
+  } catch (e) {
+    throw new Error(`declaration ${path}: ${(e as Error).message}`);
+  }
+  const problems: string[] = [];
+  if (d.declaration !== 1) problems.push('"declaration" must be 1');
+  for (const k of ['vendor', 'model', 'firmware'] as const) if (typeof d[k] !== 'string' || !d[k]) problems.push(`"${k}" must be a non-empty string`);
+  if (!Number.isInteger(d.protocolVersion)) problems.push('"protocolVersion" must be an integer');
+  if (!Number.isInteger(d.readers) || d.readers < 1) problems.push('"readers" must be an integer ≥ 1');
+  if (!Array.isArray(d.modes) || d.modes.some((m) => !MODES.includes(m))) problems.push(`"modes" must list some of ${MODES.join(', ')}`);
+  if (!Array.isArray(d.capabilities)) problems.push('"capabilities" must be a list');
+  if (!Array.isArray(d.cardProfiles) || d.cardProfiles.some((p) => !(p in CARD_PROFILES))) {
+    problems.push(`"cardProfiles" must list some of ${Object.keys(CARD_PROFILES).join(', ')}`);
+  }
+  if (!Array.isArray(d.faceConditions) || d.faceConditions.some((c) => !(c in FACE_CONDITIONS))) {
+    problems.push(`"faceConditions" must list some of ${Object.keys(FACE_CONDITIONS).join(', ')}`);
+  }
+  const t = d.timing;
+  if (!t || ![t.commandTimeoutMs, t.promptTimeoutS, t.settleMs].every((n) => typeof n === 'number' && n > 0)) {
+    problems.push('"timing" needs commandTimeoutMs, promptTimeoutS and settleMs > 0');
+  }
+  if (problems.length) throw new Error(`declaration ${path} is invalid:\n  ${problems.join('\n  ')}`);
+  return d;
+}
+
+const PROFILE_BY_LABEL = new Map<string, ProfileName>(Object.entries(CARD_PROFILES).map(([name, p]) => [p.label, name as ProfileName]));
+const CONDITION_BY_LABEL = new Map<string, string>(Object.entries(FACE_CONDITIONS).map(([name, c]) => [c.label, name]));
+
+/**
+ * Why a scenario cannot run under `d`, or null. Read from the scenario's own steps and tags, so a
+ * new scenario is gated without anyone remembering to tag it.
+ */
+export function notApplicable(d: Declaration, stepTexts: string[], tags: string[], target: string): string | null {
+  if (target === 'hardware' && tags.includes('@emulator-only')) {
+    return 'needs the emulator (fault injection or a card no lab can produce); not applicable to a real reader';
+  }
+  const text = stepTexts.join('\n');
+  for (const m of text.matchAll(/顔認証付きカードリーダーが(\d+)台/g)) {
+    const n = Number(m[1]);
+    if (n > d.readers) return `needs ${n} face-auth readers; the declaration says the lab connects ${d.readers}`;
+  }
+  for (const m of text.matchAll(/"([^"]+)"のマイナンバーカード/g)) {
+    const profile = PROFILE_BY_LABEL.get(m[1]!);
+    if (profile && !d.cardProfiles.includes(profile)) return `needs a 「${m[1]}」 card (${profile}), which the declaration does not list`;
+  }
+  for (const m of text.matchAll(/"([^"]+)"の状態でカメラに顔を向ける/g)) {
+    const cond = CONDITION_BY_LABEL.get(m[1]!);
+    if (cond && !d.faceConditions.includes(cond)) return `needs a face presented 「${m[1]}」, which the declaration does not list`;
+  }
+  if (/暗証番号認証固定/.test(text) && !d.modes.includes('pinOnly')) return 'needs 暗証番号認証固定 (pinOnly), which the declaration does not list';
+  if (/目視確認/.test(text) && !d.modes.includes('visual')) return 'needs 目視確認 (visual), which the declaration does not list';
+  return null;
+}

@@ -1,0 +1,108 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { EmulatorControlClient } from '../../simulator/control/client';
+import type { Prompt, Robot } from './prompts';
+
+const BIN = join(__dirname, '..', '..', 'bin', 'oqs-reader.js');
+
+/** A prompt as the emulator's control channel does it. */
+export function stimulusFor(prompt: Prompt): Record<string, unknown> {
+  const reader = prompt.args.reader;
+  switch (prompt.id) {
+    case 'PROMPT-CARD-PLACE':
+      return { reader, action: 'placeCard', profile: prompt.args.profile };
+    case 'PROMPT-METHOD-FACE':
+      return { reader, action: 'chooseMethod', method: 'face' };
+    case 'PROMPT-METHOD-PIN':
+      return { reader, action: 'chooseMethod', method: 'pin' };
+    case 'PROMPT-FACE-PRESENT':
+      return { reader, action: 'presentFace', ...(prompt.args.condition ? { condition: prompt.args.condition } : {}) };
+    case 'PROMPT-PIN-CORRECT':
+      return { reader, action: 'enterCorrectPin' };
+    case 'PROMPT-PIN-WRONG':
+      return { reader, action: 'enterWrongPin' };
+    case 'PROMPT-CONSENT-ALL':
+      return { reader, action: 'answerConsent', choice: 'all' };
+    case 'PROMPT-CONSENT-INDIVIDUAL':
+      return { reader, action: 'answerConsent', choice: 'individual' };
+    case 'PROMPT-CARD-REMOVE':
+      return { reader, action: 'removeCard' };
+    case 'PROMPT-SCENARIO-START':
+      return { action: 'reset' };
+  }
+}
+
+/**
+ * `oqs-reader emulate` as a child process (the pty profile's reader), or a connection to one that
+ * is already running (a robot in an answers file). Talks to it over its control channel.
+ */
+export class EmulatorProcess implements Robot {
+  private constructor(
+    readonly control: EmulatorControlClient,
+    readonly paths: string[],
+    private readonly child?: ChildProcess,
+    private readonly dir?: string,
+  ) {}
+
+  static async start(opts: { readers: number }): Promise<EmulatorProcess> {
+    const dir = mkdtempSync(join(tmpdir(), 'oqs-pty-'));
+    const address = `unix:${join(dir, 'control.sock')}`;
+    const child = spawn(process.execPath, [BIN, 'emulate', '--readers', String(opts.readers), '--link-dir', dir, '--control', address], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const ready = await new Promise<{ readers: string[]; control: string }>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('oqs-reader emulate did not get ready within 30 s')), 30_000);
+      child.once('exit', (code) => reject(new Error(`oqs-reader emulate exited with ${code} before it was ready`)));
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        if (!line.startsWith('OQS-EMULATOR-READY ')) return;
+        clearTimeout(timer);
+        resolve(JSON.parse(line.slice('OQS-EMULATOR-READY '.length)));
+      });
+    });
+    const control = await EmulatorControlClient.connect(ready.control);
+    return new EmulatorProcess(control, ready.readers, child, dir);
+  }
+
+  /** A robot for an answers file: the emulator already running at `address`. */
+  static async robot(address: string): Promise<EmulatorProcess> {
+    const control = await EmulatorControlClient.connect(address);
+    const hello = (await control.call('hello', {})) as { readers: Array<{ path: string }> };
+    return new EmulatorProcess(control, hello.readers.map((r) => r.path));
+  }
+
+  async reset(): Promise<void> {
+    await this.control.call('reset', {});
+  }
+
+  async framesOut(reader: number): Promise<number> {
+    return Number(((await this.control.call('status', { reader })) as { framesOut: number }).framesOut);
+  }
+
+  async perform(prompt: Prompt): Promise<{ framesOut?: number }> {
+    const s = stimulusFor(prompt);
+    if (s.action === 'reset') {
+      await this.reset();
+      return {};
+    }
+    const reply = (await this.control.call('stimulus', s)) as { framesOut?: number };
+    return { framesOut: reply.framesOut };
+  }
+
+  async close(): Promise<void> {
+    await this.control.close();
+  }
+
+  async stop(): Promise<void> {
+    if (this.child && this.child.exitCode === null) {
+      const exited = new Promise((r) => this.child!.once('exit', r));
+      await this.control.call('shutdown', {}).catch(() => this.child!.kill('SIGTERM'));
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (this.child.exitCode === null) this.child.kill('SIGKILL');
+    }
+    await this.control.close().catch(() => undefined);
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
