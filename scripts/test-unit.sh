@@ -2,7 +2,7 @@
 # Unit tests live beside the code as *.test.ts. Node 20's runner neither finds .ts files nor
 # expands ** globs, so list them here; an empty list is an error, never a silent pass.
 set -u
-files=$(find src simulator scripts -name '*.test.ts' -not -path '*/node_modules/*' | sort)
+files=$(find src simulator scripts steps -name '*.test.ts' -not -path '*/node_modules/*' | sort)
 if [ -z "$files" ]; then echo "no unit test files found" >&2; exit 1; fi
 mkdir -p reports
 # shellcheck disable=SC2086

@@ -80,10 +80,13 @@ export class OperatorAnswerer implements Answerer {
     return new Promise((resolve) => {
       const rl = createInterface({ input: this.input, output: this.output, terminal: false });
       const timer = setTimeout(() => finish({ verdict: 'FAIL', by: 'operator', note: `no answer within ${this.timeoutS} s` }), this.timeoutS * 1000);
+      let settled = false;
       const finish = (a: Answer) => {
+        if (settled) return; // closing the interface below fires 'close' again
+        settled = true;
         clearTimeout(timer);
-        rl.close();
         resolve(a);
+        rl.close();
       };
       this.output.write(`\n[${prompt.id}] ${prompt.text}\n  done → p (PASS), could not → f (FAIL), not applicable → s (skip): `);
       rl.on('line', (line) => {

@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadDeclaration, notApplicable } from './declaration';
+
+const EMULATOR = join(__dirname, '..', '..', 'declarations', 'emulator.json');
+const ONE = join(__dirname, '..', '..', 'declarations', 'emulator-one-reader.json');
+
+test('the shipped declarations load', () => {
+  expect(loadDeclaration(EMULATOR).readers).to.equal(2);
+  expect(loadDeclaration(ONE).readers).to.equal(1);
+});
+
+test('an invalid declaration lists every problem', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'oqs-decl-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const d = JSON.parse(readFileSync(EMULATOR, 'utf8'));
+  Object.assign(d, { readers: 0, modes: ['turbo'], cardProfiles: ['golden'] });
+  writeFileSync(join(dir, 'd.json'), JSON.stringify(d));
+  expect(() => loadDeclaration(join(dir, 'd.json'))).to.throw(/"readers"[\s\S]*"modes"[\s\S]*"cardProfiles"/);
+});
+
+test('scenarios are gated by what their own steps need, with a reason', () => {
+  const one = loadDeclaration(ONE);
+  const all = loadDeclaration(EMULATOR);
+  const twoReaders = ['顔認証付きカードリーダーが2台接続されている'];
+  expect(notApplicable(one, twoReaders, [], 'hardware')).to.match(/needs 2 face-auth readers/);
+  expect(notApplicable(all, twoReaders, [], 'hardware')).to.equal(null);
+  expect(notApplicable(one, ['患者が"乳幼児"のマイナンバーカードを置く'], [], 'hardware')).to.match(/乳幼児/);
+  expect(notApplicable(one, ['患者が"別人"の状態でカメラに顔を向ける'], [], 'hardware')).to.match(/別人/);
+  expect(notApplicable(all, [], ['@emulator-only'], 'hardware')).to.match(/needs the emulator/);
+  expect(notApplicable(all, [], ['@emulator-only'], 'pty')).to.equal(null);
+  const noPinOnly = { ...all, modes: ['unattended', 'visual'] as const } as unknown as typeof all;
+  expect(notApplicable(noPinOnly, ['運転モードを"暗証番号認証固定"に切り替えてある'], [], 'hardware')).to.match(/pinOnly/);
+});
