@@ -4,7 +4,8 @@
 //   hardware  the ports in READER_PORT; physical acts become prompts (OQS_ANSWERS or a person)
 const common = {
   requireModule: ['ts-node/register'],
-  require: ['steps/**/*.ts'],
+  // Step definitions and support code, not the unit tests that live beside them.
+  require: ['steps/**/!(*.test).ts'],
   paths: ['features/**/*.feature'],
   formatOptions: { snippetInterface: 'async-await', junit: { suiteName: 'oqs-reader conformance' } },
   strict: true,

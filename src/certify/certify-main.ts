@@ -76,7 +76,7 @@ export async function runCertify(argv: string[], out: (line: string) => void): P
       provided: {
         // bin/oqs-reader.js has registered ts-node already; a second hook would compile twice.
         requireModule: (process as unknown as Record<symbol, unknown>)[Symbol.for('ts-node.register.instance')] ? [] : ['ts-node/register'],
-        require: ['steps/**/*.ts'],
+        require: ['steps/**/!(*.test).ts'],
         paths: ['features/**/*.feature'],
         strict: true,
         ...(values.tags ? { tags: values.tags } : {}),

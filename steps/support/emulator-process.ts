@@ -99,7 +99,8 @@ export class EmulatorProcess implements Robot {
     if (this.child && this.child.exitCode === null) {
       const exited = new Promise((r) => this.child!.once('exit', r));
       await this.control.call('shutdown', {}).catch(() => this.child!.kill('SIGTERM'));
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      // unref: a pending grace timer must not keep the test process alive once the child is gone.
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000).unref())]);
       if (this.child.exitCode === null) this.child.kill('SIGKILL');
     }
     await this.control.close().catch(() => undefined);
