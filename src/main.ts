@@ -20,6 +20,8 @@ export interface StartOptions {
   timeScale: number;
   adminPassword?: string;
   staffPassword?: string;
+  /** No HTTP request log (tests). */
+  quiet?: boolean;
   log: (line: string) => void;
 }
 
@@ -30,11 +32,12 @@ export interface StartOptions {
 export async function startProduct(opts: StartOptions) {
   const clock = new RealClock(opts.timeScale);
   const terminal = new Terminal({ clock, store: new FileStore(opts.stateDir) });
-  const accounts = new AccountDirectory();
-  const adminPassword = opts.adminPassword ?? randomBytes(9).toString('base64url');
-  const staffPassword = opts.staffPassword ?? randomBytes(9).toString('base64url');
-  accounts.add('admin', adminPassword, 'admin');
-  accounts.add('staff', staffPassword, 'general');
+  const accounts = new AccountDirectory(join(opts.stateDir, 'accounts.json'));
+  // Given passwords (scripts, tests) create the two accounts; otherwise the first administrator is
+  // made in the browser with a one-time token printed here. There is no default password.
+  if (opts.adminPassword && !accounts.has('admin')) accounts.add('admin', opts.adminPassword, 'admin');
+  if (opts.staffPassword && !accounts.has('staff')) accounts.add('staff', opts.staffPassword, 'general');
+  const setupToken = accounts.hasAdmin() ? null : randomBytes(12).toString('base64url');
 
   let binding: BindingInterface;
   let path: string;
@@ -54,18 +57,23 @@ export async function startProduct(opts: StartOptions) {
   const client = await ReaderClient.open({ path, binding, clock, baudRate: opts.baudRate });
   await terminal.attachReader(client);
 
-  const app = buildServer({ terminal, accounts, emulator, logger: { level: process.env.LOG_LEVEL ?? 'warn', redact: ['req.headers.authorization'] } });
+  const app = buildServer({
+    terminal,
+    accounts,
+    emulator,
+    setupToken,
+    logger: opts.quiet ? false : { level: process.env.LOG_LEVEL ?? 'warn', redact: ['req.headers.authorization', 'req.headers.cookie', 'req.body.password', 'req.body.pin'] },
+  });
   const address = await app.listen({ host: opts.host, port: opts.port });
-  if (opts.adminPassword === undefined || opts.staffPassword === undefined) {
-    opts.log(`accounts: admin (管理者) / ${adminPassword}   staff (一般) / ${staffPassword}   (set OQS_ADMIN_PASSWORD / OQS_STAFF_PASSWORD to choose)`);
-  }
+  if (setupToken) opts.log(`first start: open ${address}/ and create the administrator with setup token ${setupToken}`);
   opts.log(`reader: ${client.identity?.vendor} ${client.identity?.model} fw ${client.identity?.firmware} s/n ${client.identity?.serial} on ${path}${emulator ? ' (emulated)' : ''}`);
   opts.log(`mode: ${terminal.status().modeLabel}; state in ${opts.stateDir}`);
-  opts.log(`oqs-reader listening on ${address}  (try: curl ${address}/api/status)`);
+  opts.log(`oqs-reader listening on ${address}  (operation screen: ${address}/ · API: ${address}/api/openapi.json)`);
   return {
     app,
     terminal,
     url: address,
+    setupToken,
     async close() {
       await app.close();
       await terminal.close();

@@ -13,7 +13,7 @@ export const ERRORS = {
   // terminal rules
   OQS_ERR_NO_READER: [409, 'no face-auth card reader is connected; 本人認証用カードリーダーソフト must be installed and a reader connected'],
   OQS_ERR_READER_SOFTWARE_MISSING: [404, '《顔認証付きカードリーダー操作》 is shown only when 本人認証用カードリーダーソフト is installed'],
-  OQS_ERR_ADMIN_REQUIRED: [403, 'only an administrator account (管理者アカウント) may switch the reader mode; %s is a %s account'],
+  OQS_ERR_ADMIN_REQUIRED: [403, 'only an administrator account (管理者アカウント) may %s; %s is a %s account'],
   OQS_ERR_UNKNOWN_MODE: [400, 'mode must be one of unattended (無人運転), visual (目視確認), pinOnly (暗証番号認証固定); got "%s"'],
   OQS_ERR_VISUAL_SINGLE_READER: [409, '目視確認 needs exactly one face-auth reader on this terminal (1 terminal : 1 reader); %s are connected'],
   OQS_ERR_PATTERN_NOT_ALLOWED: [409, 'connection pattern %s does not allow 目視確認 (see docs/connection-patterns.md)'],
@@ -24,8 +24,13 @@ export const ERRORS = {
   OQS_ERR_VISUAL_CHECK_STATE: [409, 'the visual check is %s; %s is not possible now'],
   OQS_ERR_MENU_PATTERN: [404, '資格情報照会（マイナンバーカード） is offered from the menu only in connection pattern 2; this terminal is pattern %s'],
   // API
-  OQS_ERR_UNAUTHENTICATED: [401, 'an account name and password are required (HTTP Basic)'],
+  OQS_ERR_UNAUTHENTICATED: [401, 'log in first (a session cookie from POST /api/session, or HTTP Basic)'],
   OQS_ERR_BAD_CREDENTIALS: [401, 'account name or password is wrong'],
+  OQS_ERR_TOO_MANY_ATTEMPTS: [429, 'too many failed logins; try again in %s s'],
+  OQS_ERR_CSRF: [403, 'this request changes state and needs the session\'s CSRF token in the x-csrf-token header'],
+  OQS_ERR_SETUP_DONE: [409, 'an administrator already exists; log in instead'],
+  OQS_ERR_SETUP_TOKEN: [403, 'the setup token is wrong; use the one oqs-reader printed when it started'],
+  OQS_ERR_ACCOUNT: [400, '%s'],
   OQS_ERR_BAD_REQUEST: [400, '%s'],
   OQS_ERR_STIMULUS_REFUSED: [409, 'the emulated reader refused the stimulus (%s): %s'],
   OQS_ERR_NOT_FOUND: [404, 'no route %s %s'],

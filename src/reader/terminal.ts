@@ -192,7 +192,7 @@ export class Terminal extends EventEmitter {
 
   async switchMode(actor: Actor, mode: string): Promise<ModeChange> {
     this.requireReaderMenu();
-    if (actor.role !== 'admin') throw new OqsError('OQS_ERR_ADMIN_REQUIRED', actor.account, actor.role === 'general' ? '一般 (general)' : actor.role);
+    if (actor.role !== 'admin') throw new OqsError('OQS_ERR_ADMIN_REQUIRED', 'switch the reader mode', actor.account, actor.role === 'general' ? '一般 (general)' : actor.role);
     if (mode !== 'unattended' && mode !== 'visual' && mode !== 'pinOnly') throw new OqsError('OQS_ERR_UNKNOWN_MODE', mode);
     if (this.readers.size === 0) throw new OqsError('OQS_ERR_NO_READER');
     if (mode === 'visual') {

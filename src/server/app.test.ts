@@ -102,13 +102,15 @@ test('administrator switches to 目視確認 and does a visual check through the
   expect(early.body.code).to.equal('OQS_ERR_VISUAL_CHECK_STATE');
 
   expect((await call('POST', '/api/visual-check', { auth: STAFF, body: { confirmationDate: '2026/11/20', visuallyConfirmed: true } })).status).to.equal(200);
-  await call('POST', '/api/emulator/stimulus', { body: { action: 'placeCard', profile: 'infant' } });
+  await call('POST', '/api/emulator/stimulus', { auth: STAFF, body: { action: 'placeCard', profile: 'infant' } });
   expect(terminal.visual.view().state).to.equal('awaitingConfirmation');
   const confirmed = await call('POST', '/api/visual-check/confirm', { auth: STAFF });
   expect(confirmed.status).to.equal(200);
   expect(confirmed.body.record).to.include({ method: 'visual', confirmationDate: '2026/11/20', operator: 'staff', outcome: 'confirmed' });
   expect((await call('POST', '/api/visual-check/complete', { auth: STAFF })).body.visualCheck).to.include({ state: 'idle' });
-  expect((await call('GET', '/api/records')).body.records).to.have.length(1);
+  expect((await call('GET', '/api/records', { auth: STAFF })).body.records).to.have.length(1);
+  expect((await call('GET', '/api/records?day=today', { auth: STAFF })).body.records).to.have.length(1);
+  expect((await call('GET', '/api/records')).status).to.equal(401);
 });
 
 test('emulator stimulus refusals are coded', async (t) => {

@@ -1,11 +1,18 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type, type Static } from '@fastify/type-provider-typebox';
+import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import { Type, type Static, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { join } from 'node:path';
 import type { AccountDirectory } from '../reader/accounts';
 import { OqsError } from '../reader/errors';
 import type { Terminal } from '../reader/terminal';
-import { actorOf } from './auth';
-import { BeginVisualCheckBody, ErrorBody, Stimulus, SwitchModeBody } from './schemas';
+import { RealClock, type Clock } from '../time/clock';
+import { actorOf, type Auth } from './auth';
+import { sessionRoutes } from './routes/session';
+import { terminalRoutes } from './routes/terminal';
+import { ErrorBody, Stimulus } from './schemas';
+import { LoginLimiter, SessionStore } from './sessions';
 
 /** What the API may ask of an embedded emulator; the composition root supplies it (or nothing). */
 export interface EmulatorControls {
@@ -19,20 +26,36 @@ export interface ServerOptions {
   accounts: AccountDirectory;
   emulator?: EmulatorControls;
   logger?: FastifyServerOptions['logger'];
+  /** Clock for sessions and login limits (the terminal's by default). */
+  clock?: Clock;
+  /** The one-time first-start token, while no administrator exists. */
+  setupToken?: string | null;
+  /** Mark the session cookie Secure (default true; browsers accept it on http://127.0.0.1). */
+  secureCookie?: boolean;
+  /** Serve the operation screen from this directory (default: public/). */
+  publicDir?: string | false;
 }
 
-const Json = Type.Object({}, { additionalProperties: true });
-const errors = { 200: Json, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 502: ErrorBody, 503: ErrorBody, 504: ErrorBody };
+const PUBLIC = join(__dirname, '..', '..', 'public');
 
 /**
- * The terminal's JSON API: status, mode switching (administrator only), the visual check, records,
- * and, when the reader is emulated, its stimulus controls. Every refusal is a coded error body
- * { statusCode, code, error, message } from the one table in src/reader/errors.ts.
+ * The terminal's HTTP face: the JSON API (documented at /api/openapi.json), the live event
+ * stream, and the 顔認証付きカードリーダー操作 screen as static files. Every refusal is a coded
+ * error body { statusCode, code, error, message } from the one table in src/reader/errors.ts.
  */
 export function buildServer(opts: ServerOptions): FastifyInstance {
-  // removeAdditional off: an unknown field is an error, not silently dropped.
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 16 * 1024, ajv: { customOptions: { removeAdditional: false, coerceTypes: false } } }).withTypeProvider<TypeBoxTypeProvider>();
-  const { terminal, accounts } = opts;
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: 16 * 1024,
+    // An SSE stream must not keep close() waiting.
+    forceCloseConnections: true,
+    // removeAdditional off: an unknown field is an error, not silently dropped.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  const { terminal } = opts;
+  const clock = opts.clock ?? terminal.clock ?? new RealClock();
+  const auth: Auth = { accounts: opts.accounts, sessions: new SessionStore(clock), limiter: new LoginLimiter(clock) };
+  let setupToken = opts.setupToken ?? null;
 
   app.setErrorHandler((err: FastifyError | OqsError, _req, reply) => {
     if (err instanceof OqsError) return reply.code(err.statusCode).send(body(err.statusCode, err.code, err.message));
@@ -48,57 +71,51 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     const e = new OqsError('OQS_ERR_NOT_FOUND', req.method, req.url.split('?')[0] ?? '');
     return reply.code(404).send(body(404, e.code, e.message));
   });
-
-  app.get('/api/status', { schema: { response: { 200: Json } } }, async () => terminal.status());
-
-  app.get('/api/records', async () => ({ records: terminal.records() }));
-
-  app.get('/api/mode-changes', async () => ({ changes: terminal.modeChanges() }));
-
-  app.put('/api/mode', { schema: { body: SwitchModeBody, response: errors } }, async (req) => {
-    const actor = actorOf(req, accounts);
-    const change = await terminal.switchMode(actor, req.body.mode);
-    return { mode: terminal.mode, change };
+  // The screen loads nothing from elsewhere and is never framed.
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('content-security-policy', "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
   });
 
-  app.post('/api/visual-check', { schema: { body: BeginVisualCheckBody, response: errors } }, async (req) => {
-    const actor = actorOf(req, accounts);
-    return { visualCheck: await terminal.beginVisualCheck(actor, req.body) };
+  app.register(fastifyCookie);
+  app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'oqs-reader API', version: '1', description: '資格確認端末の顔認証付きカードリーダー操作 API. Errors: { statusCode, code, error, message }.' },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'oqs_session' }, basic: { type: 'http', scheme: 'basic' } } },
+    },
   });
-
-  app.post('/api/visual-check/confirm', { schema: { response: errors } }, async (req) => {
-    const actor = actorOf(req, accounts);
-    return { record: await terminal.confirmVisualCheck(actor) };
+  app.register(async (scope) => {
+    const api = scope.withTypeProvider<TypeBoxTypeProvider>();
+    await api.register(sessionRoutes, { auth, setupToken: () => setupToken, consumeSetupToken: () => (setupToken = null), secureCookie: opts.secureCookie ?? true });
+    await api.register(terminalRoutes, { terminal, auth, emulated: !!opts.emulator });
+    const emulator = opts.emulator;
+    if (emulator) {
+      api.get('/api/emulator', { schema: { tags: ['emulator'] } }, async () => ({ profiles: emulator.profiles(), conditions: emulator.conditions() }));
+      api.post(
+        '/api/emulator/stimulus',
+        { schema: { tags: ['emulator'], body: Stimulus, response: { 200: Type.Object({}, { additionalProperties: true }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody } } },
+        async (req) => {
+          actorOf(req, auth);
+          try {
+            await emulator.stimulate(req.body);
+          } catch (e) {
+            const code = (e as { code?: string }).code;
+            if (typeof code === 'string' && code.startsWith('EMU_ERR_')) throw new OqsError('OQS_ERR_STIMULUS_REFUSED', code, (e as Error).message);
+            throw e;
+          }
+          return { ok: true, status: terminal.status() };
+        },
+      );
+    }
   });
-
-  app.post('/api/visual-check/complete', { schema: { response: errors } }, async (req) => {
-    const actor = actorOf(req, accounts);
-    return { visualCheck: terminal.completeVisualCheck(actor) };
-  });
-
-  app.delete('/api/visual-check', { schema: { response: errors } }, async (req) => {
-    const actor = actorOf(req, accounts);
-    return { visualCheck: await terminal.cancelVisualCheck(actor) };
-  });
-
-  const emulator = opts.emulator;
-  if (emulator) {
-    app.get('/api/emulator', async () => ({ profiles: emulator.profiles(), conditions: emulator.conditions() }));
-    app.post('/api/emulator/stimulus', { schema: { body: Stimulus, response: errors } }, async (req) => {
-      try {
-        await emulator.stimulate(req.body);
-      } catch (e) {
-        const code = (e as { code?: string }).code;
-        if (typeof code === 'string' && code.startsWith('EMU_ERR_')) throw new OqsError('OQS_ERR_STIMULUS_REFUSED', code, (e as Error).message);
-        throw e;
-      }
-      return { ok: true, status: terminal.status() };
-    });
-  }
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  if (opts.publicDir !== false) app.register(fastifyStatic, { root: opts.publicDir ?? PUBLIC, index: ['index.html'] });
   return app;
 }
 
 function body(statusCode: number, code: string, message: string) {
-  const error = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' }[statusCode] ?? 'Error';
+  const error =
+    { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' }[statusCode] ?? 'Error';
   return { statusCode, code, error, message };
 }

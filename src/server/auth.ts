@@ -1,15 +1,49 @@
 import type { FastifyRequest } from 'fastify';
 import type { AccountDirectory, Actor } from '../reader/accounts';
 import { OqsError } from '../reader/errors';
+import type { LoginLimiter, Session, SessionStore } from './sessions';
 
-/** HTTP Basic against the terminal's accounts. The web screen's sessions build on this later. */
-export function actorOf(req: FastifyRequest, accounts: AccountDirectory): Actor {
+export const SESSION_COOKIE = 'oqs_session';
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export interface Auth {
+  accounts: AccountDirectory;
+  sessions: SessionStore;
+  limiter: LoginLimiter;
+}
+
+/** Checks a password, counting failures per account and per client address. */
+export function login(auth: Auth, account: string, password: string, ip: string): Actor {
+  const keys = [`account:${account}`, `ip:${ip}`];
+  const wait = Math.max(...keys.map((k) => auth.limiter.blockedFor(k)));
+  if (wait > 0) throw new OqsError('OQS_ERR_TOO_MANY_ATTEMPTS', Math.ceil(wait / 1000));
+  const actor = auth.accounts.verify(account, password);
+  if (!actor) {
+    for (const k of keys) auth.limiter.fail(k);
+    throw new OqsError('OQS_ERR_BAD_CREDENTIALS');
+  }
+  auth.limiter.succeed(keys[0]!);
+  return actor;
+}
+
+export function sessionOf(req: FastifyRequest, auth: Auth): Session | null {
+  return auth.sessions.get(req.cookies?.[SESSION_COOKIE]);
+}
+
+/**
+ * The account behind a request: the session cookie (with its CSRF token on anything that changes
+ * state), or HTTP Basic for scripts (not sent by pages, so no CSRF token needed).
+ */
+export function actorOf(req: FastifyRequest, auth: Auth): Actor {
+  const session = sessionOf(req, auth);
+  if (session) {
+    if (!SAFE.has(req.method) && req.headers['x-csrf-token'] !== session.csrfToken) throw new OqsError('OQS_ERR_CSRF');
+    return session.actor;
+  }
   const header = req.headers.authorization;
   if (!header || !header.startsWith('Basic ')) throw new OqsError('OQS_ERR_UNAUTHENTICATED');
   const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 1) throw new OqsError('OQS_ERR_UNAUTHENTICATED');
-  const actor = accounts.verify(decoded.slice(0, colon), decoded.slice(colon + 1));
-  if (!actor) throw new OqsError('OQS_ERR_BAD_CREDENTIALS');
-  return actor;
+  return login(auth, decoded.slice(0, colon), decoded.slice(colon + 1), req.ip);
 }

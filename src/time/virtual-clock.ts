@@ -10,6 +10,8 @@ interface Entry {
 
 /** A real macrotask turn: lets in-flight I/O callbacks (nextTick, promises, mock reads) run. */
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** About two seconds of real time for I/O to finish when no virtual timer is left to fire. */
+const IDLE_GRACE_TURNS = 2000;
 
 /**
  * Virtual time for tests: nothing fires until the harness advances the clock. `resolve()`
@@ -85,11 +87,20 @@ export class VirtualClock implements Clock {
     );
     tracked.catch(() => undefined);
     const deadline = this.time + limitMs;
+    let idle = 0;
     for (;;) {
       await turn();
       await turn();
       if (settled) return tracked;
       const next = this.queue[0];
+      // Nothing to fire: real I/O (a file read, a socket) may still be under way, so give it
+      // real time before calling the wait hopeless.
+      if (!next && idle < IDLE_GRACE_TURNS) {
+        idle++;
+        await new Promise((r) => setTimeout(r, 1));
+        continue;
+      }
+      idle = 0;
       if (!next || next.at > deadline) {
         throw Object.assign(new Error(`nothing settled the wait within ${limitMs} ms of virtual time` +
           (next ? '' : ' (no timer pending: the wait can never end)')), { code: 'CLOCK_WAIT_STALLED' });

@@ -1,0 +1,101 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { OqsError } from '../../reader/errors';
+import { actorOf, login, SESSION_COOKIE, sessionOf, type Auth } from '../auth';
+import { ErrorBody } from '../schemas';
+
+export interface SessionRoutesOptions {
+  auth: Auth;
+  /** The one-time token printed at first start; null once an administrator exists. */
+  setupToken: () => string | null;
+  consumeSetupToken: () => void;
+  secureCookie: boolean;
+}
+
+const Credentials = Type.Object(
+  { account: Type.String({ minLength: 1, maxLength: 32 }), password: Type.String({ minLength: 1, maxLength: 256 }) },
+  { additionalProperties: false },
+);
+const SessionBody = Type.Object({ account: Type.String(), role: Type.String(), csrfToken: Type.String() });
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody, 429: ErrorBody };
+
+/** First-start setup, login/logout, and administrator-managed accounts. */
+export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = async (app, opts) => {
+  const { auth } = opts;
+  const startSession = (reply: import('fastify').FastifyReply, actor: { account: string; role: string }) => {
+    const s = auth.sessions.create(actor as never);
+    reply.setCookie(SESSION_COOKIE, s.id, { path: '/', httpOnly: true, sameSite: 'strict', secure: opts.secureCookie });
+    return { account: s.actor.account, role: s.actor.role, csrfToken: s.csrfToken };
+  };
+
+  app.get('/api/setup', { schema: { tags: ['session'], response: { 200: Type.Object({ needsAdmin: Type.Boolean() }) } } }, async () => ({
+    needsAdmin: !auth.accounts.hasAdmin(),
+  }));
+
+  app.post(
+    '/api/setup',
+    {
+      schema: {
+        tags: ['session'],
+        body: Type.Object({ setupToken: Type.String({ maxLength: 128 }), account: Type.String({ maxLength: 32 }), password: Type.String({ maxLength: 256 }) }, { additionalProperties: false }),
+        response: { 200: SessionBody, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const token = opts.setupToken();
+      if (auth.accounts.hasAdmin() || !token) throw new OqsError('OQS_ERR_SETUP_DONE');
+      if (req.body.setupToken !== token) throw new OqsError('OQS_ERR_SETUP_TOKEN');
+      try {
+        auth.accounts.add(req.body.account, req.body.password, 'admin');
+      } catch (e) {
+        throw new OqsError('OQS_ERR_ACCOUNT', (e as Error).message);
+      }
+      opts.consumeSetupToken();
+      return startSession(reply, { account: req.body.account, role: 'admin' });
+    },
+  );
+
+  app.post('/api/session', { schema: { tags: ['session'], body: Credentials, response: { 200: SessionBody, ...errors } } }, async (req, reply) =>
+    startSession(reply, login(auth, req.body.account, req.body.password, req.ip)),
+  );
+
+  app.get('/api/session', { schema: { tags: ['session'], response: { 200: SessionBody, 401: ErrorBody } } }, async (req) => {
+    const s = sessionOf(req, auth);
+    if (!s) throw new OqsError('OQS_ERR_UNAUTHENTICATED');
+    return { account: s.actor.account, role: s.actor.role, csrfToken: s.csrfToken };
+  });
+
+  app.delete('/api/session', { schema: { tags: ['session'], response: { 200: Type.Object({ ok: Type.Boolean() }), ...errors } } }, async (req, reply) => {
+    actorOf(req, auth); // a logout from another site must fail CSRF like any other change
+    const s = sessionOf(req, auth);
+    if (s) auth.sessions.destroy(s.id);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return { ok: true };
+  });
+
+  app.get('/api/accounts', { schema: { tags: ['session'], response: { 200: Type.Object({ accounts: Type.Array(Type.Object({ account: Type.String(), role: Type.String() })) }), ...errors } } }, async (req) => {
+    const actor = actorOf(req, auth);
+    if (actor.role !== 'admin') throw new OqsError('OQS_ERR_ADMIN_REQUIRED', 'manage accounts', actor.account, '一般 (general)');
+    return { accounts: auth.accounts.list() };
+  });
+
+  app.post(
+    '/api/accounts',
+    {
+      schema: {
+        tags: ['session'],
+        body: Type.Object({ account: Type.String({ maxLength: 32 }), password: Type.String({ maxLength: 256 }), role: Type.Union([Type.Literal('admin'), Type.Literal('general')]) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ account: Type.String(), role: Type.String() }), ...errors },
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req, auth);
+      if (actor.role !== 'admin') throw new OqsError('OQS_ERR_ADMIN_REQUIRED', 'manage accounts', actor.account, '一般 (general)');
+      if (auth.accounts.has(req.body.account)) throw new OqsError('OQS_ERR_ACCOUNT', `account ${req.body.account} already exists`);
+      try {
+        return auth.accounts.add(req.body.account, req.body.password, req.body.role);
+      } catch (e) {
+        throw new OqsError('OQS_ERR_ACCOUNT', (e as Error).message);
+      }
+    },
+  );
+};
