@@ -284,3 +284,14 @@ test('frames in and out are traced when someone listens', async () => {
     { dir: 'out', kind: 'ack' },
   ]);
 });
+
+test('an event is handed to listeners before its ACK is written', () => {
+  const port = new FakePort();
+  const link = new ReaderLink(port, new VirtualClock(0));
+  const order: string[] = [];
+  link.on('event', () => order.push(`event (acks written so far: ${port.written.length})`));
+  port.emit('data', encodeEvent('cardRemoved', 9, { txId: 1 }));
+  expect(order).to.deep.equal(['event (acks written so far: 0)']);
+  expect(port.sent()).to.have.length(1);
+  expect(port.sent()[0]).to.include({ kind: 'ack', ackSeq: 9 });
+});

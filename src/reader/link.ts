@@ -140,9 +140,11 @@ export class ReaderLink extends EventEmitter {
       if (msg.status === 'ok') p.resolve(msg.fields);
       else p.reject(Object.assign(new OqsError('OQS_ERR_READER_REFUSED', msg.name, msg.status), { status: msg.status }));
     } else if (msg.kind === 'event') {
+      // Listeners record the event synchronously (the journal is fsynced) before the ACK goes
+      // out: a reader never hears "got it" for something a crash could still lose.
+      this.emit('event', msg);
       const ackSeq = this.nextSeq();
       this.send(encodeAck(ackSeq, msg.seq), { kind: 'ack', seq: ackSeq, ackSeq: msg.seq });
-      this.emit('event', msg);
     }
   }
 
