@@ -15,6 +15,7 @@ npx --no-install c8 sh -c '
   echo "== conformance suite: emulator behind 9600 baud, a 16 ms latency timer, 1-7 byte reads"; npx --no-install cucumber-js -p emulator-paced || r=1
   echo "== conformance suite: pty (oqs-reader emulate in its own process, native serial binding)"; npx --no-install cucumber-js -p pty || r=1
   echo "== hardware profile and certification against the pty emulator"; node scripts/serial-selftest.cjs || r=1
+  echo "== browser tests: the operation screen in headless Chromium"; sh scripts/test-e2e.sh || r=1
   exit $r' || rc=1
 echo "== coverage thresholds (.c8rc.json)"
 sh scripts/junit-case.sh coverage "c8 thresholds" reports/coverage-check.xml -- \
@@ -27,5 +28,5 @@ node -r ts-node/register scripts/protocol-coverage.ts emulator emulator-paced pt
 echo "== mutants (each breaks one rule; the suite must then fail)"
 node scripts/mutants.cjs || rc=1
 node scripts/tally.cjs reports/typecheck.xml reports/unit.xml reports/cucumber-emulator.xml reports/cucumber-emulator-paced.xml reports/cucumber-pty.xml \
-  reports/cucumber-hardware.xml reports/serial-selftest.xml reports/verdicts.xml reports/coverage-check.xml reports/mutants.xml || rc=1
+  reports/cucumber-hardware.xml reports/serial-selftest.xml reports/e2e.xml reports/verdicts.xml reports/coverage-check.xml reports/mutants.xml || rc=1
 exit $rc

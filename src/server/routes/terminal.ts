@@ -1,4 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { SCREENS } from '../../protocol';
 import { todayJst } from '../../reader/dates';
 import type { Terminal, TerminalEvent } from '../../reader/terminal';
 import { actorOf, type Auth } from '../auth';
@@ -18,6 +19,10 @@ export const terminalRoutes: FastifyPluginAsyncTypebox<TerminalRoutesOptions> = 
   const today = () => todayJst(terminal.clock.now());
 
   app.get('/api/status', { schema: { tags: ['terminal'], response: { 200: Json } } }, async () => ({ ...terminal.status(), today: today(), emulated }));
+
+  // The reader screens' catalogue for the page: name → [id, Japanese text].
+  const screens = Object.fromEntries(Object.entries(SCREENS).map(([name, s]) => [name, [s.id, s.text]]));
+  app.get('/api/screens', { schema: { tags: ['terminal'], response: { 200: Json } } }, async () => screens);
 
   app.get(
     '/api/records',
