@@ -36,7 +36,8 @@ module.exports = {
   pty: {
     ...common,
     format: reports('cucumber-pty'),
-    worldParameters: { target: 'pty', traceDir: 'reports/traces/pty' },
+    // A pty answers in well under a millisecond: shorter command timeouts keep timeout scenarios quick.
+    worldParameters: { target: 'pty', traceDir: 'reports/traces/pty', commandTimeoutMs: 600 },
   },
   // One physical reader: scenarios run one at a time (never --parallel).
   hardware: {

@@ -83,7 +83,7 @@ for (const profile of process.argv.slice(2)) {
   const pages: Record<string, { scenarios: number; passed: number }> = {};
   if (existsSync(json)) {
     for (const r of readResults(json)) {
-      for (const tag of r.tags.filter((t) => /^@(P\d{3}|DOM|CERT)$/.test(t))) {
+      for (const tag of r.tags.filter((t) => /^@(P\d{3}|DOM|CERT|REL)$/.test(t))) {
         const p = (pages[tag.slice(1)] ??= { scenarios: 0, passed: 0 });
         p.scenarios++;
         if (r.verdict === 'PASS') p.passed++;

@@ -17,6 +17,7 @@ options:
                        1 = a real reader's pace; 0.1 = ten times faster
   --baud N             pace the reader's bytes at N baud, 8N1 (default: no pacing)
   --latency-ms N       model a USB-serial adapter with this latency timer (FTDI: 16)
+  --ack-timeout-ms N   how long the reader waits for the host's ACK before sending an event again (500)
   --fragment N         deliver the reader's bytes in chunks of at most N bytes
   -h, --help           this text
 
@@ -50,6 +51,7 @@ export async function runEmulate(argv: string[], out: (line: string) => void): P
         'time-scale': { type: 'string', default: '0' },
         baud: { type: 'string' },
         'latency-ms': { type: 'string' },
+        'ack-timeout-ms': { type: 'string' },
         fragment: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -81,6 +83,11 @@ export async function runEmulate(argv: string[], out: (line: string) => void): P
     if (!Number.isInteger(n) || n < 1) return usageError(`--fragment must be an integer >= 1, got ${values.fragment}`);
     pacing.fragment = n;
   }
+  let ackTimeoutMs: number | undefined;
+  if (values['ack-timeout-ms'] !== undefined) {
+    ackTimeoutMs = num(values['ack-timeout-ms']);
+    if (!(ackTimeoutMs > 0) || !Number.isFinite(ackTimeoutMs)) return usageError(`--ack-timeout-ms must be a number > 0, got ${values['ack-timeout-ms']}`);
+  }
   const control = values.control ?? [defaultControlAddress()];
   for (const a of control) {
     try {
@@ -97,6 +104,7 @@ export async function runEmulate(argv: string[], out: (line: string) => void): P
     control,
     timeScale,
     pacing,
+    ...(ackTimeoutMs ? { linkTiming: { ackTimeoutMs } } : {}),
   });
   const onSignal = () => void host.close({ reason: 'closed' });
   process.once('SIGINT', onSignal);

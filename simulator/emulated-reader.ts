@@ -1,10 +1,13 @@
-import type { Clock } from '../src/time/clock';
 import { Capability } from '../src/protocol';
-import { LinkDevice, type ReaderIdentity } from './link-device';
+import type { Clock } from '../src/time/clock';
+import { LinkDevice, type LinkTiming, type ReaderIdentity } from './link-device';
 import { ReaderModel, type ModelOptions } from './reader-model';
 
 export interface EmulatedReaderOptions extends ModelOptions {
   identity?: Partial<ReaderIdentity>;
+  /** Clock of the link's own timers (ACK waits); the device clock unless given. */
+  linkClock?: Clock;
+  linkTiming?: Partial<LinkTiming>;
 }
 
 export const DEFAULT_IDENTITY: ReaderIdentity = {
@@ -29,7 +32,7 @@ export class EmulatedReader {
   constructor(opts: EmulatedReaderOptions & { clock: Clock }) {
     this.identity = { ...DEFAULT_IDENTITY, ...opts.identity };
     this.model = new ReaderModel(opts);
-    this.link = new LinkDevice(this.model, this.identity);
+    this.link = new LinkDevice(this.model, this.identity, opts.linkClock ?? opts.clock, opts.linkTiming);
   }
 
   // SerialDevice

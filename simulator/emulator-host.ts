@@ -6,7 +6,8 @@ import { VirtualClock } from '../src/time/virtual-clock';
 import { ControlError, CONTROL_PROTOCOL, STIMULUS_ACTIONS, type ReaderInfo, type ReaderStatus, type StimulusArgs } from './control/protocol';
 import { ControlServer } from './control/server';
 import { DEFAULT_IDENTITY, EmulatedReader } from './emulated-reader';
-import type { ReaderIdentity } from './link-device';
+import type { LinkTiming, ReaderIdentity } from './link-device';
+import type { FaultRule } from './faults';
 import { PacedSink, type PacingOptions } from './pacing';
 import { PtyPort } from './pty/pty-port';
 
@@ -29,6 +30,8 @@ export interface EmulatorHostOptions {
   identities?: Array<Partial<ReaderIdentity>>;
   /** txId before the first transaction of every reader (default: from the clock's seconds). */
   txIdSeed?: number;
+  /** The link's ACK wait and retransmissions (simulator/link-device.ts defaults). */
+  linkTiming?: Partial<LinkTiming>;
   /** The python interpreter for the pty bridges (default `python3` on PATH). */
   python?: string;
   /** Diagnostics (bridge messages, errors while settling). Default: stderr. */
@@ -114,6 +117,7 @@ const isInt = (v: unknown, min: number, max: number): v is number => typeof v ==
  * but timers still fire in order; with `timeScale` > 0 each reader runs on `RealClock(timeScale)`.
  */
 export class EmulatorHost {
+  private readonly linkClock = new RealClock();
   readonly timeScale: number;
   readonly ended: Promise<HostEnd>;
   private endWith!: (end: HostEnd) => void;
@@ -255,7 +259,9 @@ export class EmulatorHost {
       old.disconnect();
       slot.sink.flush(); // bytes already on the wire still arrive, whole
     }
-    const reader = new EmulatedReader({ clock: slot.clock, identity, txIdSeed });
+    // ACK waits are about the real line, not the device: on a virtual clock run to idle they would
+    // fire before the host's ACK could cross the pty.
+    const reader = new EmulatedReader({ clock: slot.clock, identity, txIdSeed, linkClock: slot.virtual ? this.linkClock : slot.clock, linkTiming: this.opts.linkTiming });
     reader.connect((bytes) => slot.sink.write(bytes));
     slot.reader = reader;
   }
@@ -314,12 +320,14 @@ export class EmulatorHost {
         return this.stimulus(args);
       case 'status':
         return this.status(args);
+      case 'fault':
+        return this.fault(args);
       case 'shutdown':
         // After the reply has been written (replies go out on the microtasks before this).
         setImmediate(() => void this.close({ reason: 'shutdown' }));
         return {};
       default:
-        throw new ControlError('EMU_ERR_UNKNOWN_OP', `unknown op "${op}"; expected hello, reset, stimulus, status or shutdown`);
+        throw new ControlError('EMU_ERR_UNKNOWN_OP', `unknown op "${op}"; expected hello, reset, stimulus, status, fault or shutdown`);
     }
   }
 
@@ -354,8 +362,24 @@ export class EmulatorHost {
       } finally {
         await this.idle(slot);
       }
-      return { reader: slot.index, framesOut: reader.link.stats.framesOut };
+      return { reader: slot.index, framesOut: reader.link.framesDelivered };
     });
+  }
+
+  /** Arms a fault rule on a reader's link (simulator/faults.ts), or clears them with {clear: true}. */
+  private async fault(args: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const { reader: _r, clear, ...rule } = args;
+    const slot = this.slotOf(args);
+    await slot.work;
+    if (clear === true) slot.reader.link.faults.clear();
+    else {
+      try {
+        slot.reader.link.faults.arm(rule as unknown as FaultRule);
+      } catch (e) {
+        throw new ControlError('EMU_ERR_BAD_FAULT', (e as Error).message);
+      }
+    }
+    return { reader: slot.index, armed: slot.reader.link.faults.armed };
   }
 
   private async status(args: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -370,7 +394,8 @@ export class EmulatorHost {
       screen: model.screen,
       cardPresent: model.card !== null,
       txId: model.txId,
-      framesOut: link.stats.framesOut,
+      framesOut: link.framesDelivered,
+      unacked: link.unacked.size,
       framesIn: link.stats.framesIn,
     };
     return { reader: slot.index, ...status };

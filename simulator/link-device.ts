@@ -14,6 +14,8 @@ import {
   type EventName,
   type StatusName,
 } from '../src/protocol';
+import type { Clock, Timer } from '../src/time/clock';
+import { FaultInjector } from './faults';
 import type { ReaderModel } from './reader-model';
 
 export interface ReaderIdentity {
@@ -29,29 +31,68 @@ export interface LinkStats {
   framesOut: number;
   badFrames: number;
   acksIn: number;
+  /** Events sent again because no ACK came in time. */
+  retransmits: number;
+  /** Commands the host repeated (same SEQ and bytes), answered from the cache, not run again. */
+  duplicateCommands: number;
+}
+
+export interface LinkTiming {
+  /** How long the reader waits for an ACK before sending an event again. */
+  ackTimeoutMs: number;
+  /**
+   * How many times an event is sent again before the reader waits for a host to say hello. The
+   * wait doubles after each try (up to 8 × ackTimeoutMs), so a bad cable costs time, not data.
+   */
+  maxRetransmits: number;
+}
+
+export const DEFAULT_LINK_TIMING: LinkTiming = { ackTimeoutMs: 500, maxRetransmits: 8 };
+/** How long a command's SEQ and bytes identify a repeat of it (longer than any host's timeout). */
+const REPEAT_WINDOW_MS = 10_000;
+
+interface Unacked {
+  frame: Buffer;
+  tries: number;
+  timer: Timer | null;
 }
 
 /**
  * The reader's end of the link: bytes in, frames decoded, commands dispatched to the model,
- * responses and events encoded out. Events stay in `unacked` until the host acknowledges them,
- * which is where retransmission will hook in.
+ * responses and events encoded out. An event is sent again, with the same SEQ, until the host
+ * ACKs it (and all unACKed events again when a host says hello); a command the host repeats with
+ * the same SEQ gets the same response without running twice. Faults, when armed, sit on the wire.
  */
 export class LinkDevice {
-  readonly stats: LinkStats = { framesIn: 0, framesOut: 0, badFrames: 0, acksIn: 0 };
-  readonly unacked = new Map<number, Buffer>();
+  readonly stats: LinkStats = { framesIn: 0, framesOut: 0, badFrames: 0, acksIn: 0, retransmits: 0, duplicateCommands: 0 };
+  readonly unacked = new Map<number, Unacked>();
+  readonly faults: FaultInjector;
+  private readonly answered = new Map<number, { request: string; response: Buffer; at: number }>();
   private seq = 0;
   private readonly decoder: FrameDecoder;
+  private readonly timing: LinkTiming;
   private sink: (bytes: Buffer) => void = () => undefined;
 
   constructor(
     readonly model: ReaderModel,
     readonly identity: ReaderIdentity,
+    /** Link timers run here: real time on a real line, even when device time is virtual. */
+    private readonly clock: Clock,
+    timing: Partial<LinkTiming> = {},
   ) {
+    this.timing = { ...DEFAULT_LINK_TIMING, ...timing };
+    this.faults = new FaultInjector(clock);
     this.decoder = new FrameDecoder(
-      (frame) => this.onFrame(frame),
+      (frame) => this.faults.pass('toReader', encodeFrame(frame), () => this.onFrame(frame)),
       () => this.stats.badFrames++,
     );
     model.attach((name, fields) => this.sendEvent(name, fields));
+  }
+
+  /** Whole frames that reached the wire: those sent, less those a fault dropped, plus copies. */
+  get framesDelivered(): number {
+    const a = this.faults.stats.applied;
+    return this.stats.framesOut - a.drop + a.duplicate;
   }
 
   /** Where the reader's bytes go (the port's receive side). */
@@ -69,6 +110,15 @@ export class LinkDevice {
     this.decoder.push(bytes);
   }
 
+  /** Power loss: pending timers stop, unACKed events are gone, SEQs start again. */
+  reboot(): void {
+    for (const u of this.unacked.values()) u.timer?.cancel();
+    this.unacked.clear();
+    this.answered.clear();
+    this.seq = 0;
+    this.decoder.reset();
+  }
+
   private nextSeq(): number {
     const s = this.seq;
     this.seq = (this.seq + 1) & 0xff;
@@ -77,18 +127,46 @@ export class LinkDevice {
 
   private write(frame: Buffer): void {
     this.stats.framesOut++;
-    this.sink(frame);
+    this.faults.pass('toHost', frame, (bytes) => this.sink(bytes));
   }
 
   private sendEvent<N extends EventName>(name: N, fields: EventFields<N>): void {
     const seq = this.nextSeq();
     const frame = encodeEvent(name, seq, fields);
-    this.unacked.set(seq, frame);
+    // A SEQ comes round again after 256 frames; whatever still waited under it is given up.
+    this.unacked.get(seq)?.timer?.cancel();
+    const u: Unacked = { frame, tries: 0, timer: null };
+    this.unacked.set(seq, u);
     this.write(frame);
+    this.awaitAck(seq, u);
+  }
+
+  private awaitAck(seq: number, u: Unacked): void {
+    if (u.tries >= this.timing.maxRetransmits) {
+      u.timer = null; // kept: sent again when a host says hello
+      return;
+    }
+    const wait = this.timing.ackTimeoutMs * 2 ** Math.min(u.tries, 3);
+    u.timer = this.clock.setTimer('event ACK wait', wait, () => {
+      if (this.unacked.get(seq) !== u) return;
+      u.tries++;
+      this.stats.retransmits++;
+      this.write(u.frame);
+      this.awaitAck(seq, u);
+    });
   }
 
   private respond<N extends CommandName>(name: N, reqSeq: number, status: StatusName, fields?: CommandResponse<N>): void {
-    this.write(encodeResponse(name, this.nextSeq(), reqSeq, status, fields));
+    const frame = encodeResponse(name, this.nextSeq(), reqSeq, status, fields);
+    this.remember(reqSeq, frame);
+    this.write(frame);
+  }
+
+  private remember(reqSeq: number, response: Buffer): void {
+    const entry = this.answered.get(reqSeq);
+    if (entry) entry.response = response;
+    // Only the latest commands can still be repeated; keep the cache small.
+    if (this.answered.size > 32) this.answered.delete(this.answered.keys().next().value as number);
   }
 
   private onFrame(frame: { seq: number; type: number; payload: Buffer }): void {
@@ -109,16 +187,29 @@ export class LinkDevice {
     }
     if (msg.kind === 'ack') {
       this.stats.acksIn++;
+      this.unacked.get(msg.ackSeq)?.timer?.cancel();
       this.unacked.delete(msg.ackSeq);
       return;
     }
     if (msg.kind !== 'command') return;
+    const request = `${frame.type}:${frame.payload.toString('hex')}`;
+    const seen = this.answered.get(frame.seq);
+    // A host repeats a command within its command timeout; after that a SEQ may simply be reused.
+    if (seen && seen.request === request && this.clock.now() - seen.at <= REPEAT_WINDOW_MS) {
+      // The host did not get our answer and asked again: answer again, do not act twice.
+      this.stats.duplicateCommands++;
+      this.write(seen.response);
+      return;
+    }
+    this.answered.set(frame.seq, { request, response: Buffer.alloc(0), at: this.clock.now() });
     const m = this.model;
     const num = (k: string) => Number(msg.fields[k]);
     switch (msg.name) {
       case 'hello': {
         if (num('protocolVersion') !== PROTOCOL_VERSION) return this.respond('hello', msg.seq, 'badVersion');
         const { vendor, model, firmware, serial, capabilities } = this.identity;
+        // A host (re)connected: after this answer, whatever it never ACKed goes out again.
+        queueMicrotask(() => this.resendUnacked());
         return this.respond('hello', msg.seq, 'ok', {
           protocolVersion: PROTOCOL_VERSION,
           vendor,
@@ -142,6 +233,16 @@ export class LinkDevice {
         return this.respond('cancelVisualCheck', msg.seq, m.cancelVisualCheck());
       case 'reset':
         return this.respond('reset', msg.seq, m.reset());
+    }
+  }
+
+  private resendUnacked(): void {
+    for (const [seq, u] of [...this.unacked.entries()].sort((a, b) => a[0] - b[0])) {
+      u.timer?.cancel();
+      u.tries = 0;
+      this.stats.retransmits++;
+      this.write(u.frame);
+      this.awaitAck(seq, u);
     }
   }
 }

@@ -114,6 +114,8 @@ export interface ReaderStatus {
   txId: number;
   framesOut: number;
   framesIn: number;
+  /** Events sent but not yet ACKed by a host (the link keeps retransmitting them). */
+  unacked: number;
 }
 
 /** Every op with its arguments and its result (the reply without id/ok). */
@@ -125,6 +127,7 @@ export interface ControlOps {
   };
   stimulus: { args: StimulusArgs; result: { reader: number; framesOut: number } };
   status: { args: { reader?: number }; result: ReaderStatus & { reader: number } };
+  fault: { args: Record<string, unknown>; result: { reader: number; armed: unknown[] } };
   shutdown: { args: Record<string, never>; result: Record<string, never> };
 }
 

@@ -114,7 +114,7 @@ export interface TraceRow {
   verdict: 'PASS' | 'FAIL' | 'N/A' | 'NOT COVERED';
 }
 
-const SECTION_TAG = /^@(P\d{3}|DOM|CERT)$/;
+const SECTION_TAG = /^@(P\d{3}|DOM|CERT|REL)$/;
 
 export function traceability(reqs: Requirement[], results: ScenarioResult[]): { rows: TraceRow[]; unknownTags: string[] } {
   const byId = new Map(reqs.map((r) => [r.id, [] as ScenarioResult[]]));

@@ -193,7 +193,9 @@ test('every received event frame is ACKed with its seq, and emitted', async () =
   expect(acks.map((a) => (a.kind === 'ack' ? a.ackSeq : -1))).to.deep.equal([42, 43, 43, 255]);
   // each ACK carries a fresh sequence number of the host
   expect(new Set(acks.map((a) => a.seq)).size).to.equal(4);
-  expect(events.map((e) => e.name)).to.deep.equal(['cardPlaced', 'screenShown', 'screenShown', 'cardRemoved']);
+  // the repeated screenShown #43 is the reader's retransmission: ACKed again, handled once
+  expect(events.map((e) => e.name)).to.deep.equal(['cardPlaced', 'screenShown', 'cardRemoved']);
+  expect(link.stats.duplicateEvents).to.equal(1);
   expect(events[0]!.fields).to.deep.equal({ txId: 7, cardKind: 1 });
   expect(link.isOpen).to.equal(true);
 });
@@ -294,4 +296,28 @@ test('an event is handed to listeners before its ACK is written', () => {
   expect(order).to.deep.equal(['event (acks written so far: 0)']);
   expect(port.sent()).to.have.length(1);
   expect(port.sent()[0]).to.include({ kind: 'ack', ackSeq: 9 });
+});
+
+test('a command without an answer is sent again with the same SEQ, then times out', async () => {
+  const { port, link, clock } = setup();
+  const p = link.request('getStatus', {});
+  p.catch(() => undefined);
+  await clock.advance(link.commandTimeoutMs - 1);
+  const sent = port.sent().filter((m) => m.kind === 'command');
+  expect(sent).to.have.length(3);
+  expect(new Set(sent.map((m) => m.seq)).size).to.equal(1);
+  expect(link.stats.commandRetries).to.equal(2);
+  await clock.advance(1);
+  let err: unknown;
+  await p.catch((e) => (err = e));
+  expect(err).to.have.property('code', 'OQS_ERR_READER_TIMEOUT');
+});
+
+test('the same SEQ with other bytes, or from long ago, is a new event, not a repeat', () => {
+  const { port, events } = setup();
+  port.receive(encodeEvent('screenShown', 7, { screen: 2 }));
+  port.receive(encodeEvent('screenShown', 7, { screen: 3 }));
+  for (let s = 8; s < 8 + 200; s++) port.receive(encodeEvent('cardRemoved', s & 0xff, { txId: s }));
+  port.receive(encodeEvent('screenShown', 7, { screen: 3 }));
+  expect(events.filter((e) => e.name === 'screenShown')).to.have.length(3);
 });

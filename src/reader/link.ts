@@ -38,7 +38,23 @@ interface Pending {
   resolve: (fields: Record<string, number | string>) => void;
   reject: (e: Error) => void;
   timer: Timer;
+  retry: Timer | null;
 }
+
+export interface LinkStats {
+  /** Commands sent again (same SEQ) because no response came in time. */
+  commandRetries: number;
+  /** Events the reader sent again that were already handled: ACKed again, not handled twice. */
+  duplicateEvents: number;
+  /** Frames dropped by the decoder (bad CRC, oversized) or that did not decode. */
+  badFrames: number;
+}
+
+/**
+ * An event whose SEQ and bytes match one received fewer than this many frames ago is the reader's
+ * retransmission. The reader's SEQ wraps at 256, so a match from further back is a new event.
+ */
+const REPEAT_WINDOW_FRAMES = 128;
 
 /**
  * The host's end of the reader link: sequence numbers, command/response correlation with
@@ -51,15 +67,23 @@ export class ReaderLink extends EventEmitter {
   private readonly decoder: FrameDecoder;
   private closed = false;
 
+  readonly stats: LinkStats = { commandRetries: 0, duplicateEvents: 0, badFrames: 0 };
+  /** By SEQ: the last event's type+payload and the count of frames received when it came. */
+  private readonly recentEvents = new Map<number, { key: string; n: number }>();
+  private framesIn = 0;
+
   constructor(
     private readonly port: BytePort,
     private readonly clock: Clock,
     readonly commandTimeoutMs = 3000,
+    /** Attempts per command within its timeout (1 = never sent again). */
+    readonly commandAttempts = 3,
   ) {
     super();
     this.decoder = new FrameDecoder(
       (frame) => this.onFrame(frame),
       (err) => {
+        this.stats.badFrames++;
         this.emit('linkError', err);
         this.emit('frame', { dir: 'in', at: this.clock.now(), bytes: '', error: `${err.code}: ${err.message}` } satisfies TraceEntry);
       },
@@ -77,18 +101,35 @@ export class ReaderLink extends EventEmitter {
     if (!this.isOpen) return Promise.reject(new OqsError('OQS_ERR_READER_DISCONNECTED', name));
     const seq = this.nextSeq();
     const bytes = encodeCommand(name, seq, fields);
+    const message: Message = { kind: 'command', seq, name, fields: fields as Record<string, number | string> };
     return new Promise((resolve, reject) => {
-      const timer = this.clock.setTimer(`reader ${name} timeout`, timeoutMs, () => {
+      const p: Pending = { name, resolve: resolve as Pending['resolve'], reject, timer: null as unknown as Timer, retry: null };
+      const fail = (e: Error) => {
+        p.timer.cancel();
+        p.retry?.cancel();
         this.pending.delete(seq);
-        reject(new OqsError('OQS_ERR_READER_TIMEOUT', name, timeoutMs));
-      });
-      this.pending.set(seq, { name, resolve: resolve as Pending['resolve'], reject, timer });
-      this.send(bytes, { kind: 'command', seq, name, fields: fields as Record<string, number | string> }, (err) => {
-        if (!err) return;
-        timer.cancel();
-        this.pending.delete(seq);
-        reject(new OqsError('OQS_ERR_READER_DISCONNECTED', name));
-      });
+        reject(e);
+      };
+      p.timer = this.clock.setTimer(`reader ${name} timeout`, timeoutMs, () => fail(new OqsError('OQS_ERR_READER_TIMEOUT', name, timeoutMs)));
+      this.pending.set(seq, p);
+      const onWritten = (err?: Error | null) => {
+        if (err) fail(new OqsError('OQS_ERR_READER_DISCONNECTED', name));
+      };
+      // The same SEQ and bytes again: a reader that already answered answers again, not twice.
+      const interval = timeoutMs / this.commandAttempts;
+      let attempt = 1;
+      const scheduleRetry = () => {
+        if (attempt >= this.commandAttempts || this.pending.get(seq) !== p) return;
+        p.retry = this.clock.setTimer(`reader ${name} retry`, interval, () => {
+          if (this.pending.get(seq) !== p || !this.isOpen) return;
+          attempt++;
+          this.stats.commandRetries++;
+          this.send(bytes, message, onWritten);
+          scheduleRetry();
+        });
+      };
+      this.send(bytes, message, onWritten);
+      scheduleRetry();
     });
   }
 
@@ -119,11 +160,13 @@ export class ReaderLink extends EventEmitter {
   }
 
   private onFrame(frame: { seq: number; type: number; payload: Buffer }): void {
+    this.framesIn++;
     let msg: Message;
     try {
       msg = decodeMessage(frame);
     } catch (e) {
       const code = (e as { code?: string }).code ?? 'LINK_ERR_PAYLOAD';
+      this.stats.badFrames++;
       this.emit('linkError', { code, message: (e as Error).message });
       // Traces show what could not be understood, too.
       this.emit('frame', { dir: 'in', at: this.clock.now(), bytes: encodeFrame(frame).toString('hex'), error: `${code}: ${(e as Error).message}` } satisfies TraceEntry);
@@ -134,15 +177,22 @@ export class ReaderLink extends EventEmitter {
     }
     if (msg.kind === 'response') {
       const p = this.pending.get(msg.reqSeq);
-      if (!p || p.name !== msg.name) return; // late or stray: its command already timed out
+      if (!p || p.name !== msg.name) return; // late, repeated or stray: already answered or timed out
       this.pending.delete(msg.reqSeq);
       p.timer.cancel();
+      p.retry?.cancel();
       if (msg.status === 'ok') p.resolve(msg.fields);
       else p.reject(Object.assign(new OqsError('OQS_ERR_READER_REFUSED', msg.name, msg.status), { status: msg.status }));
     } else if (msg.kind === 'event') {
-      // Listeners record the event synchronously (the journal is fsynced) before the ACK goes
-      // out: a reader never hears "got it" for something a crash could still lose.
-      this.emit('event', msg);
+      const key = `${frame.type}:${frame.payload.toString('hex')}`;
+      const seen = this.recentEvents.get(msg.seq);
+      if (seen && seen.key === key && this.framesIn - seen.n < REPEAT_WINDOW_FRAMES) this.stats.duplicateEvents++;
+      else {
+        this.recentEvents.set(msg.seq, { key, n: this.framesIn });
+        // Listeners record the event synchronously (the journal is fsynced) before the ACK goes
+        // out: a reader never hears "got it" for something a crash could still lose.
+        this.emit('event', msg);
+      }
       const ackSeq = this.nextSeq();
       this.send(encodeAck(ackSeq, msg.seq), { kind: 'ack', seq: ackSeq, ackSeq: msg.seq });
     }
@@ -153,6 +203,7 @@ export class ReaderLink extends EventEmitter {
     this.closed = true;
     for (const [seq, p] of this.pending) {
       p.timer.cancel();
+      p.retry?.cancel();
       p.reject(new OqsError('OQS_ERR_READER_DISCONNECTED', p.name));
       this.pending.delete(seq);
     }

@@ -207,8 +207,10 @@ export class Terminal extends EventEmitter {
         done.push(r);
       }
     } catch (e) {
-      // All readers or none: put back the ones that already switched.
-      await Promise.allSettled(done.map((r) => r.client.setMode(from)));
+      // All readers or none: put every reader back, including one whose answer never came
+      // (it may have switched anyway).
+      void done;
+      await Promise.allSettled([...this.readers.values()].map((r) => r.client.setMode(from)));
       if (OqsError.is(e, 'OQS_ERR_READER_REFUSED') && (e as { status?: string }).status === 'busy') throw new OqsError('OQS_ERR_READER_BUSY');
       throw e;
     }

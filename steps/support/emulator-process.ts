@@ -50,7 +50,8 @@ export class EmulatorProcess implements Robot {
   static async start(opts: { readers: number }): Promise<EmulatorProcess> {
     const dir = mkdtempSync(join(tmpdir(), 'oqs-pty-'));
     const address = `unix:${join(dir, 'control.sock')}`;
-    const child = spawn(process.execPath, [BIN, 'emulate', '--readers', String(opts.readers), '--link-dir', dir, '--control', address], {
+    // A pty answers in well under a millisecond: a short ACK wait keeps lost-frame scenarios quick.
+    const child = spawn(process.execPath, [BIN, 'emulate', '--readers', String(opts.readers), '--link-dir', dir, '--control', address, '--ack-timeout-ms', '50'], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const ready = await new Promise<{ readers: string[]; control: string }>((resolve, reject) => {
@@ -79,6 +80,11 @@ export class EmulatorProcess implements Robot {
 
   async framesOut(reader: number): Promise<number> {
     return Number(((await this.control.call('status', { reader })) as { framesOut: number }).framesOut);
+  }
+
+  /** Events the reader still waits to have ACKed (a lost one is on its way again). */
+  async unacked(reader: number): Promise<number> {
+    return Number(((await this.control.call('status', { reader })) as { unacked: number }).unacked);
   }
 
   async perform(prompt: Prompt): Promise<{ framesOut?: number }> {

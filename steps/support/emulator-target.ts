@@ -1,6 +1,7 @@
 import { EmulatedReader, EmulatorBinding } from '../../simulator';
 import { PacedDevice } from '../../simulator/paced-device';
 import { randomChunks, type PacingOptions } from '../../simulator/pacing';
+import type { FaultRule } from '../../simulator/faults';
 import { ReaderClient } from '../../src/reader/reader-client';
 import { Terminal } from '../../src/reader/terminal';
 import type { TerminalStore } from '../../src/reader/store';
@@ -22,6 +23,7 @@ export class EmulatorTarget implements Target {
     private readonly onPrompt: (prompt: Prompt, answer: Answer) => void = () => undefined,
     /** Line speed, adapter latency and fragmentation for the readers' bytes (profile emulator-paced). */
     private readonly pacing?: { baudRate?: number; latencyTimerMs?: number; maxChunk?: number; seed?: number },
+    private readonly commandTimeoutMs = 3000,
   ) {}
 
   async start(install: Installation, store: TerminalStore, observe: (t: Terminal) => void): Promise<Terminal> {
@@ -55,7 +57,7 @@ export class EmulatorTarget implements Target {
     observe(terminal);
     if (install.readerSoftwareInstalled) {
       for (let i = 0; i < this.readers.length; i++) {
-        const client = await this.settle(ReaderClient.open({ path: `/dev/ttyEMU${i}`, binding: this.binding, clock: this.clock }));
+        const client = await this.settle(ReaderClient.open({ path: `/dev/ttyEMU${i}`, binding: this.binding, clock: this.clock, commandTimeoutMs: this.commandTimeoutMs }));
         await this.settle(terminal.attachReader(client));
       }
     }
@@ -79,6 +81,12 @@ export class EmulatorTarget implements Target {
       answerConsent: (choice) => act(choice === 'all' ? 'PROMPT-CONSENT-ALL' : 'PROMPT-CONSENT-INDIVIDUAL', {}, () => reader.answerConsent(choice)),
       removeCard: () => act('PROMPT-CARD-REMOVE', {}, () => reader.removeCard()),
     };
+  }
+
+  async fault(index: number, rule: FaultRule): Promise<void> {
+    const reader = this.readers[index];
+    if (!reader) throw new Error(`no emulated reader #${index + 1}`);
+    reader.link.faults.arm(rule);
   }
 
   setNow(ms: number): void {

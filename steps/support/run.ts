@@ -16,6 +16,8 @@ export interface WorldParameters {
   answers?: string;
   /** In-process pacing of the reader's bytes (emulator target only). */
   pacing?: { baudRate?: number; latencyTimerMs?: number; maxChunk?: number; seed?: number };
+  /** Overrides the declaration's command timeout (the pty answers in well under a millisecond). */
+  commandTimeoutMs?: number;
   /** Where each scenario's protocol trace is written as NDJSON (it is attached to the report too). */
   traceDir?: string;
 }
@@ -45,7 +47,10 @@ export const DEFAULT_DECLARATION = join(__dirname, '..', '..', 'declarations', '
 BeforeAll({ timeout: 60_000 }, async function (this: { parameters: WorldParameters }) {
   const parameters = { ...this.parameters };
   const target = parameters.target ?? 'emulator';
-  const declaration = loadDeclaration(parameters.declaration || DEFAULT_DECLARATION);
+  const loaded = loadDeclaration(parameters.declaration || DEFAULT_DECLARATION);
+  const declaration = parameters.commandTimeoutMs
+    ? { ...loaded, timing: { ...loaded.timing, commandTimeoutMs: parameters.commandTimeoutMs } }
+    : loaded;
   const ctx: RunContext = { parameters: { ...parameters, target }, declaration };
   if (target === 'pty') ctx.emulator = await EmulatorProcess.start({ readers: 2 });
   if (target === 'hardware') {

@@ -3,6 +3,7 @@ import { ReaderClient } from '../../src/reader/reader-client';
 import type { TerminalStore } from '../../src/reader/store';
 import { Terminal, type TerminalEvent } from '../../src/reader/terminal';
 import { OffsetClock } from '../../src/time/clock';
+import type { FaultRule } from '../../simulator/faults';
 import { makePrompt, type Answer, type Answerer, type Prompt, type PromptArgs, type PromptId } from './prompts';
 import type { Installation, Patient, Target } from './target';
 
@@ -18,6 +19,10 @@ export interface SerialTargetOptions {
   hands: Answerer;
   /** Frames reader `i` has sent so far, when whoever drives it can tell (emulator control). */
   framesOut?: (reader: number) => Promise<number>;
+  /** Events reader `i` has not had ACKed yet, when it can tell: a settle waits for them too. */
+  unacked?: (reader: number) => Promise<number>;
+  /** Arms a link fault (an emulator behind the port); real readers have none. */
+  faults?: (reader: number, rule: FaultRule) => Promise<void>;
   /** Called at the start of every scenario, before the ports open (emulator reset). */
   beforeScenario?: () => Promise<void>;
   onPrompt?: (prompt: Prompt, answer: Answer) => void;
@@ -115,6 +120,11 @@ export class SerialTarget implements Target {
     await this.sync(reader, answer.framesOut);
   }
 
+  async fault(reader: number, rule: FaultRule): Promise<void> {
+    if (!this.opts.faults) throw new Error('fault injection needs an emulator behind the port; tag the scenario @emulator-only');
+    await this.opts.faults(reader, rule);
+  }
+
   setNow(ms: number): void {
     this.clock.set(ms);
   }
@@ -132,14 +142,21 @@ export class SerialTarget implements Target {
     if (!path || !this.received.has(path)) return;
     const out = knownOut ?? (this.opts.framesOut ? await this.opts.framesOut(i) : undefined);
     if (out === undefined) return this.quiet();
-    const target = out - (this.baseline[i] ?? 0);
     const deadline = Date.now() + REAL_WAIT_MS;
-    while ((this.received.get(path) ?? 0) < target) {
-      if (Date.now() > deadline) throw new Error(`reader ${i + 1} sent ${target} frames; ${this.received.get(path)} arrived within ${REAL_WAIT_MS} ms`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, 50);
-        this.waiters.push(() => (clearTimeout(t), resolve()));
-      });
+    for (;;) {
+      const target = (knownOut ?? (this.opts.framesOut ? await this.opts.framesOut(i) : out)) - (this.baseline[i] ?? 0);
+      while ((this.received.get(path) ?? 0) < target) {
+        if (Date.now() > deadline) throw new Error(`reader ${i + 1} sent ${target} frames; ${this.received.get(path)} arrived within ${REAL_WAIT_MS} ms`);
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, 50);
+          this.waiters.push(() => (clearTimeout(t), resolve()));
+        });
+      }
+      // A lost event is sent again on the reader's own timer: wait until nothing is outstanding.
+      if (!this.opts.unacked || (await this.opts.unacked(i)) === 0) return;
+      if (Date.now() > deadline) throw new Error(`reader ${i + 1} still has unacknowledged events after ${REAL_WAIT_MS} ms`);
+      knownOut = undefined;
+      await new Promise((r) => setTimeout(r, 10));
     }
   }
 

@@ -1,5 +1,6 @@
 import type { Terminal } from '../../src/reader/terminal';
 import type { Clock } from '../../src/time/clock';
+import type { FaultRule } from '../../simulator/faults';
 import type { TerminalStore } from '../../src/reader/store';
 
 /** What the suite needs the terminal to be connected to. */
@@ -36,6 +37,8 @@ export interface Target {
   /** The terminal process restarts: same store, same readers, fresh controller. */
   restart(observe: (t: Terminal) => void): Promise<Terminal>;
   patient(reader?: number): Patient;
+  /** Arms a link fault on reader `reader` (emulator only; simulator/faults.ts). */
+  fault(reader: number, rule: FaultRule): Promise<void>;
   /** Wall time the terminal sees, for "today is …" steps. */
   setNow(ms: number): void;
   /** Waits for `work` while letting device time pass as needed. */

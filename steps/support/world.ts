@@ -26,7 +26,16 @@ function makeTarget(run: RunContext, onPrompt: OnPrompt): Target {
     case 'pty': {
       const emu = run.emulator!;
       const hands = { answer: async (prompt: Prompt): Promise<Answer> => ({ verdict: 'PASS', by: 'emulator', ...(await emu.perform(prompt)) }) };
-      return new SerialTarget({ ...common, name: 'pty', paths: emu.paths, hands, framesOut: (i) => emu.framesOut(i), beforeScenario: () => emu.reset() });
+      return new SerialTarget({
+        ...common,
+        name: 'pty',
+        paths: emu.paths,
+        hands,
+        framesOut: (i) => emu.framesOut(i),
+        unacked: (i) => emu.unacked(i),
+        faults: async (reader, rule) => void (await emu.control.call('fault', { reader, ...rule })),
+        beforeScenario: () => emu.reset(),
+      });
     }
     case 'hardware': {
       const hands = run.hands!;
@@ -45,7 +54,7 @@ function makeTarget(run: RunContext, onPrompt: OnPrompt): Target {
       });
     }
     default:
-      return new EmulatorTarget(onPrompt, p.pacing);
+      return new EmulatorTarget(onPrompt, p.pacing, d.timing.commandTimeoutMs);
   }
 }
 

@@ -1,0 +1,85 @@
+import { Then, When } from '@cucumber/cucumber';
+import { expect } from 'chai';
+import type { FaultRule } from '../simulator/faults';
+import { currentRun } from './support/run';
+import type { ReaderWorld } from './support/world';
+
+// Link faults (simulator/faults.ts), armed on reader #1 before the act that should meet them.
+// Scenarios using these are tagged @emulator-only: a real reader has no fault switch.
+async function arm(world: ReaderWorld, rule: FaultRule): Promise<void> {
+  await world.terminal();
+  await world.target.fault(0, rule);
+}
+
+const KIND: Record<string, FaultRule['only']> = { イベント: 'event', 応答: 'response' };
+
+When('リーダーからの{int}番目の{word}が失われる', async function (this: ReaderWorld, nth: number, kind: string) {
+  await arm(this, { fault: 'drop', only: KIND[kind], nth });
+});
+
+When('リーダーからの{int}番目の{word}が重複して届く', async function (this: ReaderWorld, nth: number, kind: string) {
+  await arm(this, { fault: 'duplicate', only: KIND[kind], nth });
+});
+
+When('リーダーからの{int}番目の{word}のCRCが壊れる', async function (this: ReaderWorld, nth: number, kind: string) {
+  await arm(this, { fault: 'corrupt', only: KIND[kind], nth });
+});
+
+When('リーダーからの次の{int}個の応答がタイムアウトを過ぎてから届く', async function (this: ReaderWorld, n: number) {
+  const delayMs = 2 * currentRun().declaration.timing.commandTimeoutMs;
+  await arm(this, { fault: 'delay', only: 'response', every: 1, times: n, delayMs });
+});
+
+When('リーダーが次の応答をステータス{string}で返す', async function (this: ReaderWorld, status: string) {
+  await arm(this, { fault: 'wrongStatus', nth: 1, status: status as FaultRule['status'] });
+});
+
+When('端末からの次のコマンドが失われる', async function (this: ReaderWorld) {
+  await arm(this, { fault: 'drop', direction: 'toReader', only: 'command', nth: 1 });
+});
+
+When('リーダーからの全てのフレームの前にノイズが入る', async function (this: ReaderWorld) {
+  await arm(this, { fault: 'garbage', every: 1, bytes: 24 });
+});
+
+When('リーダーからのフレームが1バイトずつ届く', async function (this: ReaderWorld) {
+  await arm(this, { fault: 'fragment', every: 1 });
+});
+
+When('リーダーからのイベントの{int}%が失われる', async function (this: ReaderWorld, percent: number) {
+  await arm(this, { fault: 'drop', only: 'event', fraction: percent / 100, seed: 20261124 });
+});
+
+When('{int}人の患者が続けて顔認証で本人確認する', async function (this: ReaderWorld, n: number) {
+  const p = (await this.terminal(), this.target.patient(0));
+  return this.physical(async () => {
+    for (let i = 0; i < n; i++) {
+      await p.placeCard('normal');
+      await p.chooseMethod('face');
+      await p.presentFace();
+      await p.answerConsent('all');
+      await p.removeCard();
+    }
+  });
+});
+
+Then('端末は重複したイベントを1回だけ処理した', async function (this: ReaderWorld) {
+  const link = (await this.terminal()).client(0)!.link;
+  expect(link.stats.duplicateEvents, 'duplicates the terminal recognised').to.be.greaterThan(0);
+});
+
+Then('端末はコマンドを再送した', async function (this: ReaderWorld) {
+  expect((await this.terminal()).client(0)!.link.stats.commandRetries).to.be.greaterThan(0);
+});
+
+Then('本人確認の記録は全部で{int}件で、重複がない', async function (this: ReaderWorld, n: number) {
+  const records = (await this.terminal()).records();
+  expect(records.filter((r) => r.outcome === 'confirmed')).to.have.length(n);
+  expect(new Set(records.map((r) => r.id)).size).to.equal(records.length);
+  // Every transaction the reader started shows up once: ids are the reader's txIds.
+  expect(records.filter((r) => r.id.includes('~'))).to.deep.equal([]);
+});
+
+Then('モードの切替えの記録は{int}件である', async function (this: ReaderWorld, n: number) {
+  expect((await this.terminal()).modeChanges()).to.have.length(n);
+});
