@@ -27,9 +27,17 @@ for (const other of others) {
     diffs.push(`cannot read ${other}: ${e.message}`);
     theirs = new Map();
   }
-  for (const [k, v] of base) if (theirs.get(k) !== v) diffs.push(`${k}: ${path.basename(baseline)} ${v}, ${path.basename(other)} ${theirs.get(k) ?? 'missing'}`);
+  // N/A is not a verdict: a scenario the profile cannot run (with its reason in the report) is left out.
+  let na = 0;
+  for (const [k, v] of base) {
+    if (v === 'N/A' || theirs.get(k) === 'N/A') {
+      na++;
+      continue;
+    }
+    if (theirs.get(k) !== v) diffs.push(`${k}: ${path.basename(baseline)} ${v}, ${path.basename(other)} ${theirs.get(k) ?? 'missing'}`);
+  }
   for (const k of theirs.keys()) if (!base.has(k)) diffs.push(`${k}: only in ${path.basename(other)}`);
-  const name = `identical verdicts: ${path.basename(baseline)} vs ${path.basename(other)} (${base.size} scenarios)`;
+  const name = `identical verdicts: ${path.basename(baseline)} vs ${path.basename(other)} (${base.size - na} scenarios compared, ${na} N/A on one side)`;
   console.log(diffs.length ? `FAIL ${name}\n  ${diffs.join('\n  ')}` : `ok   ${name}`);
   cases.push({ name, diffs });
 }

@@ -46,6 +46,14 @@ export class EmulatedReader {
     this.link.feed(bytes);
   }
 
+  private boots = 0;
+
+  /** The reader restarts mid-whatever: link state is lost, the device announces itself again. */
+  reboot(): void {
+    this.link.reboot();
+    this.model.powerOn(Math.floor(this.model.txId / 1000) * 1000 + ++this.boots);
+  }
+
   // Stimuli
   placeCard(profile: string): void {
     this.model.placeCard(profile);

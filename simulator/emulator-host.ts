@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FailReason, FrameDecoder, Method, decodeMessage, encodeFrame, type Frame } from '../src/protocol';
 import { RealClock, type Clock } from '../src/time/clock';
 import { VirtualClock } from '../src/time/virtual-clock';
-import { ControlError, CONTROL_PROTOCOL, STIMULUS_ACTIONS, type ReaderInfo, type ReaderStatus, type StimulusArgs } from './control/protocol';
+import { ControlError, CONTROL_PROTOCOL, STIMULUS_ACTIONS, type ReaderInfo, type ReaderStatus, type SentOutcomeInfo, type StimulusArgs } from './control/protocol';
 import { ControlServer } from './control/server';
 import { DEFAULT_IDENTITY, EmulatedReader } from './emulated-reader';
 import type { LinkTiming, ReaderIdentity } from './link-device';
@@ -93,6 +94,8 @@ interface Slot {
   work: Promise<void>;
   /** A settle queued on `work` that has not started yet (later inputs share it). */
   settling: Promise<void> | null;
+  /** Identity outcomes the reader sent and whether a host ACKed them (the `confirmations` op). */
+  outcomes: OutcomeLog;
 }
 
 const READER_LIMIT = 16;
@@ -224,9 +227,11 @@ export class EmulatorHost {
         link: line instanceof PtyPort ? line.link : undefined,
         work: Promise.resolve(),
         settling: null,
+        outcomes: new OutcomeLog(),
       };
       this.install(slot, { ...defaultIdentity(i), ...this.opts.identities?.[i] }, this.opts.txIdSeed);
       line.onData = (bytes) => {
+        slot.outcomes.fromHost(bytes);
         try {
           slot.reader.feed(bytes);
         } catch (err) {
@@ -262,7 +267,11 @@ export class EmulatorHost {
     // ACK waits are about the real line, not the device: on a virtual clock run to idle they would
     // fire before the host's ACK could cross the pty.
     const reader = new EmulatedReader({ clock: slot.clock, identity, txIdSeed, linkClock: slot.virtual ? this.linkClock : slot.clock, linkTiming: this.opts.linkTiming });
-    reader.connect((bytes) => slot.sink.write(bytes));
+    slot.outcomes.attach(reader);
+    reader.connect((bytes) => {
+      slot.outcomes.fromReader(bytes);
+      slot.sink.write(bytes);
+    });
     slot.reader = reader;
   }
 
@@ -322,12 +331,22 @@ export class EmulatorHost {
         return this.status(args);
       case 'fault':
         return this.fault(args);
+      case 'reboot': {
+        const slot = this.slotOf(args);
+        await this.enqueue(slot, async () => {
+          slot.reader.reboot();
+          await this.idle(slot);
+        });
+        return { reader: slot.index };
+      }
+      case 'confirmations':
+        return this.confirmations(args);
       case 'shutdown':
         // After the reply has been written (replies go out on the microtasks before this).
         setImmediate(() => void this.close({ reason: 'shutdown' }));
         return {};
       default:
-        throw new ControlError('EMU_ERR_UNKNOWN_OP', `unknown op "${op}"; expected hello, reset, stimulus, status, fault or shutdown`);
+        throw new ControlError('EMU_ERR_UNKNOWN_OP', `unknown op "${op}"; expected hello, reset, stimulus, status, fault, reboot, confirmations or shutdown`);
     }
   }
 
@@ -399,6 +418,33 @@ export class EmulatorHost {
       framesIn: link.stats.framesIn,
     };
     return { reader: slot.index, ...status };
+  }
+
+  /**
+   * Every identityConfirmed / identityFailed the reader put on the line (retransmissions counted,
+   * not listed twice) and whether a host ACKed it, in the order first sent; paged by `from`/`limit`
+   * so a long run's list fits a reply line. For durability tests: what a host ACKed it must have kept.
+   */
+  private async confirmations(args: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const extra = Object.keys(args).filter((k) => k !== 'reader' && k !== 'from' && k !== 'limit');
+    if (extra.length) throw bad(`unknown field(s) for confirmations: ${extra.join(', ')}`);
+    const { from = 0, limit = 1000 } = args;
+    if (!isInt(from, 0, Number.MAX_SAFE_INTEGER)) throw bad('"from" must be an integer >= 0');
+    if (!isInt(limit, 1, 5000)) throw bad('"limit" must be an integer 1..5000');
+    const slot = this.slotOf(args);
+    await slot.work;
+    const log = slot.outcomes;
+    const all = log.sent;
+    const unacked = all.filter((e) => !e.info.acked);
+    return {
+      reader: slot.index,
+      serial: slot.reader.identity.serial,
+      total: all.length,
+      unacked: unacked.length,
+      pending: unacked.filter((e) => log.held(e)).length,
+      next: from + limit < all.length ? from + limit : null,
+      confirmations: all.slice(from, from + limit).map((e) => log.view(e)),
+    };
   }
 
   // ---- shutdown -----------------------------------------------------------------------------
@@ -477,5 +523,90 @@ function stimulate(reader: EmulatedReader, s: StimulusArgs): void | Promise<void
       return reader.answerConsent(s.choice ?? 'all', s.items);
     case 'removeCard':
       return reader.removeCard();
+  }
+}
+
+interface SentOutcome {
+  info: Omit<SentOutcomeInfo, 'held'>;
+  frame: Buffer;
+  reader: EmulatedReader;
+}
+
+/**
+ * Taps one line both ways and keeps every identity outcome (identityConfirmed, identityFailed) the
+ * reader sent, once however often it was retransmitted, and whether a host ACKed it. An ACK names
+ * a SEQ; it belongs to the last event frame the reader sent under that SEQ (responses are never
+ * ACKed). Survives `reset` (the list is the line's history; SEQs start again with each reader).
+ */
+class OutcomeLog {
+  readonly sent: SentOutcome[] = [];
+  private reader: EmulatedReader | null = null;
+  private byFrame = new Map<string, SentOutcome>();
+  private atSeq = new Map<number, SentOutcome | null>();
+  private readonly readerSide = new FrameDecoder((f) => this.onReaderFrame(f));
+  private readonly hostSide = new FrameDecoder((f) => this.onHostFrame(f));
+
+  attach(reader: EmulatedReader): void {
+    this.reader = reader;
+    this.byFrame = new Map();
+    this.atSeq = new Map();
+  }
+
+  fromReader(bytes: Buffer): void {
+    this.readerSide.push(bytes);
+  }
+
+  fromHost(bytes: Buffer): void {
+    this.hostSide.push(bytes);
+  }
+
+  /** The reader still holds it and will send it again (after an ACK wait, or a host's hello). */
+  held(e: SentOutcome): boolean {
+    return !e.info.acked && e.reader === this.reader && e.reader.link.unacked.get(e.info.seq)?.frame.equals(e.frame) === true;
+  }
+
+  view(e: SentOutcome): SentOutcomeInfo {
+    return { ...e.info, held: this.held(e) };
+  }
+
+  private onReaderFrame(frame: Frame): void {
+    let msg;
+    try {
+      msg = decodeMessage(frame);
+    } catch {
+      return;
+    }
+    if (msg.kind !== 'event') return;
+    if (msg.name !== 'identityConfirmed' && msg.name !== 'identityFailed') {
+      this.atSeq.set(msg.seq, null);
+      return;
+    }
+    const raw = encodeFrame(frame);
+    const key = raw.toString('hex');
+    let e = this.byFrame.get(key);
+    if (e) e.info.sends++;
+    else {
+      const f = msg.fields;
+      const info: SentOutcome['info'] =
+        msg.name === 'identityConfirmed'
+          ? { event: msg.name, txId: Number(f.txId), seq: msg.seq, method: Method.nameOf(Number(f.method)) ?? String(f.method), cardId: String(f.cardId), sends: 1, acked: false }
+          : { event: msg.name, txId: Number(f.txId), seq: msg.seq, reason: FailReason.nameOf(Number(f.reason)) ?? String(f.reason), sends: 1, acked: false };
+      e = { info, frame: raw, reader: this.reader! };
+      this.byFrame.set(key, e);
+      this.sent.push(e);
+    }
+    this.atSeq.set(msg.seq, e);
+  }
+
+  private onHostFrame(frame: Frame): void {
+    let msg;
+    try {
+      msg = decodeMessage(frame);
+    } catch {
+      return;
+    }
+    if (msg.kind !== 'ack') return;
+    const e = this.atSeq.get(msg.ackSeq);
+    if (e) e.info.acked = true;
   }
 }

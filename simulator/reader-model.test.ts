@@ -239,7 +239,6 @@ test('setMode during a patient flow answers busy and keeps the mode', async () =
   const { model, act } = setup();
   await act(() => model.placeCard('normal'));
   expect(model.state).to.equal('methodSelect');
-  expect(model.setMode(Mode.pinOnly)).to.equal('busy');
   await act(() => model.chooseMethod('pin'));
   expect(model.setMode(Mode.visual)).to.equal('busy');
   expect(model.mode).to.equal('unattended');
@@ -378,4 +377,14 @@ test('setMode to the mode it already has is fine even mid-check', async () => {
   await act(() => model.chooseMethod('face'));
   expect(model.setMode(Mode.unattended)).to.equal('ok');
   expect(model.setMode(Mode.visual)).to.equal('busy');
+});
+
+test('a reader only asking for the method takes a new mode and asks again under it', async () => {
+  const { model, act, of } = setup();
+  await act(() => model.placeCard('normal'));
+  const first = of('cardPlaced')[0]!.txId;
+  await act(() => void expect(model.setMode(Mode.pinOnly)).to.equal('ok'));
+  expect(model.mode).to.equal('pinOnly');
+  expect(model.state).to.equal('pinEntry');
+  expect(of('cardPlaced').map((f) => f.txId)).to.deep.equal([first, Number(first) + 1]);
 });

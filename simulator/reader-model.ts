@@ -172,6 +172,14 @@ export class ReaderModel extends EventEmitter {
     const name = Mode.nameOf(mode) as ModeName | undefined;
     if (!name) return 'badArgument';
     if (name === this.mode) return 'ok';
+    if (this.state === 'methodSelect' && this.card) {
+      // Nothing has happened yet but the question: ask it again under the new mode (after the
+      // response), e.g. when the terminal restores its mode after a reboot with a card on the reader.
+      this.mode = name;
+      this.armed = null;
+      queueMicrotask(() => this.beginTransaction());
+      return 'ok';
+    }
     if (BUSY_STATES.has(this.state)) return 'busy';
     this.mode = name;
     if (name !== 'visual') this.armed = null;
@@ -217,6 +225,23 @@ export class ReaderModel extends EventEmitter {
       this.go('halted', 'callStaff');
     } else this.go('idle', 'placeCard');
     return 'ok';
+  }
+
+  /**
+   * Power cycle: the flow, the mode and any armed visual check are gone (the mode is the factory
+   * default until the terminal sets it again); the host is told with readerReset. A card still on
+   * the reader is read again as a new transaction.
+   */
+  powerOn(bootId: number): void {
+    this.mode = 'unattended';
+    this.armed = null;
+    this.faceAttempts = 0;
+    this.haltReason = null;
+    this.state = 'idle';
+    this.screen = 'placeCard';
+    this.emitEvent('readerReset', { bootId: bootId >>> 0 });
+    this.emitEvent('screenShown', { screen: SCREENS.placeCard.id });
+    if (this.card) this.beginTransaction();
   }
 
   // ---- flow ---------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import { FileStore } from './reader/store';
 import { Terminal } from './reader/terminal';
 import { buildServer, type EmulatorControls } from './server/app';
 import { RealClock } from './time/clock';
+import { createLogger, logTerminalEvents } from './log';
 
 export interface StartOptions {
   host: string;
@@ -32,6 +33,9 @@ export interface StartOptions {
 export async function startProduct(opts: StartOptions) {
   const clock = new RealClock(opts.timeScale);
   const terminal = new Terminal({ clock, store: new FileStore(opts.stateDir) });
+  // Outcomes, counts and times only (src/log.ts); never a PIN, an image or a card number.
+  const logger = createLogger(opts.quiet ? { level: 'silent' } : {});
+  const stopLog = logTerminalEvents(terminal, logger);
   const accounts = new AccountDirectory(join(opts.stateDir, 'accounts.json'));
   // Given passwords (scripts, tests) create the two accounts; otherwise the first administrator is
   // made in the browser with a one-time token printed here. There is no default password.
@@ -62,7 +66,7 @@ export async function startProduct(opts: StartOptions) {
     accounts,
     emulator,
     setupToken,
-    logger: opts.quiet ? false : { level: process.env.LOG_LEVEL ?? 'warn', redact: ['req.headers.authorization', 'req.headers.cookie', 'req.body.password', 'req.body.pin'] },
+    loggerInstance: logger.child({ component: 'http' }, { level: opts.quiet ? 'silent' : (process.env.HTTP_LOG_LEVEL ?? 'warn') }),
   });
   const address = await app.listen({ host: opts.host, port: opts.port });
   if (setupToken) opts.log(`first start: open ${address}/ and create the administrator with setup token ${setupToken}`);
@@ -77,6 +81,7 @@ export async function startProduct(opts: StartOptions) {
     async close() {
       await app.close();
       await terminal.close();
+      stopLog();
     },
   };
 }

@@ -83,3 +83,42 @@ Then('本人確認の記録は全部で{int}件で、重複がない', async fun
 Then('モードの切替えの記録は{int}件である', async function (this: ReaderWorld, n: number) {
   expect((await this.terminal()).modeChanges()).to.have.length(n);
 });
+
+When('端末からのACKが全て失われる', async function (this: ReaderWorld) {
+  await arm(this, { fault: 'drop', direction: 'toReader', only: 'ack', every: 1 });
+});
+
+When('リンクの障害が直る', async function (this: ReaderWorld) {
+  await this.terminal();
+  await this.target.fault(0, 'clear');
+});
+
+When('リーダーのケーブルが抜ける', async function (this: ReaderWorld) {
+  await this.terminal();
+  await this.target.unplug(0);
+});
+
+When('リーダーのケーブルを差し直す', async function (this: ReaderWorld) {
+  await this.target.replug(0);
+});
+
+When('リーダーが再起動する', async function (this: ReaderWorld) {
+  await this.terminal();
+  await this.target.reboot(0);
+});
+
+Then('端末にリーダーとの接続が切れたと表示される', async function (this: ReaderWorld) {
+  const t = await this.terminal();
+  expect(t.alerts().map((a) => a.code)).to.include('readerDisconnected');
+  expect(t.status().readers).to.have.length(0);
+});
+
+Then('端末にリーダーが再起動したと表示される', async function (this: ReaderWorld) {
+  expect((await this.terminal()).alerts().map((a) => a.code)).to.include('readerRestarted');
+});
+
+Then('リーダーは再接続されている', async function (this: ReaderWorld) {
+  const t = await this.terminal();
+  expect(t.status().readers).to.have.length(1);
+  expect(t.alerts().map((a) => a.code)).not.to.include('readerDisconnected');
+});

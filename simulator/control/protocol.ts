@@ -118,6 +118,26 @@ export interface ReaderStatus {
   unacked: number;
 }
 
+/** One identity outcome the reader sent (the `confirmations` op): sent once, however often retransmitted. */
+export interface SentOutcomeInfo {
+  event: 'identityConfirmed' | 'identityFailed';
+  txId: number;
+  /** The frame's SEQ (an ACK names it). */
+  seq: number;
+  /** identityConfirmed: face, pin or visual. */
+  method?: string;
+  /** identityConfirmed: the card's one-way identifier. */
+  cardId?: string;
+  /** identityFailed: the FailReason name. */
+  reason?: string;
+  /** How often it went on the line (1 + retransmissions). */
+  sends: number;
+  /** A host ACKed it (so the host must have kept it). */
+  acked: boolean;
+  /** Not ACKed and still held by the reader, which will send it again. */
+  held: boolean;
+}
+
 /** Every op with its arguments and its result (the reply without id/ok). */
 export interface ControlOps {
   hello: { args: Record<string, never>; result: { readers: ReaderInfo[]; protocol: number; timeScale: number } };
@@ -128,6 +148,23 @@ export interface ControlOps {
   stimulus: { args: StimulusArgs; result: { reader: number; framesOut: number } };
   status: { args: { reader?: number }; result: ReaderStatus & { reader: number } };
   fault: { args: Record<string, unknown>; result: { reader: number; armed: unknown[] } };
+  reboot: { args: { reader?: number }; result: { reader: number } };
+  confirmations: {
+    args: { reader?: number; from?: number; limit?: number };
+    result: {
+      reader: number;
+      serial: string;
+      /** Outcomes sent in all; `confirmations` holds those from `from` (at most `limit`, default 1000). */
+      total: number;
+      /** Not ACKed by a host. */
+      unacked: number;
+      /** Of those, still held by the reader (it will send them again). */
+      pending: number;
+      /** `from` for the next page, or null. */
+      next: number | null;
+      confirmations: SentOutcomeInfo[];
+    };
+  };
   shutdown: { args: Record<string, never>; result: Record<string, never> };
 }
 

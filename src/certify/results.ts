@@ -121,7 +121,7 @@ export function traceability(reqs: Requirement[], results: ScenarioResult[]): { 
   const unknown = new Set<string>();
   for (const s of results) {
     for (const tag of s.tags) {
-      if (SECTION_TAG.test(tag) || tag === '@emulator-only') continue;
+      if (SECTION_TAG.test(tag) || tag === '@emulator-only' || tag === '@in-process') continue;
       const list = byId.get(tag.slice(1));
       if (list) list.push(s);
       else unknown.add(`${tag} (${s.file}:${s.line})`);

@@ -18,6 +18,7 @@ export class PayloadError extends Error {
 }
 
 const MAX = { u8: 0xff, u16: 0xffff, u32: 0xffffffff } as const;
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 export function encodeFields(specs: readonly FieldSpec[], values: Record<string, unknown>): Buffer {
   const parts: Buffer[] = [];
@@ -89,7 +90,11 @@ export function decodeFields(specs: readonly FieldSpec[], buf: Buffer, offset = 
         need(1, name);
         const len = buf[at]!;
         need(1 + len, name);
-        out[name] = buf.toString('utf8', at + 1, at + 1 + len);
+        try {
+          out[name] = STRICT_UTF8.decode(buf.subarray(at + 1, at + 1 + len));
+        } catch {
+          throw new PayloadError(`field "${name}" is not valid UTF-8`);
+        }
         at += 1 + len;
         break;
       }

@@ -48,6 +48,8 @@ export const EVENTS = {
   identityFailed: { type: 0x47, fields: [['txId', 'u32'], ['reason', 'u8']] },
   screenShown: { type: 0x48, fields: [['screen', 'u8']] },
   readerError: { type: 0x49, fields: [['code', 'u8']] },
+  /** The reader (re)started: SEQs begin again at 0, unACKed events are gone; bootId differs each time. */
+  readerReset: { type: 0x4a, fields: [['bootId', 'u32']] },
 } as const satisfies Record<string, { type: number; fields: readonly FieldSpec[] }>;
 
 export type CommandName = keyof typeof COMMANDS;

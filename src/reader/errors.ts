@@ -8,7 +8,7 @@ export const ERRORS = {
   OQS_ERR_READER_REFUSED: [502, 'the reader refused "%s" with status %s'],
   OQS_ERR_READER_DISCONNECTED: [503, 'the reader link is closed; "%s" was not sent'],
   OQS_ERR_READER_PROTOCOL: [502, 'the reader speaks protocol version %s; this terminal needs version %s'],
-  OQS_ERR_READER_BUSY: [409, 'the reader is in the middle of a patient\'s check; switch when the patient has finished or removed the card'],
+  OQS_ERR_READER_BUSY: [409, 'the reader is in the middle of a patient\'s check; try again when the patient has finished or removed the card'],
   OQS_ERR_PORT_OPEN: [503, 'could not open serial port %s: %s'],
   // terminal rules
   OQS_ERR_NO_READER: [409, 'no face-auth card reader is connected; 本人認証用カードリーダーソフト must be installed and a reader connected'],

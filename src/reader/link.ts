@@ -188,6 +188,8 @@ export class ReaderLink extends EventEmitter {
       const seen = this.recentEvents.get(msg.seq);
       if (seen && seen.key === key && this.framesIn - seen.n < REPEAT_WINDOW_FRAMES) this.stats.duplicateEvents++;
       else {
+        // A restarted reader numbers from 0 again: what came before says nothing about repeats.
+        if (msg.name === 'readerReset') this.recentEvents.clear();
         this.recentEvents.set(msg.seq, { key, n: this.framesIn });
         // Listeners record the event synchronously (the journal is fsynced) before the ACK goes
         // out: a reader never hears "got it" for something a crash could still lose.

@@ -158,7 +158,8 @@ test('the mode persists across a new Terminal on the same store, and the reader 
 test('switching while the reader is mid-transaction is refused with OQS_ERR_READER_BUSY; nothing changes', async (t) => {
   const { terminal, reader, act, settle, readerMode, events } = await setup(t);
   await act(() => reader.placeCard('normal'));
-  expect(reader.model.state).to.equal('methodSelect');
+  await act(() => reader.chooseMethod('face'));
+  expect(reader.model.state).to.equal('faceCapture');
   events.splice(0);
   expect(await codeOf(settle(terminal.switchMode(ADMIN, 'pinOnly')))).to.equal('OQS_ERR_READER_BUSY');
   expect(terminal.mode).to.equal('unattended');
@@ -175,6 +176,7 @@ test('switching while the reader is mid-transaction is refused with OQS_ERR_READ
 test('with two readers, one busy: the switch is all or none', async (t) => {
   const { terminal, readers, act, settle } = await setup(t, { readers: 2 });
   await act(() => readers[1]!.placeCard('normal'));
+  await act(() => readers[1]!.chooseMethod('pin'));
   expect(await codeOf(settle(terminal.switchMode(ADMIN, 'pinOnly')))).to.equal('OQS_ERR_READER_BUSY');
   expect(terminal.mode).to.equal('unattended');
   expect(readers.map((r) => r.model.mode)).to.deep.equal(['unattended', 'unattended']);

@@ -31,7 +31,7 @@ export interface TerminalOptions {
 }
 
 export interface Alert {
-  code: 'visualModeOn' | 'visualCheckNeeded' | 'staffCheckRequired';
+  code: 'visualModeOn' | 'visualCheckNeeded' | 'staffCheckRequired' | 'readerRestarted' | 'readerDisconnected';
   message: string;
 }
 
@@ -157,6 +157,7 @@ export class Terminal extends EventEmitter {
       this.readers.delete(client.path);
       this.visual.reset();
       this.publish({ type: 'readerDisconnected', path: client.path });
+      if (!this.closing) this.setReaderAlert({ code: 'readerDisconnected', message: '顔認証付きカードリーダーとの接続が切れました。ケーブルを確認してください（自動で再接続します）' });
     };
     for (const f of client.openingFrames) onFrame(f);
     client.link.on('event', onEvent);
@@ -173,6 +174,7 @@ export class Terminal extends EventEmitter {
       throw e;
     }
     this.readers.set(client.path, entry);
+    if (this.readerAlert?.code === 'readerDisconnected') this.setReaderAlert(null);
     this.publish({ type: 'readerConnected', path: client.path, identity: client.identity });
   }
 
@@ -235,13 +237,15 @@ export class Terminal extends EventEmitter {
     if (input.visuallyConfirmed !== true) throw new OqsError('OQS_ERR_NOT_VISUALLY_CONFIRMED');
     this.visual.requireState(['idle', 'awaitingCard'], 'starting a visual check');
     const reader = this.singleReader();
+    const previous = this.visual.view().checkId;
     const checkId = this.visual.nextCheckId();
     // Armed before the command goes out: the reader may report a card already on it at once.
     this.visual.arm(checkId, displayDate(wireDate), actor.account);
     try {
       await reader.client.startVisualCheck(checkId, wireDate);
     } catch (e) {
-      this.visual.reset();
+      this.visual.disarm(previous);
+      if (OqsError.is(e, 'OQS_ERR_READER_REFUSED') && (e as { status?: string }).status === 'busy') throw new OqsError('OQS_ERR_READER_BUSY');
       throw e;
     }
     this.setReaderAlert(null);
@@ -279,7 +283,10 @@ export class Terminal extends EventEmitter {
     return this.visual.view();
   }
 
+  private closing = false;
+
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.allSettled([...this.readers.values()].map((r) => r.client.close()));
     this.readers.clear();
   }
@@ -302,7 +309,8 @@ export class Terminal extends EventEmitter {
         return;
       case 'cardPlaced':
         r.txs.set(txId, { startedAt: this.clock.now(), method: null, recordId: null });
-        this.setReaderAlert(null);
+        // A new patient clears the last patient's alert, not news about the reader itself.
+        if (this.readerAlert?.code === 'visualCheckNeeded' || this.readerAlert?.code === 'staffCheckRequired') this.setReaderAlert(null);
         if (this.visual.view().state === 'awaitingCard') this.visual.cardPlaced(txId);
         return;
       case 'methodChosen': {
@@ -356,6 +364,13 @@ export class Terminal extends EventEmitter {
       case 'cardRemoved':
         r.txs.delete(txId);
         if (r.modePending) void this.syncMode(r).catch(() => undefined);
+        return;
+      case 'readerReset':
+        // It lost its flow and its mode: give the mode back; a visual check in progress is void.
+        r.txs.clear();
+        this.visual.reset();
+        this.setReaderAlert({ code: 'readerRestarted', message: '顔認証付きカードリーダーが再起動しました。患者にはもう一度カードを置いてもらってください' });
+        void this.syncMode(r).catch(() => (r.modePending = true));
         return;
       default:
         return;

@@ -101,6 +101,12 @@ export class VisualCheck {
     this.waiter = null;
   }
 
+  /** The reader refused to arm: as if it had never been asked (the check number too). */
+  disarm(previousCheckId: number): void {
+    this.checkId = previousCheckId;
+    this.reset();
+  }
+
   /** Abandons whatever is in progress (mode switched away, cancel, or the next patient). */
   reset(): void {
     this.waiter?.reject(new OqsError('OQS_ERR_VISUAL_CHECK_STATE', 'cancelled', 'confirming identity'));

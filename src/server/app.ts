@@ -1,4 +1,4 @@
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
@@ -26,6 +26,8 @@ export interface ServerOptions {
   accounts: AccountDirectory;
   emulator?: EmulatorControls;
   logger?: FastifyServerOptions['logger'];
+  /** A pino logger to use (with its redaction) instead of making one. */
+  loggerInstance?: FastifyBaseLogger;
   /** Clock for sessions and login limits (the terminal's by default). */
   clock?: Clock;
   /** The one-time first-start token, while no administrator exists. */
@@ -45,7 +47,7 @@ const PUBLIC = join(__dirname, '..', '..', 'public');
  */
 export function buildServer(opts: ServerOptions): FastifyInstance {
   const app = Fastify({
-    logger: opts.logger ?? false,
+    ...(opts.loggerInstance ? { loggerInstance: opts.loggerInstance } : { logger: opts.logger ?? false }),
     bodyLimit: 16 * 1024,
     // An SSE stream must not keep close() waiting.
     forceCloseConnections: true,

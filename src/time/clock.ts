@@ -7,11 +7,18 @@ export interface Timer {
   cancel(): void;
 }
 
+export interface TimerOptions {
+  background?: boolean;
+}
+
 export interface Clock {
   /** Milliseconds since the epoch, in this clock's time. */
   now(): number;
-  /** Runs `fn` after `ms` of this clock's time. `name` is for diagnostics only. */
-  setTimer(name: string, ms: number, fn: () => void): Timer;
+  /**
+   * Runs `fn` after `ms` of this clock's time. `name` is for diagnostics only. A background timer
+   * (a heartbeat, a reconnect attempt) never keeps a virtual clock from counting as idle.
+   */
+  setTimer(name: string, ms: number, fn: () => void, opts?: TimerOptions): Timer;
   /** Resolves after `ms` of this clock's time. */
   sleep(name: string, ms: number): Promise<void>;
 }
@@ -24,8 +31,10 @@ export class RealClock implements Clock {
   now(): number {
     return Date.now();
   }
-  setTimer(_name: string, ms: number, fn: () => void): Timer {
+  setTimer(_name: string, ms: number, fn: () => void, opts?: TimerOptions): Timer {
     const handle = setTimeout(fn, Math.max(0, ms * this.scale));
+    // A background timer must not keep the process alive on its own.
+    if (opts?.background) handle.unref();
     return { cancel: () => clearTimeout(handle) };
   }
   sleep(name: string, ms: number): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Clock, Timer } from './clock';
+import type { Clock, Timer, TimerOptions } from './clock';
 
 interface Entry {
   at: number;
@@ -6,6 +6,7 @@ interface Entry {
   name: string;
   fn: () => void;
   cancelled: boolean;
+  background: boolean;
 }
 
 /** A real macrotask turn: lets in-flight I/O callbacks (nextTick, promises, mock reads) run. */
@@ -38,8 +39,8 @@ export class VirtualClock implements Clock {
     for (const e of this.queue) e.at += delta;
   }
 
-  setTimer(name: string, ms: number, fn: () => void): Timer {
-    const entry: Entry = { at: this.time + Math.max(0, ms), order: this.seq++, name, fn, cancelled: false };
+  setTimer(name: string, ms: number, fn: () => void, opts?: TimerOptions): Timer {
+    const entry: Entry = { at: this.time + Math.max(0, ms), order: this.seq++, name, fn, cancelled: false, background: !!opts?.background };
     this.queue.push(entry);
     this.queue.sort((a, b) => a.at - b.at || a.order - b.order);
     return {
@@ -118,8 +119,9 @@ export class VirtualClock implements Clock {
     for (;;) {
       await turn();
       await turn();
-      const next = this.queue[0];
-      if (!next) return;
+      // Idle when only background timers are left; those that fall due meanwhile still fire.
+      if (!this.queue.some((e) => !e.background)) return;
+      const next = this.queue[0]!;
       if (next.at > deadline) {
         throw Object.assign(new Error(`still busy after ${limitMs} ms of virtual time (next timer: ${next.name})`), { code: 'CLOCK_NOT_IDLE' });
       }

@@ -62,6 +62,9 @@ const CONDITION_BY_LABEL = new Map<string, string>(Object.entries(FACE_CONDITION
  * new scenario is gated without anyone remembering to tag it.
  */
 export function notApplicable(d: Declaration, stepTexts: string[], tags: string[], target: string): string | null {
+  if (target !== 'emulator' && tags.includes('@in-process')) {
+    return 'pulls the cable of an in-process emulated port; over a real serial line that needs a person or a switchable USB hub';
+  }
   if (target === 'hardware' && tags.includes('@emulator-only')) {
     return 'needs the emulator (fault injection or a card no lab can produce); not applicable to a real reader';
   }

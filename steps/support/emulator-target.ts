@@ -2,7 +2,7 @@ import { EmulatedReader, EmulatorBinding } from '../../simulator';
 import { PacedDevice } from '../../simulator/paced-device';
 import { randomChunks, type PacingOptions } from '../../simulator/pacing';
 import type { FaultRule } from '../../simulator/faults';
-import { ReaderClient } from '../../src/reader/reader-client';
+import { ReaderSupervisor } from '../../src/reader/supervisor';
 import { Terminal } from '../../src/reader/terminal';
 import type { TerminalStore } from '../../src/reader/store';
 import { VirtualClock } from '../../src/time/virtual-clock';
@@ -18,6 +18,7 @@ export class EmulatorTarget implements Target {
   private install: Installation | null = null;
   private store: TerminalStore | null = null;
   private terminal: Terminal | null = null;
+  private readonly supervisors: ReaderSupervisor[] = [];
 
   constructor(
     private readonly onPrompt: (prompt: Prompt, answer: Answer) => void = () => undefined,
@@ -55,10 +56,13 @@ export class EmulatorTarget implements Target {
     });
     this.terminal = terminal;
     observe(terminal);
+    await Promise.all(this.supervisors.splice(0).map((s) => s.stop()));
     if (install.readerSoftwareInstalled) {
       for (let i = 0; i < this.readers.length; i++) {
-        const client = await this.settle(ReaderClient.open({ path: `/dev/ttyEMU${i}`, binding: this.binding, clock: this.clock, commandTimeoutMs: this.commandTimeoutMs }));
-        await this.settle(terminal.attachReader(client));
+        // Supervised: an unplugged cable or a silent reader is noticed and reconnected.
+        const supervisor = new ReaderSupervisor({ path: `/dev/ttyEMU${i}`, binding: this.binding, clock: this.clock, terminal, commandTimeoutMs: this.commandTimeoutMs, heartbeatMs: 5_000 });
+        this.supervisors.push(supervisor);
+        await this.settle(supervisor.start());
       }
     }
     return terminal;
@@ -83,10 +87,32 @@ export class EmulatorTarget implements Target {
     };
   }
 
-  async fault(index: number, rule: FaultRule): Promise<void> {
+  async unplug(index: number): Promise<void> {
+    await this.settle(Promise.resolve().then(() => this.binding.unplug(`/dev/ttyEMU${index}`)));
+  }
+
+  async replug(index: number): Promise<void> {
+    this.binding.replug(`/dev/ttyEMU${index}`);
+    // The supervisor's next attempt is a background timer: let time pass until it is back.
+    const s = this.supervisors[index];
+    await this.settle(
+      (async () => {
+        while (s && s.state !== 'connected') await this.clock.sleep('wait for reconnect', 100);
+      })(),
+    );
+  }
+
+  async reboot(index: number): Promise<void> {
     const reader = this.readers[index];
     if (!reader) throw new Error(`no emulated reader #${index + 1}`);
-    reader.link.faults.arm(rule);
+    await this.settle(Promise.resolve().then(() => reader.reboot()));
+  }
+
+  async fault(index: number, rule: FaultRule | 'clear'): Promise<void> {
+    const reader = this.readers[index];
+    if (!reader) throw new Error(`no emulated reader #${index + 1}`);
+    if (rule === 'clear') reader.link.faults.clear();
+    else reader.link.faults.arm(rule);
   }
 
   setNow(ms: number): void {
@@ -100,6 +126,7 @@ export class EmulatorTarget implements Target {
   }
 
   async stop(): Promise<void> {
+    await Promise.all(this.supervisors.splice(0).map((s) => s.stop()));
     await this.terminal?.close();
   }
 }

@@ -21,8 +21,10 @@ export interface SerialTargetOptions {
   framesOut?: (reader: number) => Promise<number>;
   /** Events reader `i` has not had ACKed yet, when it can tell: a settle waits for them too. */
   unacked?: (reader: number) => Promise<number>;
+  /** Power-cycles the reader (an emulator behind the port). */
+  reboot?: (reader: number) => Promise<void>;
   /** Arms a link fault (an emulator behind the port); real readers have none. */
-  faults?: (reader: number, rule: FaultRule) => Promise<void>;
+  faults?: (reader: number, rule: FaultRule | 'clear') => Promise<void>;
   /** Called at the start of every scenario, before the ports open (emulator reset). */
   beforeScenario?: () => Promise<void>;
   onPrompt?: (prompt: Prompt, answer: Answer) => void;
@@ -86,10 +88,26 @@ export class SerialTarget implements Target {
         this.received.set(path, 0);
         this.baseline[i] = this.opts.framesOut ? await this.opts.framesOut(i) : 0;
       }
-      const client = await ReaderClient.open({ path, binding: this.opts.binding, clock: this.clock, baudRate: this.opts.baudRate, commandTimeoutMs: this.opts.commandTimeoutMs });
+      const client = await this.open(path);
       await terminal.attachReader(client);
     }
     return terminal;
+  }
+
+  /**
+   * Opens a reader port. The last scenario's session may still be closing on a loaded machine, and
+   * the port's exclusive lock goes with it: that one refusal is retried for a few seconds.
+   */
+  private async open(path: string): Promise<ReaderClient> {
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      try {
+        return await ReaderClient.open({ path, binding: this.opts.binding, clock: this.clock, baudRate: this.opts.baudRate, commandTimeoutMs: this.opts.commandTimeoutMs });
+      } catch (e) {
+        if (!/Cannot lock port/.test((e as Error).message) || Date.now() > deadline) throw e;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
   }
 
   private count(e: TerminalEvent): void {
@@ -120,7 +138,21 @@ export class SerialTarget implements Target {
     await this.sync(reader, answer.framesOut);
   }
 
-  async fault(reader: number, rule: FaultRule): Promise<void> {
+  async unplug(): Promise<void> {
+    throw new Error('pulling a cable needs the in-process emulator; tag the scenario @in-process');
+  }
+
+  async replug(): Promise<void> {
+    throw new Error('pulling a cable needs the in-process emulator; tag the scenario @in-process');
+  }
+
+  async reboot(reader: number): Promise<void> {
+    if (!this.opts.reboot) throw new Error('a reboot on demand needs an emulator behind the port; tag the scenario @emulator-only');
+    await this.opts.reboot(reader);
+    await this.sync(reader);
+  }
+
+  async fault(reader: number, rule: FaultRule | 'clear'): Promise<void> {
     if (!this.opts.faults) throw new Error('fault injection needs an emulator behind the port; tag the scenario @emulator-only');
     await this.opts.faults(reader, rule);
   }

@@ -37,8 +37,12 @@ export interface Target {
   /** The terminal process restarts: same store, same readers, fresh controller. */
   restart(observe: (t: Terminal) => void): Promise<Terminal>;
   patient(reader?: number): Patient;
+  /** Pulls / plugs back reader `reader`'s cable, or power-cycles it (emulator only). */
+  unplug(reader: number): Promise<void>;
+  replug(reader: number): Promise<void>;
+  reboot(reader: number): Promise<void>;
   /** Arms a link fault on reader `reader` (emulator only; simulator/faults.ts). */
-  fault(reader: number, rule: FaultRule): Promise<void>;
+  fault(reader: number, rule: FaultRule | 'clear'): Promise<void>;
   /** Wall time the terminal sees, for "today is …" steps. */
   setNow(ms: number): void;
   /** Waits for `work` while letting device time pass as needed. */

@@ -33,7 +33,8 @@ function makeTarget(run: RunContext, onPrompt: OnPrompt): Target {
         hands,
         framesOut: (i) => emu.framesOut(i),
         unacked: (i) => emu.unacked(i),
-        faults: async (reader, rule) => void (await emu.control.call('fault', { reader, ...rule })),
+        faults: async (reader, rule) => void (await emu.control.call('fault', rule === 'clear' ? { reader, clear: true } : { reader, ...rule })),
+        reboot: async (reader) => void (await emu.control.call('reboot', { reader })),
         beforeScenario: () => emu.reset(),
       });
     }
