@@ -7,6 +7,7 @@ usage:
   oqs-reader start [options]     the terminal's controller and API, with an embedded emulated
                                  reader unless --reader-port is given
   oqs-reader emulate [options]   the emulated reader on pseudo-terminals (docs/emulator.md)
+  oqs-reader fault ...           inject a link fault into a running emulator (oqs-reader fault --help)
   oqs-reader trace FILE          pretty-print a protocol trace (docs/traces.md)
   oqs-reader certify ...         certify a reader; certify --verify DIR checks a bundle
                                  (oqs-reader certify --help)
@@ -29,6 +30,8 @@ async function main(argv: string[]): Promise<number> {
   switch (argv[0]) {
     case 'emulate':
       return (require('../simulator/emulate-main') as typeof import('../simulator/emulate-main')).runEmulate(argv.slice(1), out);
+    case 'fault':
+      return (require('../simulator/fault-main') as typeof import('../simulator/fault-main')).runFault(argv.slice(1), out);
     case 'trace':
       return (require('./trace/trace-main') as typeof import('./trace/trace-main')).runTrace(argv.slice(1), out);
     case 'certify':
