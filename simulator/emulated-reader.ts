@@ -10,6 +10,17 @@ export interface EmulatedReaderOptions extends ModelOptions {
   linkTiming?: Partial<LinkTiming>;
 }
 
+/** A patient's act as data. */
+export interface Stimulus {
+  action: 'placeCard' | 'chooseMethod' | 'presentFace' | 'enterPin' | 'enterCorrectPin' | 'enterWrongPin' | 'answerConsent' | 'removeCard';
+  profile?: string;
+  method?: 'face' | 'pin';
+  condition?: string;
+  pin?: string;
+  choice?: 'all' | 'individual';
+  items?: number;
+}
+
 export const DEFAULT_IDENTITY: ReaderIdentity = {
   vendor: 'OQS Emulated',
   model: 'FACE-EMU-1',
@@ -52,6 +63,28 @@ export class EmulatedReader {
   reboot(): void {
     this.link.reboot();
     this.model.powerOn(Math.floor(this.model.txId / 1000) * 1000 + ++this.boots);
+  }
+
+  /** One stimulus as data (the control channel's and the API's shape): the same acts as below. */
+  stimulate(s: Stimulus): void | Promise<void> {
+    switch (s.action) {
+      case 'placeCard':
+        return this.placeCard(s.profile ?? 'normal');
+      case 'chooseMethod':
+        return this.chooseMethod(s.method ?? 'face');
+      case 'presentFace':
+        return this.presentFace(s.condition);
+      case 'enterPin':
+        return this.enterPin(s.pin ?? '');
+      case 'enterCorrectPin':
+        return this.enterCorrectPin();
+      case 'enterWrongPin':
+        return this.enterWrongPin();
+      case 'answerConsent':
+        return this.answerConsent(s.choice ?? 'all', s.items);
+      case 'removeCard':
+        return this.removeCard();
+    }
   }
 
   // Stimuli

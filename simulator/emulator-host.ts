@@ -374,7 +374,7 @@ export class EmulatorHost {
     const slot = this.slotOf(args);
     return this.enqueue(slot, async () => {
       const reader = slot.reader;
-      const done = (async () => stimulate(reader, s))();
+      const done = (async () => reader.stimulate(s))();
       try {
         if (slot.virtual) await slot.virtual.resolve(done);
         else await done;
@@ -502,28 +502,6 @@ function parseStimulus(args: Record<string, unknown>): StimulusArgs {
   if (choice !== undefined && choice !== 'all' && choice !== 'individual') throw bad('"choice" must be "all" or "individual"');
   if (items !== undefined && !isInt(items, 0, 0xff)) throw bad('"items" must be an integer 0..255');
   return args as unknown as StimulusArgs;
-}
-
-/** The patient's act on one reader (the same mapping as the API's /api/emulator/stimulus). */
-function stimulate(reader: EmulatedReader, s: StimulusArgs): void | Promise<void> {
-  switch (s.action) {
-    case 'placeCard':
-      return reader.placeCard(s.profile ?? 'normal');
-    case 'chooseMethod':
-      return reader.chooseMethod(s.method ?? 'face');
-    case 'presentFace':
-      return reader.presentFace(s.condition);
-    case 'enterPin':
-      return reader.enterPin(s.pin ?? '');
-    case 'enterCorrectPin':
-      return reader.enterCorrectPin();
-    case 'enterWrongPin':
-      return reader.enterWrongPin();
-    case 'answerConsent':
-      return reader.answerConsent(s.choice ?? 'all', s.items);
-    case 'removeCard':
-      return reader.removeCard();
-  }
 }
 
 interface SentOutcome {

@@ -90,26 +90,7 @@ function emulatorControls(reader: EmulatedReader): EmulatorControls {
   return {
     profiles: () => (Object.keys(CARD_PROFILES) as ProfileName[]).map((name) => ({ name, label: CARD_PROFILES[name].label })),
     conditions: () => Object.entries(FACE_CONDITIONS).map(([name, c]) => ({ name, label: c.label })),
-    async stimulate(s) {
-      switch (s.action) {
-        case 'placeCard':
-          return reader.placeCard(s.profile ?? 'normal');
-        case 'chooseMethod':
-          return reader.chooseMethod(s.method ?? 'face');
-        case 'presentFace':
-          return reader.presentFace(s.condition);
-        case 'enterPin':
-          return reader.enterPin(s.pin ?? '');
-        case 'enterCorrectPin':
-          return reader.enterCorrectPin();
-        case 'enterWrongPin':
-          return reader.enterWrongPin();
-        case 'answerConsent':
-          return reader.answerConsent(s.choice ?? 'all');
-        case 'removeCard':
-          return reader.removeCard();
-      }
-    },
+    stimulate: (s) => Promise.resolve(reader.stimulate(s)),
   };
 }
 

@@ -12,8 +12,17 @@ const TABLE = (() => {
   return t;
 })();
 
+/** TABLE advanced by one more zero byte: lets the loop take two bytes per step (slicing-by-2). */
+const TABLE2 = (() => {
+  const t = new Uint16Array(256);
+  for (let h = 0; h < 256; h++) t[h] = ((TABLE[h]! & 0xff) << 8) ^ TABLE[TABLE[h]! >> 8]!;
+  return t;
+})();
+
 export function crc16(buf: Uint8Array, start = 0, end = buf.length, init = 0xffff): number {
   let crc = init;
-  for (let i = start; i < end; i++) crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ buf[i]!) & 0xff]!;
+  let i = start;
+  for (; i + 1 < end; i += 2) crc = TABLE2[(crc >> 8) ^ buf[i]!]! ^ TABLE[(crc & 0xff) ^ buf[i + 1]!]!;
+  if (i < end) crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ buf[i]!) & 0xff]!;
   return crc;
 }

@@ -45,7 +45,7 @@ export class FrameDecoder {
     const n = chunk.length;
     while (i < n) {
       if (this.accLen === 0) {
-        const j = chunk.indexOf(SOF, i);
+        const j = chunk[i] === SOF ? i : chunk.indexOf(SOF, i);
         if (j < 0) {
           this.stats.skipped += n - i;
           return;
@@ -71,7 +71,7 @@ export class FrameDecoder {
           }
         }
         const take = Math.min(avail, MAX_FRAME);
-        this.acc.set(chunk.subarray(i, i + take), 0);
+        copyInto(this.acc, 0, chunk, i, take);
         this.accLen = take;
         i += take;
         continue;
@@ -79,7 +79,7 @@ export class FrameDecoder {
       // Completing a frame whose start is already held in acc.
       if (this.accLen < HEADER_SIZE) {
         const take = Math.min(HEADER_SIZE - this.accLen, n - i);
-        this.acc.set(chunk.subarray(i, i + take), this.accLen);
+        copyInto(this.acc, this.accLen, chunk, i, take);
         this.accLen += take;
         i += take;
         if (this.accLen < HEADER_SIZE) return;
@@ -92,7 +92,7 @@ export class FrameDecoder {
       }
       const total = len + FRAME_OVERHEAD;
       const take = Math.min(total - this.accLen, n - i);
-      this.acc.set(chunk.subarray(i, i + take), this.accLen);
+      copyInto(this.acc, this.accLen, chunk, i, take);
       this.accLen += take;
       i += take;
       if (this.accLen < total) return;
@@ -112,7 +112,8 @@ export class FrameDecoder {
       return false;
     }
     this.stats.frames++;
-    const payload = Buffer.from(buf.subarray(at + HEADER_SIZE, crcAt));
+    const payload = Buffer.allocUnsafe(len);
+    copyInto(payload, 0, buf, at + HEADER_SIZE, len);
     this.onFrame({ seq: buf[at + 3]!, type: buf[at + 4]!, payload });
     return true;
   }
@@ -134,3 +135,12 @@ export class FrameDecoder {
   }
 }
 
+
+/** dst[at..] = src[from..from+n]: a plain loop for the few bytes of a serial read, set() for more. */
+function copyInto(dst: Uint8Array, at: number, src: Uint8Array, from: number, n: number): void {
+  if (n > 64) {
+    dst.set(src.subarray(from, from + n), at);
+    return;
+  }
+  for (let k = 0; k < n; k++) dst[at + k] = src[from + k]!;
+}

@@ -56,26 +56,7 @@ function controls(reader: EmulatedReader): EmulatorControls {
   return {
     profiles: () => Object.entries(CARD_PROFILES).map(([name, p]) => ({ name, label: p.label })),
     conditions: () => Object.entries(FACE_CONDITIONS).map(([name, c]) => ({ name, label: c.label })),
-    async stimulate(s) {
-      switch (s.action) {
-        case 'placeCard':
-          return reader.placeCard(s.profile ?? 'normal');
-        case 'chooseMethod':
-          return reader.chooseMethod(s.method ?? 'face');
-        case 'presentFace':
-          return reader.presentFace(s.condition);
-        case 'enterPin':
-          return reader.enterPin(s.pin ?? '');
-        case 'enterCorrectPin':
-          return reader.enterCorrectPin();
-        case 'enterWrongPin':
-          return reader.enterWrongPin();
-        case 'answerConsent':
-          return reader.answerConsent(s.choice ?? 'all');
-        case 'removeCard':
-          return reader.removeCard();
-      }
-    },
+    stimulate: async (s) => reader.stimulate(s),
   };
 }
 

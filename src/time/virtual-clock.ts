@@ -41,12 +41,32 @@ export class VirtualClock implements Clock {
 
   setTimer(name: string, ms: number, fn: () => void, opts?: TimerOptions): Timer {
     const entry: Entry = { at: this.time + Math.max(0, ms), order: this.seq++, name, fn, cancelled: false, background: !!opts?.background };
-    this.queue.push(entry);
-    this.queue.sort((a, b) => a.at - b.at || a.order - b.order);
+    // Kept sorted by (at, order): the newest entry has the highest order, so it goes after every
+    // entry due at or before its time (binary search, then one splice; no re-sort).
+    const q = this.queue;
+    let lo = 0;
+    let hi = q.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (q[mid]!.at <= entry.at) lo = mid + 1;
+      else hi = mid;
+    }
+    q.splice(lo, 0, entry);
     return {
       cancel: () => {
+        if (entry.cancelled) return;
         entry.cancelled = true;
-        this.queue = this.queue.filter((e) => e !== entry);
+        // Binary search on (at, order), which is unique and what the queue is sorted by.
+        const q = this.queue;
+        let lo = 0;
+        let hi = q.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          const e = q[mid]!;
+          if (e.at < entry.at || (e.at === entry.at && e.order < entry.order)) lo = mid + 1;
+          else hi = mid;
+        }
+        if (q[lo] === entry) q.splice(lo, 1);
       },
     };
   }
