@@ -25,11 +25,13 @@ node scripts/compare-verdicts.cjs reports/cucumber-emulator.json reports/cucumbe
 echo "== traceability and protocol coverage"
 node scripts/traceability.cjs reports/cucumber-emulator.json reports/traceability.md || rc=1
 node -r ts-node/register scripts/protocol-coverage.ts emulator emulator-paced pty hardware || rc=1
+echo "== durability: SIGKILL the controller 200 times during a stream of confirmations"
+node -r ts-node/register scripts/kill-test.ts --kills 200 || rc=1
 echo "== privacy: no 個人番号, PIN or image bytes in anything the runs wrote"
 sh scripts/junit-case.sh privacy "privacy scan of reports/ and state" reports/privacy.xml -- \
   node -r ts-node/register scripts/privacy-scan.ts reports .oqs-reader || rc=1
 echo "== mutants (each breaks one rule; the suite must then fail)"
 node scripts/mutants.cjs || rc=1
 node scripts/tally.cjs reports/typecheck.xml reports/unit.xml reports/cucumber-emulator.xml reports/cucumber-emulator-paced.xml reports/cucumber-pty.xml \
-  reports/cucumber-hardware.xml reports/serial-selftest.xml reports/e2e.xml reports/verdicts.xml reports/coverage-check.xml reports/privacy.xml reports/mutants.xml || rc=1
+  reports/cucumber-hardware.xml reports/serial-selftest.xml reports/e2e.xml reports/verdicts.xml reports/coverage-check.xml reports/kill-test.xml reports/privacy.xml reports/mutants.xml || rc=1
 exit $rc

@@ -461,6 +461,7 @@ export class EmulatorHost {
       for (const slot of this.slots) {
         slot.sink.close();
         slot.reader?.disconnect();
+        slot.reader?.link.reboot(); // stop its ACK timers: nothing is left to resend to
         slot.line.onData = null;
       }
       await Promise.all(this.slots.map((s) => s.line.close().catch((e: Error) => errors.push(e.message))));

@@ -51,3 +51,28 @@ test('acknowledged events leave the unacked set', () => {
   expect(reader.link.unacked.has(seqs[0]!)).to.equal(false);
   expect(reader.link.stats.acksIn).to.equal(1);
 });
+
+test('a restarted host saying hello again is not a repeat: unACKed events go out again', async () => {
+  const { clock, reader, frames } = setup();
+  reader.feed(encodeCommand('hello', 0, { protocolVersion: 1, host: 'h' }));
+  await Promise.resolve(); // the first hello's own replay (of nothing) has run
+  reader.placeCard('normal'); // events the host never ACKs
+  const unacked = reader.link.unacked.size;
+  expect(unacked).to.be.greaterThan(0);
+  const before = frames.length;
+  reader.feed(encodeCommand('hello', 0, { protocolVersion: 1, host: 'h' })); // same SEQ and bytes
+  await Promise.resolve();
+  await Promise.resolve();
+  expect(reader.link.stats.duplicateCommands).to.equal(0);
+  expect(frames.length - before).to.equal(1 + unacked);
+  void clock;
+});
+
+test('a SEQ still waiting for its ACK is never reused', () => {
+  const { reader } = setup();
+  reader.placeCard('normal');
+  const waiting = [...reader.link.unacked.keys()];
+  // push the counter all the way round; none of the waiting events may be replaced
+  for (let i = 0; i < 300; i++) reader.feed(encodeCommand('getStatus', i & 0xff, {}));
+  for (const s of waiting) expect(reader.link.unacked.has(s)).to.equal(true);
+});

@@ -120,9 +120,13 @@ export class LinkDevice {
   }
 
   private nextSeq(): number {
-    const s = this.seq;
-    this.seq = (this.seq + 1) & 0xff;
-    return s;
+    // Skip SEQs still waiting for an ACK: reusing one would give that event up.
+    for (let tries = 0; tries < 256; tries++) {
+      const s = this.seq;
+      this.seq = (this.seq + 1) & 0xff;
+      if (!this.unacked.has(s)) return s;
+    }
+    return this.seq;
   }
 
   private write(frame: Buffer): void {
@@ -133,8 +137,6 @@ export class LinkDevice {
   private sendEvent<N extends EventName>(name: N, fields: EventFields<N>): void {
     const seq = this.nextSeq();
     const frame = encodeEvent(name, seq, fields);
-    // A SEQ comes round again after 256 frames; whatever still waited under it is given up.
-    this.unacked.get(seq)?.timer?.cancel();
     const u: Unacked = { frame, tries: 0, timer: null };
     this.unacked.set(seq, u);
     this.write(frame);
@@ -193,6 +195,9 @@ export class LinkDevice {
     }
     if (msg.kind !== 'command') return;
     const request = `${frame.type}:${frame.payload.toString('hex')}`;
+    // hello opens a new host session (a restarted host starts again at SEQ 0 with the same bytes):
+    // never a repeat, and nothing from the last session's commands is.
+    if (msg.name === 'hello') this.answered.clear();
     const seen = this.answered.get(frame.seq);
     // A host repeats a command within its command timeout; after that a SEQ may simply be reused.
     if (seen && seen.request === request && this.clock.now() - seen.at <= REPEAT_WINDOW_MS) {

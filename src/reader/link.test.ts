@@ -321,3 +321,15 @@ test('the same SEQ with other bytes, or from long ago, is a new event, not a rep
   port.receive(encodeEvent('screenShown', 7, { screen: 3 }));
   expect(events.filter((e) => e.name === 'screenShown')).to.have.length(3);
 });
+
+test('an event that arrives while nobody records it is not ACKed, so the reader sends it again', () => {
+  const port = new FakePort();
+  const link = new ReaderLink(port, new VirtualClock(0));
+  port.receive(encodeEvent('cardRemoved', 3, { txId: 1 }));
+  expect(port.sent()).to.deep.equal([]);
+  const events: ReaderEvent[] = [];
+  link.on('event', (e: ReaderEvent) => events.push(e));
+  port.receive(encodeEvent('cardRemoved', 3, { txId: 1 }));
+  expect(events).to.have.length(1);
+  expect(port.sent()).to.have.length(1);
+});

@@ -184,6 +184,9 @@ export class ReaderLink extends EventEmitter {
       if (msg.status === 'ok') p.resolve(msg.fields);
       else p.reject(Object.assign(new OqsError('OQS_ERR_READER_REFUSED', msg.name, msg.status), { status: msg.status }));
     } else if (msg.kind === 'event') {
+      // Nobody records yet (a reader replaying its unACKed events while the terminal is still
+      // attaching it): no ACK, so the reader sends it again once someone listens.
+      if (this.listenerCount('event') === 0) return;
       const key = `${frame.type}:${frame.payload.toString('hex')}`;
       const seen = this.recentEvents.get(msg.seq);
       if (seen && seen.key === key && this.framesIn - seen.n < REPEAT_WINDOW_FRAMES) this.stats.duplicateEvents++;

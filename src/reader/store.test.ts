@@ -171,3 +171,13 @@ test('MemoryStore: nested objects are copies too', () => {
   store.loadRecords()[0]!.reader.serial = 'CHANGED';
   expect(store.loadRecords()[0]!.reader.serial).to.equal('EMU-0001');
 });
+
+test('FileStore: a temp file left by a crash before the rename is removed, the mode is the last one renamed', (t) => {
+  const dir = tempDir(t);
+  const s = new FileStore(dir);
+  s.saveMode('visual', { from: 'unattended', to: 'visual', by: 'a', at: '2026-11-24T00:00:00.000Z' });
+  appendFileSync(join(dir, 'mode.json.999.tmp'), '{"mode":"pinOnly"}\n');
+  const again = new FileStore(dir);
+  expect(again.loadMode()).to.equal('visual');
+  expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).to.deep.equal([]);
+});

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModeName } from '../protocol';
 import type { ConfirmationRecord, ModeChange } from './records';
@@ -41,6 +41,18 @@ export class MemoryStore implements TerminalStore {
 export class FileStore implements TerminalStore {
   constructor(private readonly dir: string) {
     mkdirSync(dir, { recursive: true });
+    // A crash between writing mode.json's temp file and the rename leaves it behind: not data.
+    for (const f of readdirSync(dir)) if (/^mode\.json\.\d+\.tmp$/.test(f)) rmSync(join(dir, f), { force: true });
+  }
+
+  /** A new name in the directory (created or renamed) survives power loss only once it is synced. */
+  private syncDir(): void {
+    const fd = openSync(this.dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   loadMode(): ModeName | null {
@@ -61,6 +73,7 @@ export class FileStore implements TerminalStore {
       closeSync(fd);
     }
     renameSync(tmp, join(this.dir, 'mode.json'));
+    this.syncDir();
   }
 
   loadRecords(): ConfirmationRecord[] {
@@ -81,6 +94,7 @@ export class FileStore implements TerminalStore {
 
   private append(file: string, value: unknown): void {
     const path = join(this.dir, file);
+    const created = !existsSync(path);
     // A crash mid-append can leave a torn last line; start ours on a fresh line so it stays whole.
     const lead = this.checkedTail.has(file) || endsWithNewline(path) ? '' : '\n';
     this.checkedTail.add(file);
@@ -91,6 +105,7 @@ export class FileStore implements TerminalStore {
     } finally {
       closeSync(fd);
     }
+    if (created) this.syncDir();
   }
 
   private read<T>(file: string): T[] {

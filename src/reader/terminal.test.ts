@@ -377,3 +377,16 @@ test('a reader that reuses a txId for a different card does not lose the second 
     ['EMU-0001:1~2', 'pin'],
   ]);
 });
+
+test('consent that arrives after the terminal restarted still lands on its record', async (t) => {
+  const store = new MemoryStore();
+  const { reader, act, restart } = await setup(t, { store });
+  await act(() => reader.placeCard('normal'));
+  await act(() => reader.chooseMethod('face'));
+  await act(() => reader.presentFace());
+  const { terminal: next } = await restart();
+  await act(() => reader.answerConsent('individual'));
+  expect(next.records()).to.have.length(1);
+  expect(next.records()[0]).to.include({ consent: 'individual' });
+  expect(store.loadRecords()[0]).to.include({ consent: 'individual' });
+});

@@ -352,8 +352,9 @@ export class Terminal extends EventEmitter {
         return;
       }
       case 'consentGiven': {
+        // By record id, which survives a restart of the terminal (the transaction map does not).
         const tx = r.txs.get(txId);
-        const rec = tx?.recordId ? this.recordsById.get(tx.recordId) : undefined;
+        const rec = this.recordsById.get(tx?.recordId ?? `${r.identity.serial}:${txId}`);
         if (rec) {
           rec.consent = (ConsentChoice.nameOf(f.choice ?? 0) as 'all' | 'individual') ?? null;
           this.store.saveRecord(rec);

@@ -1,0 +1,684 @@
+/**
+ * The kill test (issue 5, Durability; docs/durability.md): the controller is killed with SIGKILL
+ * at random points while patients confirm their identity at an emulated reader, and restarted,
+ * again and again. At the end every confirmation the reader saw ACKed must be in the journal
+ * exactly once, no journal line may be torn but the very last, nothing may be recorded that the
+ * reader never sent, and the mode set once through the API must have survived every restart.
+ *
+ *   npx ts-node scripts/kill-test.ts [--kills 200] [--seed S] [--max-delay-ms 300]
+ *                                   [--junit reports/kill-test.xml] [--root DIR] [--keep]
+ *
+ * What runs: the sources of --root (default: this repo) compiled once into a temp dir (tsc
+ * --noCheck: start-up time matters, types are the typecheck step's job); `oqs-reader emulate`
+ * with one reader on a pty and a control channel; the controller (`dist/src/cli.js start`) as
+ * its own child process on that pty. The seed fixes the patients (profiles, wrong PINs, consent)
+ * and every kill delay; the interleaving with real time does not repeat exactly.
+ *
+ * Exit code 0 when every check passed, 1 otherwise (2: bad usage). Writes one JUnit test case per
+ * check to --junit so the totals line counts it.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { EmulatorControlClient } from '../simulator/control/client';
+import type { ControlOps, SentOutcomeInfo } from '../simulator/control/protocol';
+import { FileStore } from '../src/reader/store';
+import type { ConfirmationRecord } from '../src/reader/records';
+
+// ---- pure parts (unit-tested in kill-test.test.ts) ----------------------------------------------
+
+/** A small seeded PRNG (mulberry32): the same seed gives the same patients and kill delays. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface JournalScan {
+  /** Non-empty lines. */
+  lines: number;
+  /** Lines that do not parse as a record, by 1-based line number; `last` if nothing follows. */
+  torn: Array<{ line: number; last: boolean; text: string }>;
+  /** Whole lines per record id (a later line for the same id, e.g. consent, is an update). */
+  linesById: Map<string, number>;
+}
+
+/** Reads records.ndjson line by line, as FileStore does, but keeps what it skips. */
+export function scanJournal(text: string): JournalScan {
+  const parts = text.split('\n');
+  // The segment after the final newline ('' for a file that ends in one) is the possible torn tail.
+  const numbered = parts.map((t, i) => ({ t, n: i + 1 })).filter((p) => p.t !== '');
+  const scan: JournalScan = { lines: numbered.length, torn: [], linesById: new Map() };
+  numbered.forEach(({ t, n }, i) => {
+    let rec: Partial<ConfirmationRecord> | null = null;
+    try {
+      const v = JSON.parse(t) as unknown;
+      if (v && typeof v === 'object' && typeof (v as { id?: unknown }).id === 'string') rec = v as Partial<ConfirmationRecord>;
+    } catch {
+      rec = null;
+    }
+    if (!rec) scan.torn.push({ line: n, last: i === numbered.length - 1 && !text.endsWith('\n'), text: t.slice(0, 80) });
+    else scan.linesById.set(rec.id!, (scan.linesById.get(rec.id!) ?? 0) + 1);
+  });
+  return scan;
+}
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  /** One line for the summary. */
+  detail: string;
+  /** Up to a few dozen specifics when it failed. */
+  problems: string[];
+  /** How many problems there were in all. */
+  total: number;
+}
+
+const check = (name: string, problems: string[], detail: string): Check => ({
+  name,
+  ok: problems.length === 0,
+  detail,
+  problems: problems.length > 40 ? [...problems.slice(0, 40), `… and ${problems.length - 40} more`] : problems,
+  total: problems.length,
+});
+
+/** `SERIAL:TXID` or, for a reader that reused a txId, `SERIAL:TXID~N`: the base id. */
+export function baseId(id: string): string {
+  const i = id.indexOf('~');
+  return i < 0 ? id : id.slice(0, i);
+}
+
+export interface RecordCheckInput {
+  serial: string;
+  /** Every identity outcome the reader sent (the emulator's `confirmations` op). */
+  sent: SentOutcomeInfo[];
+  /** FileStore.loadRecords() of the state dir. */
+  records: ConfirmationRecord[];
+  journal: JournalScan;
+}
+
+/** The journal checks: every ACKed outcome exactly once, nothing invented, nothing torn. */
+export function checkRecords({ serial, sent, records, journal }: RecordCheckInput): Check[] {
+  const byBase = new Map<string, ConfirmationRecord[]>();
+  for (const r of records) {
+    const b = baseId(r.id);
+    byBase.set(b, [...(byBase.get(b) ?? []), r]);
+  }
+  const sentById = new Map<string, SentOutcomeInfo[]>();
+  for (const s of sent) {
+    const id = `${serial}:${s.txId}`;
+    sentById.set(id, [...(sentById.get(id) ?? []), s]);
+  }
+  const checks: Check[] = [];
+
+  for (const [event, outcome] of [
+    ['identityConfirmed', 'confirmed'],
+    ['identityFailed', 'failed'],
+  ] as const) {
+    const problems: string[] = [];
+    const acked = sent.filter((s) => s.event === event && s.acked);
+    let lost = 0;
+    let doubled = 0;
+    for (const s of acked) {
+      const id = `${serial}:${s.txId}`;
+      const found = (byBase.get(id) ?? []).filter((r) => r.outcome === outcome);
+      if (found.length === 0) {
+        lost++;
+        problems.push(`${id}: ${event} ACKed by the host, not in records.ndjson (lost)`);
+      } else if (found.length > 1) {
+        doubled++;
+        problems.push(`${id}: recorded ${found.length} times (${found.map((r) => r.id).join(', ')})`);
+      } else {
+        const r = found[0]!;
+        if (event === 'identityConfirmed' && (r.method !== s.method || r.cardId !== s.cardId)) {
+          problems.push(`${id}: recorded as method ${r.method} with another card than the reader confirmed (${s.method})`);
+        }
+        if (event === 'identityFailed' && r.failReason !== s.reason) problems.push(`${id}: recorded reason ${r.failReason}, the reader said ${s.reason}`);
+      }
+    }
+    const label = event === 'identityConfirmed' ? 'confirmation' : 'failed confirmation';
+    checks.push(check(`every ACKed ${label} is recorded exactly once`, problems, `${acked.length} ACKed ${event} checked: ${lost} lost, ${doubled} recorded twice, ${problems.length - lost - doubled} recorded wrong`));
+  }
+
+  const invented: string[] = [];
+  for (const r of records) {
+    const b = baseId(r.id);
+    const want = r.outcome === 'confirmed' ? 'identityConfirmed' : 'identityFailed';
+    const match = (sentById.get(b) ?? []).find((s) => s.event === want && (want === 'identityFailed' || s.cardId === r.cardId));
+    if (!match) invented.push(`${r.id}: ${r.outcome} record, but the reader never sent that ${want}`);
+    if (r.id !== b) invented.push(`${r.id}: a second record for ${b} (the reader never reuses a txId)`);
+  }
+  checks.push(check('nothing is recorded that the reader never sent', invented, `${records.length} records, each matched to an event the reader sent`));
+
+  const midFile = journal.torn.filter((t) => !t.last);
+  checks.push(
+    check(
+      'no record line is torn (except possibly the very last)',
+      midFile.map((t) => `records.ndjson line ${t.line} does not parse: ${JSON.stringify(t.text)}`),
+      `${journal.lines} lines, ${journal.torn.length} torn (${journal.torn.length - midFile.length} as the last line)`,
+    ),
+  );
+  return checks;
+}
+
+export interface ModeCheckInput {
+  expected: string;
+  /** Names in the state dir. */
+  files: string[];
+  /** mode.json's text, or null when missing. */
+  modeJson: string | null;
+  /** FileStore.loadMode(). */
+  loaded: string | null;
+  /** Transactions that found the reader offering a method choice (a mode other than the one set). */
+  driftSeen: number;
+  finalReaderMode: string;
+}
+
+export function checkMode(m: ModeCheckInput): Check[] {
+  const problems: string[] = [];
+  if (m.modeJson === null) problems.push('mode.json is missing');
+  else {
+    try {
+      const mode = (JSON.parse(m.modeJson) as { mode?: unknown }).mode;
+      if (mode !== m.expected) problems.push(`mode.json says ${JSON.stringify(mode)}, ${m.expected} was set`);
+    } catch {
+      problems.push(`mode.json does not parse: ${JSON.stringify(m.modeJson.slice(0, 80))}`);
+    }
+  }
+  if (m.loaded !== m.expected) problems.push(`FileStore.loadMode() gives ${m.loaded}`);
+  const temps = m.files.filter((f) => f !== 'mode.json' && f.startsWith('mode.json'));
+  for (const t of temps) problems.push(`leftover ${t} beside mode.json`);
+  const readerProblems: string[] = [];
+  if (m.driftSeen > 0) readerProblems.push(`${m.driftSeen} patients found the reader in another mode (it offered a method choice)`);
+  if (m.finalReaderMode !== m.expected) readerProblems.push(`the reader ended in mode ${m.finalReaderMode}`);
+  return [
+    check('the mode survives every restart (mode.json, no leftover temp file)', problems, `mode.json: ${m.modeJson?.trim() ?? 'missing'}`),
+    check('every restarted controller gave the reader the same mode', readerProblems, `reader mode at the end: ${m.finalReaderMode}`),
+  ];
+}
+
+const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+export function junitXml(suite: string, checks: Check[], seconds: number): string {
+  const failures = checks.filter((c) => !c.ok).length;
+  const cases = checks.map((c) => {
+    const head = `  <testcase classname="${xmlEscape(suite)}" name="${xmlEscape(c.name)}" time="0">`;
+    const out = `<system-out>${xmlEscape(c.detail)}</system-out>`;
+    if (c.ok) return `${head}${out}</testcase>`;
+    return `${head}<failure message="${xmlEscape(c.detail)}">${xmlEscape(c.problems.join('\n'))}</failure>${out}</testcase>`;
+  });
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites><testsuite name="${xmlEscape(suite)}" tests="${checks.length}" failures="${failures}" errors="0" time="${seconds.toFixed(1)}">\n${cases.join('\n')}\n</testsuite></testsuites>\n`;
+}
+
+// ---- the run ------------------------------------------------------------------------------------
+
+interface Options {
+  kills: number;
+  seed: number;
+  maxDelayMs: number;
+  junit: string;
+  root: string;
+  keep: boolean;
+  mode: 'pinOnly';
+}
+
+const REPO = resolve(__dirname, '..');
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const say = (line: string) => process.stdout.write(`kill-test: ${line}\n`);
+
+/** tsc once into TMP/dist (only what the two processes load), plus what tsc does not copy. */
+function compile(root: string, tmp: string): string {
+  const dist = join(tmp, 'dist');
+  const config = {
+    extends: join(root, 'tsconfig.json'),
+    compilerOptions: {
+      outDir: dist,
+      rootDir: root,
+      noEmit: false,
+      sourceMap: false,
+      declaration: false,
+      incremental: false,
+      typeRoots: [join(root, 'node_modules', '@types')],
+    },
+    files: [join(root, 'src', 'cli.ts'), join(root, 'simulator', 'emulate-main.ts')],
+    include: [],
+  };
+  writeFileSync(join(tmp, 'tsconfig.json'), JSON.stringify(config, null, 2));
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  const r = spawnSync(process.execPath, [tsc, '-p', join(tmp, 'tsconfig.json'), '--noCheck'], { encoding: 'utf8' });
+  if (!existsSync(join(dist, 'src', 'cli.js')) || !existsSync(join(dist, 'simulator', 'emulator-host.js'))) {
+    throw new Error(`tsc emitted nothing usable:\n${r.stdout}${r.stderr}`);
+  }
+  // dist/src/server serves ../../public; PtyPort runs pty_bridge.py beside itself; packages resolve
+  // from TMP/node_modules.
+  symlinkSync(join(root, 'node_modules'), join(tmp, 'node_modules'));
+  if (existsSync(join(root, 'public'))) symlinkSync(join(root, 'public'), join(dist, 'public'));
+  copyFileSync(join(root, 'simulator', 'pty', 'pty_bridge.py'), join(dist, 'simulator', 'pty', 'pty_bridge.py'));
+  return dist;
+}
+
+/** A child process whose output lines we watch (and keep the tail of, for diagnostics). */
+class Child {
+  readonly proc: ChildProcess;
+  /** Every line it printed (a controller or the emulator prints a handful). */
+  readonly lines: string[] = [];
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  private readonly waiters: Array<{ re: RegExp; resolve: (m: RegExpMatchArray) => void }> = [];
+
+  constructor(args: string[], env: NodeJS.ProcessEnv) {
+    this.proc = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    for (const stream of [this.proc.stdout!, this.proc.stderr!]) {
+      let buf = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => {
+        buf += chunk;
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          this.onLine(buf.slice(0, nl));
+          buf = buf.slice(nl + 1);
+        }
+      });
+    }
+    this.exited = new Promise((res) =>
+      this.proc.once('exit', (code, signal) => {
+        this.exit = { code, signal };
+        res(this.exit);
+      }),
+    );
+  }
+
+  get tail(): string[] {
+    return this.lines.slice(-30);
+  }
+
+  private onLine(line: string): void {
+    this.lines.push(line);
+    for (const w of [...this.waiters]) {
+      const m = w.re.exec(line);
+      if (m) {
+        this.waiters.splice(this.waiters.indexOf(w), 1);
+        w.resolve(m);
+      }
+    }
+  }
+
+  /** The first line matching re (printed already, or from now on); null on exit or timeout. */
+  waitFor(re: RegExp, timeoutMs: number): Promise<RegExpMatchArray | null> {
+    for (const line of this.lines) {
+      const m = re.exec(line);
+      if (m) return Promise.resolve(m);
+    }
+    if (this.exit) return Promise.resolve(null);
+    return new Promise((res) => {
+      const w = { re, resolve: (m: RegExpMatchArray | null) => done(m) };
+      const timer = setTimeout(() => done(null), timeoutMs);
+      const done = (m: RegExpMatchArray | null) => {
+        clearTimeout(timer);
+        const i = this.waiters.indexOf(w);
+        if (i >= 0) this.waiters.splice(i, 1);
+        res(m);
+      };
+      this.waiters.push(w);
+      void this.exited.then(() => done(null));
+    });
+  }
+
+  async kill(signal: NodeJS.Signals): Promise<void> {
+    if (!this.exit) this.proc.kill(signal);
+    await this.exited;
+  }
+}
+
+const PROFILES: Array<[string, number]> = [
+  ['normal', 30],
+  ['faceChangedSurgery', 10],
+  ['infant', 10],
+  ['bandaged', 10],
+  ['pinTwoFailures', 8],
+  ['faceAuthCard', 5],
+  ['pinLocked', 5],
+  ['certExpired', 5],
+  ['notMyNumber', 5],
+];
+
+function pick<T>(rand: () => number, weighted: Array<[T, number]>): T {
+  const total = weighted.reduce((s, [, w]) => s + w, 0);
+  let x = rand() * total;
+  for (const [v, w] of weighted) {
+    if ((x -= w) < 0) return v;
+  }
+  return weighted[weighted.length - 1]![0];
+}
+
+interface PatientStats {
+  transactions: number;
+  confirmedSeen: number;
+  stimulusErrors: number;
+  drift: number;
+  errorCodes: Map<string, number>;
+}
+
+/** Patients, one after another, until told to stop; each act a real pause after the last. */
+async function patients(control: EmulatorControlClient, rand: () => number, stop: { now: boolean }, stats: PatientStats): Promise<void> {
+  const gap = () => sleep(8 + Math.floor(rand() * 50));
+  const act = async (args: Record<string, unknown>): Promise<boolean> => {
+    try {
+      await control.call('stimulus', { reader: 0, ...args } as never);
+      return true;
+    } catch (e) {
+      const code = (e as { code?: string }).code ?? 'ERR';
+      stats.stimulusErrors++;
+      stats.errorCodes.set(code, (stats.errorCodes.get(code) ?? 0) + 1);
+      if (code === 'EMU_ERR_CONNECTION_CLOSED' || code === 'EMU_ERR_SHUTTING_DOWN') throw e;
+      return false;
+    }
+  };
+  const state = async () => (await control.call('status', { reader: 0 })).state;
+  while (!stop.now) {
+    const profile = pick(rand, PROFILES);
+    const wrongFirst = rand() < 0.15 && profile !== 'pinTwoFailures';
+    const consent = rand() < 0.7 ? 'all' : 'individual';
+    const items = 1 + Math.floor(rand() * 7);
+    stats.transactions++;
+    if ((await state()) !== 'idle') await act({ action: 'removeCard' });
+    await gap();
+    if (!(await act({ action: 'placeCard', profile }))) continue;
+    await gap();
+    let s = await state();
+    if (s === 'methodSelect') {
+      // pinOnly was set: a reader that offers a choice was put back to another mode.
+      stats.drift++;
+      await act({ action: 'chooseMethod', method: 'face' });
+      await gap();
+      await act({ action: 'presentFace' });
+      s = await state();
+    }
+    if (s === 'pinEntry') {
+      if (wrongFirst) {
+        await act({ action: 'enterWrongPin' });
+        await gap();
+      }
+      if ((await state()) === 'pinEntry') await act({ action: 'enterCorrectPin' });
+      await gap();
+      s = await state();
+    }
+    if (s === 'consent') {
+      stats.confirmedSeen++;
+      await act(consent === 'all' ? { action: 'answerConsent', choice: 'all' } : { action: 'answerConsent', choice: 'individual', items });
+      await gap();
+    }
+    await act({ action: 'removeCard' });
+    await gap();
+  }
+}
+
+async function allOutcomes(control: EmulatorControlClient): Promise<{ serial: string; sent: SentOutcomeInfo[]; unacked: number; pending: number }> {
+  const sent: SentOutcomeInfo[] = [];
+  let from: number | null = 0;
+  let head = { serial: '', unacked: 0, pending: 0 };
+  while (from !== null) {
+    const r: ControlOps['confirmations']['result'] = await control.call('confirmations', { reader: 0, from, limit: 2000 });
+    head = { serial: r.serial, unacked: r.unacked, pending: r.pending };
+    sent.push(...r.confirmations);
+    from = r.next;
+  }
+  return { ...head, sent };
+}
+
+async function run(opts: Options): Promise<number> {
+  const t0 = Date.now();
+  const tmp = mkdtempSync(join(tmpdir(), 'oqs-kill-'));
+  const linkDir = join(tmp, 'link');
+  const stateDir = join(tmp, 'state');
+  const rand = prng(opts.seed);
+  const patientRand = prng(opts.seed ^ 0x5eed);
+  const checks: Check[] = [];
+  let emulator: Child | null = null;
+  let controller: Child | null = null;
+  let control: EmulatorControlClient | null = null;
+  let failed = true;
+  say(`seed ${opts.seed}, ${opts.kills} kills, delays 0–${opts.maxDelayMs} ms; sources ${opts.root}; temp ${tmp}`);
+  try {
+    const tc = Date.now();
+    const dist = compile(opts.root, tmp);
+    say(`compiled in ${((Date.now() - tc) / 1000).toFixed(1)} s`);
+    const cli = join(dist, 'src', 'cli.js');
+
+    emulator = new Child([cli, 'emulate', '--readers', '1', '--link-dir', linkDir, '--control', `unix:${join(linkDir, 'c.sock')}`], process.env);
+    const ready = await emulator.waitFor(/^OQS-EMULATOR-READY (.*)$/, 20_000);
+    if (!ready) throw new Error(`the emulator did not start:\n${emulator.tail.join('\n')}`);
+    const info = JSON.parse(ready[1]!) as { readers: string[]; control: string };
+    const port = info.readers[0]!;
+    control = await EmulatorControlClient.connect(info.control, { timeoutMs: 20_000 });
+    const ctl = control;
+
+    const adminPassword = `kill-test-admin-${opts.seed}`;
+    const env = { ...process.env, OQS_ADMIN_PASSWORD: adminPassword, OQS_STAFF_PASSWORD: `kill-test-staff-${opts.seed}`, LOG_LEVEL: 'error' };
+    const startController = () => new Child([cli, 'start', '--reader-port', port, '--state-dir', stateDir, '--port', '0'], env);
+    const LISTENING = /listening on (http:\/\/\S+)/;
+    const selfExits: string[] = [];
+    let starts = 0;
+    const up = async (c: Child): Promise<string | null> => {
+      const m = await c.waitFor(LISTENING, 15_000);
+      if (!m) {
+        const e = c.exit ? `exited by itself (${c.exit.code ?? c.exit.signal})` : 'not listening after 15 s';
+        selfExits.push(`start ${starts}: ${e}: ${c.tail.slice(-3).join(' | ')}`);
+        await c.kill('SIGKILL');
+        return null;
+      }
+      return m[1]!;
+    };
+
+    // First start: set the mode once, through the API, as an administrator would.
+    let url: string | null = null;
+    for (let i = 0; i < 3 && !url; i++) {
+      starts++;
+      controller = startController();
+      url = await up(controller);
+    }
+    if (!url || !controller) throw new Error(`the controller did not start: ${selfExits.join('; ')}`);
+    const res = await fetch(`${url}/api/mode`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`admin:${adminPassword}`).toString('base64')}` },
+      body: JSON.stringify({ mode: opts.mode }),
+    });
+    if (res.status !== 200) throw new Error(`PUT /api/mode answered ${res.status}: ${await res.text()}`);
+    say(`mode set to ${opts.mode} through the API; streaming patients and killing`);
+
+    const stats: PatientStats = { transactions: 0, confirmedSeen: 0, stimulusErrors: 0, drift: 0, errorCodes: new Map() };
+    const stop = { now: false };
+    const stream = patients(ctl, patientRand, stop, stats);
+    let streamError: Error | null = null;
+    stream.catch((e: Error) => {
+      streamError = e;
+      stop.now = true;
+    });
+
+    let kills = 0;
+    let killsInStartup = 0;
+    let lastReport = Date.now();
+    while (kills < opts.kills && !streamError) {
+      if (!controller || controller.exit) {
+        starts++;
+        controller = startController();
+      }
+      const c: Child = controller;
+      if (rand() < 0.25) {
+        // Anywhere in start-up: module loading, port open, hello, the reader's replay, getStatus, setMode.
+        await sleep(Math.floor(rand() * 700));
+        if (!c.exit) {
+          const listening = c.lines.some((l) => LISTENING.test(l));
+          await c.kill('SIGKILL');
+          kills++;
+          if (!listening) killsInStartup++;
+        }
+      } else {
+        const delay = Math.floor(rand() * (opts.maxDelayMs + 1));
+        if (!(await up(c))) continue;
+        await sleep(delay);
+        await c.kill('SIGKILL');
+        kills++;
+      }
+      if (c.exit && c.exit.signal !== 'SIGKILL') selfExits.push(`start ${starts}: exited by itself (${c.exit.code}): ${c.tail.slice(-3).join(' | ')}`);
+      if (emulator.exit) throw new Error(`the emulator died: ${emulator.tail.join('\n')}`);
+      if (Date.now() - lastReport > 10_000) {
+        lastReport = Date.now();
+        say(`${kills} kills, ${stats.transactions} patients, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+      }
+    }
+
+    // The end: the controller runs again, the patients stop, the link settles.
+    starts++;
+    controller = startController();
+    url = await up(controller);
+    stop.now = true;
+    await stream.catch(() => undefined);
+    if (streamError) throw streamError;
+    const settleStart = Date.now();
+    let outcomes = await allOutcomes(ctl);
+    let restartedToSettle = false;
+    while (outcomes.pending > 0 && Date.now() - settleStart < 40_000) {
+      // The reader backs off up to 4 s between tries and, after 8, waits for a hello: one clean
+      // restart (not a kill) makes it send everything again.
+      if (!restartedToSettle && Date.now() - settleStart > 15_000) {
+        restartedToSettle = true;
+        await controller.kill('SIGTERM');
+        starts++;
+        controller = startController();
+        url = await up(controller);
+      }
+      await sleep(250);
+      outcomes = await allOutcomes(ctl);
+    }
+    const settledIn = (Date.now() - settleStart) / 1000;
+    const finalStatus = await ctl.call('status', { reader: 0 });
+    // Stop the controller cleanly before reading its files, so nothing is written while we read.
+    await controller.kill('SIGTERM');
+
+    const store = new FileStore(stateDir);
+    const records = store.loadRecords();
+    const journalPath = join(stateDir, 'records.ndjson');
+    const journal = scanJournal(existsSync(journalPath) ? readFileSync(journalPath, 'utf8') : '');
+    const modePath = join(stateDir, 'mode.json');
+    const sent = outcomes.sent;
+    const confirmations = sent.filter((s) => s.event === 'identityConfirmed');
+    const ackedConfirmations = confirmations.filter((s) => s.acked);
+    const givenUp = sent.filter((s) => !s.acked && !s.held);
+
+    checks.push(
+      check(
+        `the controller was killed at least ${opts.kills} times`,
+        kills >= opts.kills ? [] : [`only ${kills} kills`],
+        `${kills} SIGKILLs (${killsInStartup} before it was listening), ${starts} starts`,
+      ),
+      check('the controller came back after every kill (never failed to start or exited by itself)', selfExits, `${starts} starts, ${selfExits.length} failed`),
+      check(
+        "the link settled: every outcome the reader still held was ACKed",
+        outcomes.pending > 0 ? [`${outcomes.pending} outcome events still unACKed and held by the reader after ${settledIn.toFixed(1)} s`] : [],
+        `settled in ${settledIn.toFixed(1)} s${restartedToSettle ? ' (after one clean restart)' : ''}; ${givenUp.length} never ACKed and given up by the reader (SEQ reuse)`,
+      ),
+      ...checkRecords({ serial: outcomes.serial, sent, records, journal }),
+      ...checkMode({
+        expected: opts.mode,
+        files: readdirSync(stateDir),
+        modeJson: existsSync(modePath) ? readFileSync(modePath, 'utf8') : null,
+        loaded: store.loadMode(),
+        driftSeen: stats.drift,
+        finalReaderMode: finalStatus.mode,
+      }),
+    );
+
+    const seconds = (Date.now() - t0) / 1000;
+    const dupLines = [...journal.linesById.values()].filter((n) => n > 2).length;
+    say('---- summary');
+    say(`kills: ${kills} (SIGKILL; ${killsInStartup} during start-up), controller starts: ${starts}`);
+    say(`patients: ${stats.transactions}; confirmations streamed (identityConfirmed the reader sent): ${confirmations.length}; failed outcomes: ${sent.length - confirmations.length}`);
+    say(`ACKed confirmations checked: ${ackedConfirmations.length}; ACKed failures checked: ${sent.filter((s) => s.event === 'identityFailed' && s.acked).length}; never ACKed (given up): ${givenUp.length}`);
+    say(`records found: ${records.length} (${records.filter((r) => r.outcome === 'confirmed').length} confirmed, ${records.filter((r) => r.consent).length} with consent); journal lines: ${journal.lines}; ids with more than 2 lines: ${dupLines}`);
+    say(`torn lines seen: ${journal.torn.length} (${journal.torn.filter((t) => t.last).length} as the last line)`);
+    say(`stimuli refused: ${stats.stimulusErrors}${stats.errorCodes.size ? ` (${[...stats.errorCodes].map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`);
+    say(`elapsed: ${seconds.toFixed(1)} s (${(kills / seconds).toFixed(2)} kills/s)`);
+    for (const c of checks) {
+      say(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name} — ${c.detail}`);
+      for (const p of c.problems.slice(0, 10)) say(`       ${p}`);
+      if (c.total > 10) say(`       … ${c.total - 10} more`);
+    }
+    failed = checks.some((c) => !c.ok);
+    mkdirSync(dirname(opts.junit), { recursive: true });
+    writeFileSync(opts.junit, junitXml('kill-test', checks, seconds));
+    say(`${failed ? 'FAILED' : 'passed'}: ${checks.filter((c) => c.ok).length}/${checks.length} checks; JUnit in ${opts.junit}`);
+    return failed ? 1 : 0;
+  } catch (e) {
+    const err = e as Error;
+    say(`error: ${err.stack ?? err.message}`);
+    if (controller) say(`controller output (tail):\n${controller.tail.join('\n')}`);
+    checks.push(check('the kill test ran to the end', [err.message], 'aborted'));
+    mkdirSync(dirname(opts.junit), { recursive: true });
+    writeFileSync(opts.junit, junitXml('kill-test', checks, (Date.now() - t0) / 1000));
+    return 1;
+  } finally {
+    await controller?.kill('SIGKILL');
+    if (control) {
+      await control.call('shutdown', {}).catch(() => undefined);
+      await control.close().catch(() => undefined);
+    }
+    if (emulator) {
+      const gone = await Promise.race([emulator.exited.then(() => true), sleep(5000).then(() => false)]);
+      if (!gone) await emulator.kill('SIGKILL');
+    }
+    if (opts.keep || failed) say(`kept ${tmp} (state in ${stateDir})`);
+    else rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function parseOptions(argv: string[]): Options | string {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        kills: { type: 'string', default: '200' },
+        seed: { type: 'string' },
+        'max-delay-ms': { type: 'string', default: '300' },
+        junit: { type: 'string', default: join(REPO, 'reports', 'kill-test.xml') },
+        root: { type: 'string', default: REPO },
+        keep: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (e) {
+    return (e as Error).message;
+  }
+  if (values.help) return '';
+  const kills = Number(values.kills);
+  const seed = values.seed === undefined ? Date.now() % 1_000_000 : Number(values.seed);
+  const maxDelayMs = Number(values['max-delay-ms']);
+  if (!Number.isInteger(kills) || kills < 1) return `--kills must be a positive integer, got ${values.kills}`;
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) return `--seed must be an integer 0..4294967295, got ${values.seed}`;
+  if (!Number.isInteger(maxDelayMs) || maxDelayMs < 0) return `--max-delay-ms must be an integer >= 0, got ${values['max-delay-ms']}`;
+  return { kills, seed, maxDelayMs, junit: resolve(values.junit!), root: resolve(values.root!), keep: values.keep!, mode: 'pinOnly' };
+}
+
+if (require.main === module) {
+  const opts = parseOptions(process.argv.slice(2));
+  if (typeof opts === 'string') {
+    if (opts) process.stderr.write(`kill-test: ${opts}\n`);
+    process.stderr.write('usage: npx ts-node scripts/kill-test.ts [--kills N] [--seed S] [--max-delay-ms MS] [--junit FILE] [--root DIR] [--keep]\n');
+    process.exit(opts ? 2 : 0);
+  }
+  run(opts).then(
+    (code) => process.exit(code),
+    (e: Error) => {
+      process.stderr.write(`kill-test: ${e.stack ?? e.message}\n`);
+      process.exit(1);
+    },
+  );
+}
