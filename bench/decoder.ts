@@ -10,6 +10,7 @@
  *                                    (fits frames under 256 bytes), 7 bytes of overhead; no CRC
  * Reps are interleaved across implementations (so drift hits all alike); the median is reported.
  */
+import { prng } from '../simulator/prng';
 import { Transform, type TransformCallback } from 'node:stream';
 import { DelimiterParser } from '@serialport/parser-delimiter';
 import { PacketLengthParser } from '@serialport/parser-packet-length';
@@ -31,17 +32,6 @@ const REPS = 7;
 const WARMUP_REPS = 2;
 const REP_TARGET_MS = 100;
 
-/** Deterministic PRNG (mulberry32), so every run decodes the same bytes. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Frames may be used for the delimiter stream only if the delimiter byte occurs nowhere after the SOF. */
 const delimiterSafe = (f: Buffer) => f.indexOf(DELIM, 1) < 0;

@@ -9,7 +9,8 @@ import type { SentOutcomeInfo } from '../simulator/control/protocol';
 import { EmulatorHost } from '../simulator/emulator-host';
 import { FrameDecoder, decodeMessage, encodeAck, encodeCommand, type Message } from '../src/protocol';
 import type { ConfirmationRecord } from '../src/reader/records';
-import { baseId, checkMode, checkRecords, junitXml, prng, scanJournal } from './kill-test';
+import { prng } from '../simulator/prng';
+import { baseId, checkMode, checkRecords, junitXml, scanJournal } from './kill-test';
 
 const SERIAL = 'EMU-0001';
 const CARD = 'c'.repeat(32);

@@ -17,6 +17,7 @@
  * Exit code 0 when every check passed, 1 otherwise (2: bad usage). Writes one JUnit test case per
  * check to --junit so the totals line counts it.
  */
+import { prng } from '../simulator/prng';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,17 +30,6 @@ import type { ConfirmationRecord } from '../src/reader/records';
 
 // ---- pure parts (unit-tested in kill-test.test.ts) ----------------------------------------------
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same patients and kill delays. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface JournalScan {
   /** Non-empty lines. */

@@ -1,5 +1,6 @@
 import { CRC_SIZE, HEADER_SIZE, RESPONSE_BIT, Status, encodeFrame, type StatusName } from '../src/protocol';
 import type { Clock } from '../src/time/clock';
+import { prng } from './prng';
 
 /**
  * Named, scriptable faults on the reader's link, like a bad USB-serial cable. Each rule picks
@@ -54,10 +55,6 @@ export interface FaultStats {
   applied: Record<FaultName, number>;
 }
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32);
-}
 
 export function validateRule(rule: FaultRule): FaultRule {
   if (!rule || !(rule.fault in FAULTS)) throw new FaultError(`fault must be one of ${Object.keys(FAULTS).join(', ')}`);

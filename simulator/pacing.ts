@@ -1,4 +1,5 @@
 import type { Clock, Timer } from '../src/time/clock';
+import { prng } from './prng';
 
 /** Picks the next chunk size (clamped to 1..remaining); `random` is seeded, in [0, 1). */
 export type ChunkChooser = (remaining: number, random: () => number) => number;
@@ -31,17 +32,6 @@ export function randomChunks(max: number): ChunkChooser {
   return (_remaining, random) => 1 + Math.floor(random() * max);
 }
 
-/** mulberry32: a small deterministic PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Delivery {
   /** Clock time at which the bytes reach the host. */

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import { expect } from 'chai';
+import { prng } from '../../simulator/prng';
 import {
   COMMANDS,
   EVENTS,
@@ -73,17 +74,6 @@ function decodeAll(stream: Buffer, size = stream.length || 1): Collected & { mes
   return { ...c, messages: c.frames.map((f) => decodeMessage(f)) };
 }
 
-/** Deterministic PRNG (mulberry32), so a failure is reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Garbage that contains no start byte. */
 function garbage(rand: () => number, n: number): Buffer {
