@@ -5,8 +5,10 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CARD_PROFILES, FACE_CONDITIONS } from '../simulator/cards';
-import { SCREENS } from '../src/protocol';
-import { METHOD_LABELS, MODE_LABELS } from '../src/reader/labels';
+import { FailReason, SCREENS, type FailReasonName } from '../src/protocol';
+import { ERRORS } from '../src/reader/errors';
+import { FAIL_REASON_LABELS, METHOD_LABELS, MODE_LABELS } from '../src/reader/labels';
+import { GATE_TAGS } from '../steps/support/declaration';
 import { PROMPTS, type PromptId } from '../steps/support/prompts';
 
 const root = join(__dirname, '..');
@@ -41,8 +43,109 @@ export function render(): string {
   for (const [name, label] of Object.entries(METHOD_LABELS)) out.push(`| ${label} | method \`${name}\` |`);
   out.push('', '### リーダーの画面 (reader screens; a step may quote the start of the text)', '', '| text | screen |', '|---|---|');
   for (const [name, s] of Object.entries(SCREENS)) out.push(`| ${s.text} | \`${name}\` |`);
+  out.push(...codes(), ...tags(), ...notes());
   return out.join('\n') + '\n';
 }
+
+/** The codes of `エラー{string}となる` and of the failure-reason step, from their one table each. */
+function codes(): string[] {
+  const out = [
+    '',
+    '### エラーコード (`エラー{string}となる`; src/reader/errors.ts)',
+    '',
+    'A refused staff action (a click, a typed date, a mode switch) keeps its code for the next',
+    '`エラー{string}となる`; `エラーにならない` says there was none. Codes outside this table are refused',
+    'by the step itself. `%s` in a message is filled in with the particulars.',
+    '',
+    '| code | HTTP | message (for developers; staff see Japanese on the screen) |',
+    '|---|---|---|',
+  ];
+  for (const [code, [status, message]] of Object.entries(ERRORS)) out.push(`| \`${code}\` | ${status} | ${message.replace(/\|/g, '\\|')} |`);
+  out.push(
+    '',
+    '### 本人確認できなかった理由 (`本人確認できなかった記録の理由は{string}である`; protocol FailReason)',
+    '',
+    'Write the code or the Japanese word. Wire values are those of docs/protocol.md.',
+    '',
+    '| code | 日本語 | wire |',
+    '|---|---|---|',
+  );
+  for (const name of Object.keys(FAIL_REASON_LABELS) as FailReasonName[]) out.push(`| \`${name}\` | ${FAIL_REASON_LABELS[name]} | ${FailReason[name]} |`);
+  return out;
+}
+
+function tags(): string[] {
+  const out = [
+    '',
+    '## Tags',
+    '',
+    'Every tag on a scenario is one of these; an unknown one fails the traceability step of `npm test`.',
+    '',
+    '| tag | meaning |',
+    '|---|---|',
+    '| `@P101-1` … `@DOM-PIN-1` … `@CERT-1` … `@REL-1` … | a requirement ID from docs/requirements.md that the scenario covers; it becomes a row of the traceability matrix and of the certification report |',
+    '| `@P101` `@P102` `@P104` `@P106` `@P108` `@P110` `@P113` | the manual page (section) the feature or scenario belongs to |',
+    '| `@DOM` `@CERT` `@REL` | the family of rules: domain rules, certification rules, link reliability |',
+  ];
+  for (const [tag, t] of Object.entries(GATE_TAGS)) out.push(`| \`${tag}\` | ${t.meaning} |`);
+  out.push(
+    '',
+    'Scenarios are also reported N/A, without a tag, when the capability declaration cannot support them:',
+    'more face-auth readers than `readers`, a card profile or face condition it does not list, or a mode',
+    'it does not list (steps/support/declaration.ts reads the steps themselves).',
+  );
+  return out;
+}
+
+/** What the steps mean where their text alone does not say (kept beside the list they explain). */
+function notes(): string[] {
+  return ['', ...NOTES.trim().split('\n')];
+}
+
+const NOTES = `
+## What the steps mean
+
+**Order of the 前提 steps.** 「顔認証付きカードリーダーが{int}台接続されている」「汎用カードリーダーが{int}台接続されている」
+「本人認証用カードリーダーソフトがインストールされていない」 shape the installation, so they come before anything
+that brings the terminal up (「今日は{string}である」, 「運転モードを{string}に切り替えてある」, any screen, patient
+or 端末 step). Written later, they fail with a message saying so (they used to be ignored). Logging in does not
+start the terminal. Without any of them the terminal has one face-auth reader, no 汎用カードリーダー and the software.
+
+**Which records the count steps count.** 「本人確認できた記録は{int}件である」 and 「本人確認できた記録は全部で{int}件で、
+どの記録も重複していない」 count confirmed records only (outcome \`confirmed\`); failed ones (照合エラー, カードが取り外された, …)
+are not counted — assert them with 「本人確認できなかった記録の理由は{string}である」 (the latest failed record).
+The second step also checks that no record, confirmed or failed, is there twice. 「モードの切替えの記録は{int}件である」
+counts mode changes. 「最新の記録の…」 look at the latest record of either outcome.
+
+**Which reader.** Patient, screen and fault steps without 「{int}台目」 act on, and look at, reader 1 (the first
+connected). 「{int}台目のリーダーのケーブルが抜ける／を差し直す」 name the reader (1台目, 2台目, in connection order);
+they need the in-process emulator (tag \`@in-process\`).
+
+**Now, or any time in the scenario.** 「リーダーの画面は{string}である」 is the reader's screen now. 「リーダーに{string}と
+表示された」 is any time in the scenario. The negative checks 「リーダーに{string}と表示されていない」 and
+「リーダーは本人確認の方法を尋ねなかった」 look at the current patient's visit only: the screens reader 1 showed since
+the last card was placed on it (the whole scenario if no card was), so an earlier patient's 顔認証 does not count.
+
+**Messages on the operation screen.** 《OK》 and 《キャンセル》 click the message that is open. 《OK》 with no message
+open, or 《キャンセル》 on a message that has only 《OK》 (切替完了, 本人確認を完了する), fails the step in Japanese
+and English: it used to do nothing and pass. 「端末に職員へのお知らせ{string}が表示されている／は表示されていない」
+quote an information message to staff (in full or its start), e.g. 「目視確認モードです」, 「顔認証付きカードリーダーが
+再起動しました」, 「顔認証付きカードリーダーとの接続が切れました」, 「患者の本人確認ができませんでした」.
+
+**Refused acts.** 「患者が正しい暗証番号を入力しようとするが、入力できない」 and the other 「…しようとするが、…ない」 steps
+pass when the reader does not let the patient do it (no PIN on a 顔認証マイナンバーカード, 顔認証 in 暗証番号認証固定,
+nothing to answer) and fail when it does. The plain steps (「患者が正しい暗証番号を入力する」) fail when the reader refuses.
+On a real reader the prompt asks the person to try: answer \`f\` when the reader did not let you, which is what
+these steps expect.
+
+**When a visual check is recorded (P.106 操作5・6).** The record of a visual check is written by 《OK》 on the
+confirmation message 「本人確認を実行する」 (操作5): that OK executes the check, and the manual's next message is
+「処理完了メッセージ」, i.e. processing has completed by the time 「本人確認を完了する」 appears. 《OK》 on
+「本人確認を完了する」 (操作6) writes nothing; it returns to 《顔認証付きカードリーダー操作》 for the next patient
+(操作7). Hence: a card removed between the two OKs leaves the record as it is and the completion message open;
+a card removed before the first OK closes the confirmation message, records a failure (カードが取り外された) and
+the check waits for the next card. features/p106-visual-check-timing.feature covers each case.
+`;
 
 export function renderPrompts(): string {
   const out = [

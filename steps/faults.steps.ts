@@ -72,7 +72,7 @@ Then('端末はコマンドを再送した', async function (this: ReaderWorld) 
   expect((await this.terminal()).client(0)!.link.stats.commandRetries).to.be.greaterThan(0);
 });
 
-Then('本人確認の記録は全部で{int}件で、重複がない', async function (this: ReaderWorld, n: number) {
+Then('本人確認できた記録は全部で{int}件で、どの記録も重複していない', async function (this: ReaderWorld, n: number) {
   const records = (await this.terminal()).records();
   expect(records.filter((r) => r.outcome === 'confirmed')).to.have.length(n);
   expect(new Set(records.map((r) => r.id)).size).to.equal(records.length);
@@ -93,13 +93,13 @@ When('リンクの障害が直る', async function (this: ReaderWorld) {
   await this.target.fault(0, 'clear');
 });
 
-When('リーダーのケーブルが抜ける', async function (this: ReaderWorld) {
+When('{int}台目のリーダーのケーブルが抜ける', async function (this: ReaderWorld, n: number) {
   await this.terminal();
-  await this.target.unplug(0);
+  await this.target.unplug(n - 1);
 });
 
-When('リーダーのケーブルを差し直す', async function (this: ReaderWorld) {
-  await this.target.replug(0);
+When('{int}台目のリーダーのケーブルを差し直す', async function (this: ReaderWorld, n: number) {
+  await this.target.replug(n - 1);
 });
 
 When('リーダーが再起動する', async function (this: ReaderWorld) {

@@ -2,16 +2,20 @@ import { Given, Then, When } from '@cucumber/cucumber';
 import { expect } from 'chai';
 import type { ReaderWorld } from './support/world';
 import { jstMorning, modeOf } from './support/vocabulary';
+import { requireNotStarted } from './support/visit';
 
 Given('顔認証付きカードリーダーが{int}台接続されている', async function (this: ReaderWorld, n: number) {
+  requireNotStarted(this, `顔認証付きカードリーダーが${n}台接続されている`);
   this.install.faceReaders = n;
 });
 
 Given('汎用カードリーダーが{int}台接続されている', async function (this: ReaderWorld, n: number) {
+  requireNotStarted(this, `汎用カードリーダーが${n}台接続されている`);
   this.install.generalReaders = n;
 });
 
 Given('本人認証用カードリーダーソフトがインストールされていない', async function (this: ReaderWorld) {
+  requireNotStarted(this, '本人認証用カードリーダーソフトがインストールされていない');
   this.install.readerSoftwareInstalled = false;
 });
 

@@ -50,10 +50,22 @@ When('《{mode}》をクリックする', async function (this: ReaderWorld, mod
 });
 
 When('《OK》をクリックする', async function (this: ReaderWorld) {
+  const d = (await this.screen()).dialog;
+  if (!d) {
+    throw new Error('《OK》をクリックできません：画面にメッセージ（確認・完了）が表示されていません。\nThere is no 《OK》 to click: no confirmation or completion message is open on the screen.');
+  }
   await this.click((s) => s.clickOk());
 });
 
 When('《キャンセル》をクリックする', async function (this: ReaderWorld) {
+  // Only a confirmation can be cancelled (P113-3); a completion message has 《OK》 alone.
+  const d = (await this.screen()).dialog;
+  if (d?.kind !== 'confirmSwitch' && d?.kind !== 'confirmVisual') {
+    throw new Error(
+      `《キャンセル》をクリックできません：${d ? `表示中の「${d.message}」には《OK》しかありません` : '画面にメッセージが表示されていません'}。\n` +
+        `There is no 《キャンセル》 to click: ${d ? `the open message (${d.kind}) has only 《OK》` : 'no message is open on the screen'}; only a confirmation can be cancelled.`,
+    );
+  }
   await this.click((s) => s.clickCancel());
 });
 

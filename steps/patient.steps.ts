@@ -1,6 +1,7 @@
 import { When } from '@cucumber/cucumber';
 import type { ReaderWorld } from './support/world';
 import { conditionOf, methodOf, profileOf } from './support/vocabulary';
+import { expectRefused } from './support/visit';
 
 /** Patient acts at reader #1, or at the reader named by 「{int}台目の」. */
 async function patient(world: ReaderWorld, reader = 1) {
@@ -65,4 +66,36 @@ When('患者が顔認証で本人確認を済ませる', async function (this: R
     await p.presentFace();
     await p.answerConsent('all');
   });
+});
+
+// Acts the reader must refuse (a PIN on a card that has none, 顔認証 in 暗証番号認証固定, …): the
+// step passes when the reader does not let the patient do it, and fails when it does.
+
+When('患者が正しい暗証番号を入力しようとするが、入力できない', async function (this: ReaderWorld) {
+  const p = await patient(this);
+  await expectRefused(this, '正しい暗証番号を入力する', () => p.enterCorrectPin());
+});
+
+When('患者が誤った暗証番号を入力しようとするが、入力できない', async function (this: ReaderWorld) {
+  const p = await patient(this);
+  await expectRefused(this, '誤った暗証番号を入力する', () => p.enterWrongPin());
+});
+
+When('患者が{string}を選ぼうとするが、選べない', async function (this: ReaderWorld, word: string) {
+  const method = methodOf(word);
+  if (method === 'visual') throw new Error('患者が選ぶのは顔認証か暗証番号です / patients choose 顔認証 or 暗証番号');
+  const p = await patient(this);
+  await expectRefused(this, `${word}を選ぶ`, () => p.chooseMethod(method));
+});
+
+When('患者がカメラに顔を向けようとするが、撮影されない', async function (this: ReaderWorld) {
+  const p = await patient(this);
+  await expectRefused(this, 'カメラに顔を向ける', () => p.presentFace());
+});
+
+When('患者が同意画面で{string}を選ぼうとするが、選べない', async function (this: ReaderWorld, word: string) {
+  const choice = { 全て同意する: 'all', 個別に同意する: 'individual' }[word];
+  if (!choice) throw new Error(`同意の答えは 全て同意する か 個別に同意する です / consent answers are 全て同意する or 個別に同意する, got ${word}`);
+  const p = await patient(this);
+  await expectRefused(this, '同意する', () => p.answerConsent(choice as 'all' | 'individual'));
 });

@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { SCREENS, screenById } from '../src/protocol';
 import type { ReaderWorld } from './support/world';
 import { screenOf } from './support/vocabulary';
+import { visitScreens } from './support/visit';
 
 const texts = (names: string[]) => names.map((n) => SCREENS[n as keyof typeof SCREENS].text).join(' → ');
 
@@ -12,8 +13,8 @@ Then('リーダーに{string}と表示された', async function (this: ReaderWo
 });
 
 Then('リーダーに{string}と表示されていない', async function (this: ReaderWorld, text: string) {
-  const shown = this.screensOf(0);
-  expect(shown, `reader screens: ${texts(shown)}`).not.to.include(screenOf(text));
+  const shown = await visitScreens(this, 0);
+  expect(shown, `reader screens since the last card was placed: ${texts(shown)}`).not.to.include(screenOf(text));
 });
 
 /** The reader's current screen, asked over the link; it must agree with what its events said. */
@@ -32,9 +33,9 @@ Then('リーダーの画面は{string}である', async function (this: ReaderWo
 });
 
 Then('リーダーは本人確認の方法を尋ねなかった', async function (this: ReaderWorld) {
-  const shown = this.screensOf(0);
-  expect(shown, `reader screens: ${texts(shown)}`).not.to.include('chooseMethod');
-  expect(shown, `reader screens: ${texts(shown)}`).not.to.include('lookAtCamera');
+  const shown = await visitScreens(this, 0);
+  expect(shown, `reader screens since the last card was placed: ${texts(shown)}`).not.to.include('chooseMethod');
+  expect(shown, `reader screens since the last card was placed: ${texts(shown)}`).not.to.include('lookAtCamera');
 });
 
 Then('顔認証の照合結果は不一致である', async function (this: ReaderWorld) {
@@ -64,4 +65,19 @@ Then('端末に目視確認が必要との表示はない', async function (this
 
 Then('{int}台目のリーダーの画面は{string}である', async function (this: ReaderWorld, n: number, text: string) {
   expect(await currentScreen(this, n - 1), `reader #${n} screens: ${texts(this.screensOf(n - 1))}`).to.equal(screenOf(text));
+});
+
+/** An information message to staff on the terminal (its alerts), quoted in full or by its start. */
+async function staffMessages(world: ReaderWorld): Promise<string[]> {
+  return (await world.terminal()).alerts().map((a) => a.message);
+}
+
+Then('端末に職員へのお知らせ{string}が表示されている', async function (this: ReaderWorld, text: string) {
+  const shown = await staffMessages(this);
+  expect(shown.some((m) => m.startsWith(text)), `お知らせ / messages to staff: ${JSON.stringify(shown)}`).to.equal(true);
+});
+
+Then('端末に職員へのお知らせ{string}は表示されていない', async function (this: ReaderWorld, text: string) {
+  const shown = await staffMessages(this);
+  expect(shown.some((m) => m.startsWith(text)), `お知らせ / messages to staff: ${JSON.stringify(shown)}`).to.equal(false);
 });

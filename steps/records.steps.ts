@@ -2,7 +2,8 @@ import { Then } from '@cucumber/cucumber';
 import { expect } from 'chai';
 import type { ConfirmationRecord } from '../src/reader/records';
 import type { ReaderWorld } from './support/world';
-import { methodOf } from './support/vocabulary';
+import { failReasonOf, methodOf } from './support/vocabulary';
+import { ERRORS } from '../src/reader/errors';
 
 async function records(world: ReaderWorld, outcome?: ConfirmationRecord['outcome']) {
   const all = (await world.terminal()).records();
@@ -10,6 +11,7 @@ async function records(world: ReaderWorld, outcome?: ConfirmationRecord['outcome
 }
 
 Then('エラー{string}となる', async function (this: ReaderWorld, code: string) {
+  if (!(code in ERRORS)) throw new Error(`「${code}」はエラーコードの表（docs/steps.md）にありません / not an error code; expected one of: ${Object.keys(ERRORS).join(', ')}`);
   expect(this.error?.code, `refusal: ${JSON.stringify(this.error)}`).to.equal(code);
   expect(this.error!.message).to.be.a('string').with.length.greaterThan(10);
 });
@@ -24,7 +26,7 @@ Then('本人確認が{string}で完了した記録がある', async function (th
   expect(hits, JSON.stringify(await records(this))).to.have.length.greaterThan(0);
 });
 
-Then('本人確認の記録は{int}件である', async function (this: ReaderWorld, n: number) {
+Then('本人確認できた記録は{int}件である', async function (this: ReaderWorld, n: number) {
   expect(await records(this, 'confirmed')).to.have.length(n);
 });
 
@@ -32,9 +34,9 @@ Then('本人確認できた記録はない', async function (this: ReaderWorld) 
   expect(await records(this, 'confirmed'), JSON.stringify(await records(this))).to.have.length(0);
 });
 
-Then('本人確認できなかった記録の理由は{string}である', async function (this: ReaderWorld, reason: string) {
+Then('本人確認できなかった記録の理由は{string}である', async function (this: ReaderWorld, word: string) {
   const failed = await records(this, 'failed');
-  expect(failed.at(-1)?.failReason, JSON.stringify(failed)).to.equal(reason);
+  expect(failed.at(-1)?.failReason, JSON.stringify(failed)).to.equal(failReasonOf(word));
 });
 
 Then('最新の記録の資格確認日は{string}である', async function (this: ReaderWorld, date: string) {

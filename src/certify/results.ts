@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { GATE_TAGS, SECTION_TAG } from '../../steps/support/declaration';
 
 /**
  * Reads cucumber's JSON report into what certification and traceability need: each scenario's
@@ -114,14 +115,13 @@ export interface TraceRow {
   verdict: 'PASS' | 'FAIL' | 'N/A' | 'NOT COVERED';
 }
 
-const SECTION_TAG = /^@(P\d{3}|DOM|CERT|REL)$/;
 
 export function traceability(reqs: Requirement[], results: ScenarioResult[]): { rows: TraceRow[]; unknownTags: string[] } {
   const byId = new Map(reqs.map((r) => [r.id, [] as ScenarioResult[]]));
   const unknown = new Set<string>();
   for (const s of results) {
     for (const tag of s.tags) {
-      if (SECTION_TAG.test(tag) || tag === '@emulator-only' || tag === '@in-process') continue;
+      if (SECTION_TAG.test(tag) || tag in GATE_TAGS) continue;
       const list = byId.get(tag.slice(1));
       if (list) list.push(s);
       else unknown.add(`${tag} (${s.file}:${s.line})`);

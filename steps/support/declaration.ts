@@ -54,6 +54,41 @@ export function loadDeclaration(path: string): Declaration {
   return d;
 }
 
+/**
+ * Tags that gate where a scenario runs (docs/steps.md lists them with the other tags). Every other
+ * tag is a requirement ID from docs/requirements.md or its section (`@P106`, `@DOM`, `@CERT`, `@REL`).
+ */
+export const GATE_TAGS: Record<string, { runsOn: string[]; meaning: string; reason: string }> = {
+  '@in-process': {
+    runsOn: ['emulator'],
+    meaning: 'pulls or plugs a cable (リーダーのケーブルが抜ける): runs only on the in-process emulator (profiles emulator, emulator-paced); N/A on pty and hardware',
+    reason: 'pulls the cable of an in-process emulated port; over a real serial line that needs a person or a switchable USB hub',
+  },
+  '@emulator-only': {
+    runsOn: ['emulator', 'pty'],
+    meaning: 'needs an emulator behind the port (link faults, a reboot on demand): N/A on hardware',
+    reason: 'needs the emulator (fault injection or a card no lab can produce); not applicable to a real reader',
+  },
+};
+
+/** Section tags: a scenario's manual page or rule family, beside its requirement IDs. */
+export const SECTION_TAG = /^@(P\d{3}|DOM|CERT|REL)$/;
+
+/**
+ * A declaration says how many face-auth readers the lab connects; the run must be given exactly that
+ * many ports, or scenarios the declaration promises would fail for want of a port (and a verdict would
+ * say FAIL about the lab, not the reader). Returns the refusal in Japanese and English, or null.
+ */
+export function portCountProblem(d: Declaration, ports: string[]): string | null {
+  if (ports.length === d.readers) return null;
+  return (
+    `申告（declaration）のリーダー台数 ${d.readers} 台と、指定されたポート ${ports.length} 個（${ports.join(', ') || 'なし'}）が一致しません。` +
+    `ポートをカンマ区切りで ${d.readers} 個指定するか、台数の合う申告を使ってください（1台なら declarations/emulator-one-reader.json）。\n` +
+    `The declaration says the lab connects ${d.readers} reader(s) but ${ports.length} port(s) were given; ` +
+    `pass ${d.readers} comma-separated ports, or use a declaration whose "readers" matches.`
+  );
+}
+
 const PROFILE_BY_LABEL = new Map<string, ProfileName>(Object.entries(CARD_PROFILES).map(([name, p]) => [p.label, name as ProfileName]));
 const CONDITION_BY_LABEL = new Map<string, string>(Object.entries(FACE_CONDITIONS).map(([name, c]) => [c.label, name]));
 
@@ -62,12 +97,7 @@ const CONDITION_BY_LABEL = new Map<string, string>(Object.entries(FACE_CONDITION
  * new scenario is gated without anyone remembering to tag it.
  */
 export function notApplicable(d: Declaration, stepTexts: string[], tags: string[], target: string): string | null {
-  if (target !== 'emulator' && tags.includes('@in-process')) {
-    return 'pulls the cable of an in-process emulated port; over a real serial line that needs a person or a switchable USB hub';
-  }
-  if (target === 'hardware' && tags.includes('@emulator-only')) {
-    return 'needs the emulator (fault injection or a card no lab can produce); not applicable to a real reader';
-  }
+  for (const [tag, t] of Object.entries(GATE_TAGS)) if (tags.includes(tag) && !t.runsOn.includes(target)) return t.reason;
   const text = stepTexts.join('\n');
   for (const m of text.matchAll(/顔認証付きカードリーダーが(\d+)台/g)) {
     const n = Number(m[1]);

@@ -1,7 +1,7 @@
 import { CARD_PROFILES, FACE_CONDITIONS, type ProfileName } from '../../simulator/cards';
 import { SCREENS, type ScreenName } from '../../src/protocol';
-import { METHOD_LABELS, modeByLabel } from '../../src/reader/labels';
-import type { MethodName, ModeName } from '../../src/protocol';
+import { FAIL_REASON_LABELS, METHOD_LABELS, modeByLabel } from '../../src/reader/labels';
+import type { FailReasonName, MethodName, ModeName } from '../../src/protocol';
 
 /** Japanese words in step text → code names (docs/glossary.md lists the same mapping). */
 function lookup<T extends string>(what: string, table: Record<string, T>, word: string): T {
@@ -22,6 +22,12 @@ const METHOD_WORDS = Object.fromEntries(
   (Object.keys(METHOD_LABELS) as MethodName[]).map((m) => [METHOD_LABELS[m], m]),
 ) as Record<string, MethodName>;
 
+const FAIL_REASON_WORDS = Object.fromEntries(
+  (Object.keys(FAIL_REASON_LABELS) as FailReasonName[]).flatMap((r) => [[r, r], [FAIL_REASON_LABELS[r], r]]),
+) as Record<string, FailReasonName>;
+
+/** A failure reason by its code (faceMismatch) or its Japanese word (照合エラー). */
+export const failReasonOf = (word: string) => lookup('failure reason', FAIL_REASON_WORDS, word);
 export const profileOf = (word: string) => lookup('card profile', PROFILE_WORDS, word);
 export const conditionOf = (word: string) => lookup('face condition', CONDITION_WORDS, word);
 export const methodOf = (word: string) => lookup('method', METHOD_WORDS, word);

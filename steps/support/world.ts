@@ -99,6 +99,11 @@ export class ReaderWorld extends World<WorldParameters> {
     }
   }
 
+  /** Whether the terminal is up: after that, the installation can no longer change. */
+  get started(): boolean {
+    return this.term !== null;
+  }
+
   /** The terminal, brought up on first use so "given" steps can shape the installation first. */
   async terminal(): Promise<Terminal> {
     if (!this.term) await this.target.start(this.install, this.store, (t) => this.observe(t));
