@@ -345,7 +345,9 @@ test('API: arbitrary bodies, types, dates, sizes and credentials get 2xx or a co
         expect(res.statusCode, what).to.be.within(200, 499);
         expect(res.statusCode, what).not.to.be.within(300, 399);
         if (res.statusCode >= 400) {
-          expect(Object.keys(body).sort(), what).to.deep.equal(['code', 'error', 'message', 'statusCode']);
+          // A 429 also says when to retry (retryAfterSeconds, and the Retry-After header).
+          const keys = ['code', 'error', 'message', 'statusCode', ...(res.statusCode === 429 ? ['retryAfterSeconds'] : [])];
+          expect(Object.keys(body).sort(), what).to.deep.equal(keys.sort());
           expect(body.statusCode, what).to.equal(res.statusCode);
           expect(Object.keys(ERRORS), what).to.include(code);
           expect(body.error, what).to.be.a('string').and.not.be.empty;

@@ -1,13 +1,8 @@
 import { test } from 'node:test';
 import { expect } from 'chai';
-import { EmulatedReader, EmulatorBinding } from '../../simulator';
 import { AccountDirectory } from '../reader/accounts';
-import { ReaderClient } from '../reader/reader-client';
-import { Terminal } from '../reader/terminal';
-import { VirtualClock } from '../time/virtual-clock';
-import { buildServer } from './app';
+import { basic, testServer } from './test-server';
 
-const basic = (user: string, pass: string) => 'Basic ' + Buffer.from(`${user}:${pass}`).toString('base64');
 const ADMIN = basic('admin', 'admin-secret-1');
 const STAFF = basic('staff', 'staff-secret-1');
 
@@ -16,42 +11,11 @@ const accounts = new AccountDirectory();
 accounts.add('admin', 'admin-secret-1', 'admin');
 accounts.add('staff', 'staff-secret-1', 'general');
 
+type Call = (method: 'GET' | 'PUT' | 'POST' | 'DELETE', url: string, opts?: { auth?: string; body?: unknown; raw?: string }) => Promise<{ status: number; body: Record<string, unknown> }>;
+
 async function setup(t: { after: (fn: () => Promise<void>) => void }) {
-  const clock = new VirtualClock(Date.UTC(2026, 10, 24, 1, 0));
-  const reader = new EmulatedReader({ clock });
-  const binding = new EmulatorBinding();
-  binding.addPort('/dev/ttyEMU0', reader);
-  const terminal = new Terminal({ clock });
-  await terminal.attachReader(await clock.resolve(ReaderClient.open({ path: '/dev/ttyEMU0', binding, clock })));
-  const app = buildServer({
-    terminal,
-    accounts,
-    emulator: {
-      profiles: () => [],
-      conditions: () => [],
-      stimulate: async (s) => {
-        if (s.action === 'placeCard') reader.placeCard(s.profile ?? 'normal');
-        if (s.action === 'removeCard') reader.removeCard();
-      },
-    },
-  });
-  t.after(async () => {
-    await app.close();
-    await terminal.close();
-  });
-  const call = async (method: 'GET' | 'PUT' | 'POST' | 'DELETE', url: string, opts: { auth?: string; body?: unknown; raw?: string; type?: string } = {}) => {
-    const res = await clock.resolve(
-      app.inject({
-        method,
-        url,
-        headers: { ...(opts.auth ? { authorization: opts.auth } : {}), ...(opts.body !== undefined || opts.raw ? { 'content-type': opts.type ?? 'application/json' } : {}) },
-        payload: opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)),
-      }),
-    );
-    await clock.runUntilIdle();
-    return { status: res.statusCode, body: res.json() as Record<string, unknown> };
-  };
-  return { clock, terminal, reader, call };
+  const s = await testServer(t, accounts, { emulated: true });
+  return { ...s, call: s.call as Call };
 }
 
 test('status shows 無人運転 and the reader identity', async (t) => {

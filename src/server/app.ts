@@ -8,7 +8,7 @@ import type { AccountDirectory } from '../reader/accounts';
 import { OqsError } from '../reader/errors';
 import type { Terminal } from '../reader/terminal';
 import { RealClock, type Clock } from '../time/clock';
-import { actorOf, type Auth } from './auth';
+import { actorOf, LoginDelayed, type Auth } from './auth';
 import { sessionRoutes } from './routes/session';
 import { terminalRoutes } from './routes/terminal';
 import { ErrorBody, Stimulus } from './schemas';
@@ -60,6 +60,10 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   let setupToken = opts.setupToken ?? null;
 
   app.setErrorHandler((err: FastifyError | OqsError, _req, reply) => {
+    if (err instanceof LoginDelayed) {
+      reply.header('retry-after', String(err.retryAfterSeconds));
+      return reply.code(429).send({ ...body(429, err.code, err.message), retryAfterSeconds: err.retryAfterSeconds });
+    }
     if (err instanceof OqsError) return reply.code(err.statusCode).send(body(err.statusCode, err.code, err.message));
     const code = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (code === 500) {

@@ -12,17 +12,24 @@ export interface Auth {
   limiter: LoginLimiter;
 }
 
-/** Checks a password, counting failures per account and per client address. */
-export function login(auth: Auth, account: string, password: string, ip: string): Actor {
-  const keys = [`account:${account}`, `ip:${ip}`];
-  const wait = Math.max(...keys.map((k) => auth.limiter.blockedFor(k)));
-  if (wait > 0) throw new OqsError('OQS_ERR_TOO_MANY_ATTEMPTS', Math.ceil(wait / 1000));
+/** A refused login attempt that may be retried after `retryAfterSeconds` (sent as Retry-After too). */
+export class LoginDelayed extends OqsError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('OQS_ERR_TOO_MANY_ATTEMPTS', retryAfterSeconds);
+  }
+}
+
+/** Checks a password, slowing guesses per account name (see LoginLimiter). */
+export function login(auth: Auth, account: string, password: string): Actor {
+  const isAccount = auth.accounts.has(account);
+  const wait = auth.limiter.waitMs(account, isAccount);
+  if (wait > 0) throw new LoginDelayed(Math.ceil(wait / 1000));
   const actor = auth.accounts.verify(account, password);
   if (!actor) {
-    for (const k of keys) auth.limiter.fail(k);
+    auth.limiter.fail(account, isAccount);
     throw new OqsError('OQS_ERR_BAD_CREDENTIALS');
   }
-  auth.limiter.succeed(keys[0]!);
+  auth.limiter.succeed(account);
   return actor;
 }
 
@@ -45,5 +52,5 @@ export function actorOf(req: FastifyRequest, auth: Auth): Actor {
   const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 1) throw new OqsError('OQS_ERR_UNAUTHENTICATED');
-  return login(auth, decoded.slice(0, colon), decoded.slice(colon + 1), req.ip);
+  return login(auth, decoded.slice(0, colon), decoded.slice(colon + 1));
 }

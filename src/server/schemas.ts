@@ -6,6 +6,7 @@ export const ErrorBody = Type.Object({
   code: Type.String(),
   error: Type.String(),
   message: Type.String(),
+  retryAfterSeconds: Type.Optional(Type.Integer({ minimum: 1, description: 'on 429: seconds until the account may try again (also in Retry-After)' })),
 });
 
 export const ModeName = Type.Union([Type.Literal('unattended'), Type.Literal('visual'), Type.Literal('pinOnly')]);

@@ -1,12 +1,8 @@
 import { test } from 'node:test';
 import { expect } from 'chai';
 import { request } from 'node:http';
-import { EmulatedReader, EmulatorBinding } from '../../simulator';
 import { AccountDirectory } from '../reader/accounts';
-import { ReaderClient } from '../reader/reader-client';
-import { Terminal } from '../reader/terminal';
-import { VirtualClock } from '../time/virtual-clock';
-import { buildServer } from './app';
+import { testServer } from './test-server';
 
 // scrypt is deliberately slow: one directory of accounts for the whole file.
 const shared = new AccountDirectory();
@@ -14,33 +10,17 @@ shared.add('kanri', 'kanri-password-1', 'admin');
 shared.add('uketsuke', 'uketsuke-password-1', 'general');
 
 async function setup(t: { after: (fn: () => Promise<void>) => void }, opts: { accounts?: AccountDirectory; setupToken?: string } = {}) {
-  const clock = new VirtualClock(Date.UTC(2026, 10, 24, 1, 0));
-  const binding = new EmulatorBinding();
-  binding.addPort('/dev/ttyEMU0', new EmulatedReader({ clock }));
-  const terminal = new Terminal({ clock });
-  await terminal.attachReader(await clock.resolve(ReaderClient.open({ path: '/dev/ttyEMU0', binding, clock })));
-  const app = buildServer({ terminal, accounts: opts.accounts ?? shared, setupToken: opts.setupToken ?? null, publicDir: false });
-  t.after(async () => {
-    await app.close();
-    await terminal.close();
-  });
+  const s = await testServer(t, opts.accounts ?? shared, { setupToken: opts.setupToken ?? null });
   const call = async (method: string, url: string, o: { cookie?: string; csrf?: string; body?: unknown } = {}) => {
-    const res = await clock.resolve(
-      app.inject({
-        method: method as 'GET',
-        url,
-        headers: { ...(o.cookie ? { cookie: o.cookie } : {}), ...(o.csrf ? { 'x-csrf-token': o.csrf } : {}), ...(o.body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        payload: o.body === undefined ? undefined : JSON.stringify(o.body),
-      }),
-    );
-    return { status: res.statusCode, body: res.json() as Record<string, string>, headers: res.headers, cookies: res.cookies };
+    const r = await s.call(method, url, { body: o.body, headers: { ...(o.cookie ? { cookie: o.cookie } : {}), ...(o.csrf ? { 'x-csrf-token': o.csrf } : {}) } });
+    return { ...r, body: r.body as Record<string, string> };
   };
   const login = async (account: string, password: string) => {
     const r = await call('POST', '/api/session', { body: { account, password } });
     const c = r.cookies.find((x) => x.name === 'oqs_session');
     return { ...r, cookie: c ? `oqs_session=${c.value}` : undefined, csrf: r.body.csrfToken, raw: c };
   };
-  return { clock, terminal, app, call, login };
+  return { ...s, call, login };
 }
 
 test('the first administrator is made with the setup token, once', async (t) => {
@@ -89,15 +69,7 @@ test('a general account session is refused mode switches and account management'
   expect((await call('GET', '/api/accounts', { cookie: s.cookie })).body.code).to.equal('OQS_ERR_ADMIN_REQUIRED');
 });
 
-test('five failed logins lock the account for 15 minutes, even with the right password', async (t) => {
-  const { clock, login } = await setup(t);
-  for (let i = 0; i < 5; i++) expect((await login('kanri', `wrong-${i}-password`)).body.code).to.equal('OQS_ERR_BAD_CREDENTIALS');
-  const locked = await login('kanri', 'kanri-password-1');
-  expect([locked.status, locked.body.code]).to.deep.equal([429, 'OQS_ERR_TOO_MANY_ATTEMPTS']);
-  expect(locked.body.message).to.match(/try again in \d+ s/);
-  await clock.advance(15 * 60_000);
-  expect((await login('kanri', 'kanri-password-1')).status).to.equal(200);
-});
+// Login limits (a doubling wait per account, never per address) are in login-limits.test.ts.
 
 test('logout needs the CSRF token, then the session is gone', async (t) => {
   const { call, login } = await setup(t);

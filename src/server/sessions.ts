@@ -48,35 +48,85 @@ export class SessionStore {
   }
 }
 
+export interface LoginLimits {
+  /** Failures an account may have before each next attempt must wait. */
+  free?: number;
+  /** The first wait; each further failure doubles it, up to `capMs`. */
+  baseMs?: number;
+  capMs?: number;
+  /** A name with no failure for this long starts afresh. */
+  forgetMs?: number;
+  /** Names that are not accounts are remembered in a bounded LRU of this many. */
+  maxUnknown?: number;
+}
+
+interface Failures {
+  count: number;
+  last: number;
+  until: number;
+}
+
 /**
- * Refuses further login attempts for an account (and separately for a client address) after
- * `max` failures within `windowMs`; a success clears the account's count.
+ * Slows password guessing per account name, never per client address: every user of the terminal
+ * comes from 127.0.0.1, so an address count would let anyone lock out everyone. After `free`
+ * failures, each further failure makes that name wait 1 s, 2 s, 4 s … up to `capMs` before its next
+ * try; a wait is short enough that nobody can lock the administrator out, while guessing stays slow
+ * (one try a minute at the cap). Attempts refused for waiting are not counted. A success clears the
+ * name. Names that are not accounts are delayed alike (the answers do not tell which names exist)
+ * but kept in a bounded LRU, so made-up names cannot grow memory or push out a real account's count.
  */
 export class LoginLimiter {
-  private readonly failures = new Map<string, number[]>();
+  readonly free: number;
+  readonly baseMs: number;
+  readonly capMs: number;
+  readonly forgetMs: number;
+  readonly maxUnknown: number;
+  private readonly known = new Map<string, Failures>();
+  private readonly unknown = new Map<string, Failures>();
 
   constructor(
     private readonly clock: Clock,
-    readonly max = 5,
-    readonly windowMs = 15 * 60_000,
-  ) {}
-
-  /** Milliseconds until `key` may try again, or 0. */
-  blockedFor(key: string): number {
-    const recent = this.recent(key);
-    return recent.length >= this.max ? recent[0]! + this.windowMs - this.clock.now() : 0;
+    limits: LoginLimits = {},
+  ) {
+    this.free = limits.free ?? 3;
+    this.baseMs = limits.baseMs ?? 1000;
+    this.capMs = limits.capMs ?? 60_000;
+    this.forgetMs = limits.forgetMs ?? 15 * 60_000;
+    this.maxUnknown = limits.maxUnknown ?? 1024;
   }
 
-  fail(key: string): void {
-    this.failures.set(key, [...this.recent(key), this.clock.now()]);
+  /** Milliseconds until `name` may try again, or 0. */
+  waitMs(name: string, isAccount: boolean): number {
+    const f = this.current(name, isAccount);
+    return f ? Math.max(0, f.until - this.clock.now()) : 0;
   }
 
-  succeed(key: string): void {
-    this.failures.delete(key);
-  }
-
-  private recent(key: string): number[] {
+  fail(name: string, isAccount: boolean): void {
     const now = this.clock.now();
-    return (this.failures.get(key) ?? []).filter((t) => now - t < this.windowMs);
+    const count = (this.current(name, isAccount)?.count ?? 0) + 1;
+    const wait = count > this.free ? Math.min(this.capMs, this.baseMs * 2 ** Math.min(30, count - this.free - 1)) : 0;
+    const map = isAccount ? this.known : this.unknown;
+    map.delete(name); // re-inserted last: the map's order is the LRU order
+    map.set(name, { count, last: now, until: now + wait });
+    if (this.unknown.size > this.maxUnknown) this.unknown.delete(this.unknown.keys().next().value!);
+  }
+
+  succeed(name: string): void {
+    this.known.delete(name);
+  }
+
+  /** Names remembered (for tests and diagnostics). */
+  get size(): number {
+    return this.known.size + this.unknown.size;
+  }
+
+  private current(name: string, isAccount: boolean): Failures | undefined {
+    const map = isAccount ? this.known : this.unknown;
+    const f = map.get(name);
+    if (f && this.clock.now() - f.last >= this.forgetMs) {
+      map.delete(name);
+      return undefined;
+    }
+    return f;
   }
 }

@@ -55,7 +55,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = as
   );
 
   app.post('/api/session', { schema: { tags: ['session'], body: Credentials, response: { 200: SessionBody, ...errors } } }, async (req, reply) =>
-    startSession(reply, login(auth, req.body.account, req.body.password, req.ip)),
+    startSession(reply, login(auth, req.body.account, req.body.password)),
   );
 
   app.get('/api/session', { schema: { tags: ['session'], response: { 200: SessionBody, 401: ErrorBody } } }, async (req) => {
