@@ -7,6 +7,8 @@ mkdir -p reports
 rc=0
 echo "== typecheck"
 sh scripts/junit-case.sh typecheck "tsc --noEmit" reports/typecheck.xml -- npx --no-install tsc --noEmit -p . || rc=1
+echo "== build: dist/ (what ships; bin/oqs-reader.js runs it, so every test that spawns it tests this build)"
+sh scripts/junit-case.sh build "npm run build" reports/build.xml -- node scripts/build.cjs || rc=1
 # Under c8 so the emulator processes, certify and the CLI count towards code coverage too.
 npx --no-install c8 sh -c '
   r=0
@@ -32,6 +34,6 @@ sh scripts/junit-case.sh privacy "privacy scan of reports/ and state" reports/pr
   node -r ts-node/register scripts/privacy-scan.ts reports .oqs-reader || rc=1
 echo "== mutants (each breaks one rule; the suite must then fail)"
 node scripts/mutants.cjs || rc=1
-node scripts/tally.cjs reports/typecheck.xml reports/unit.xml reports/cucumber-emulator.xml reports/cucumber-emulator-paced.xml reports/cucumber-pty.xml \
+node scripts/tally.cjs reports/typecheck.xml reports/build.xml reports/unit.xml reports/cucumber-emulator.xml reports/cucumber-emulator-paced.xml reports/cucumber-pty.xml \
   reports/cucumber-hardware.xml reports/serial-selftest.xml reports/e2e.xml reports/verdicts.xml reports/coverage-check.xml reports/kill-test.xml reports/privacy.xml reports/mutants.xml || rc=1
 exit $rc

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadDeclaration } from '../../steps/support/declaration';
+import { packageRoot } from '../package-root';
 import { PROTOCOL_VERSION } from '../protocol';
 import { ReaderClient } from '../reader/reader-client';
 import { RealClock } from '../time/clock';
@@ -10,7 +11,18 @@ import { verifyManifest, writeManifest } from './manifest';
 import { overall, renderReport } from './report';
 import { readRequirements, readResults, traceability } from './results';
 
-const ROOT = resolve(__dirname, '..', '..');
+const ROOT = packageRoot(__dirname);
+
+/**
+ * The step definitions certify runs: compiled ones beside this compiled file (dist/steps, what
+ * ships; no ts-node), or the sources through ts-node when this file itself runs from source.
+ */
+export function stepModules(file: string = __filename): { requireModule: string[]; require: string[] } {
+  if (file.endsWith('.js')) return { requireModule: [], require: [relative(ROOT, join(file, '..', '..', '..', 'steps')).replace(/\\/g, '/') + '/**/*.js'] };
+  // Under ts-node already (a test, or `ts-node src/cli.ts`): a second hook would compile twice.
+  const registered = (process as unknown as Record<symbol, unknown>)[Symbol.for('ts-node.register.instance')];
+  return { requireModule: registered ? [] : ['ts-node/register'], require: ['steps/**/!(*.test).ts'] };
+}
 
 export const CERTIFY_USAGE = `oqs-reader certify --port PATH[,PATH2] --declaration FILE [--answers FILE] [--baud N] [--out DIR] [--tags EXPR]
 oqs-reader certify --verify DIR
@@ -74,9 +86,7 @@ export async function runCertify(argv: string[], out: (line: string) => void): P
     {
       file: false,
       provided: {
-        // bin/oqs-reader.js has registered ts-node already; a second hook would compile twice.
-        requireModule: (process as unknown as Record<symbol, unknown>)[Symbol.for('ts-node.register.instance')] ? [] : ['ts-node/register'],
-        require: ['steps/**/!(*.test).ts'],
+        ...stepModules(),
         paths: ['features/**/*.feature'],
         strict: true,
         ...(values.tags ? { tags: values.tags } : {}),
