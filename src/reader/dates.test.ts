@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import { expect } from 'chai';
-import { displayDate, parseConfirmationDate, todayJst } from './dates';
+import { displayDate, normaliseDateText, parseConfirmationDate, todayJst } from './dates';
 import { OqsError } from './errors';
 
 // 2026-11-24 10:00 JST
@@ -36,14 +36,9 @@ const BAD = [
   '20201030',
   '2021/02/29',
   '2020/13/01',
-  ' 2020/10/30',
-  '2020/10/30 ',
-  '2020/10/30\n',
   '2020/00/10',
   '2020/10/00',
   '2020/04/31',
-  '1899/12/31',
-  '２０２０/10/30',
   '2020/10/300',
 ];
 
@@ -55,6 +50,42 @@ for (const text of BAD) {
     expect(e.statusCode).to.equal(400);
   });
 }
+
+// IME input (issue 10): full-width digits and slash, as a Japanese IME types them, are the same date.
+test('full-width digits and slashes (IME) are normalised: ２０２６／１１／０１ is 2026/11/01', () => {
+  expect(normaliseDateText('２０２６／１１／０１')).to.equal('2026/11/01');
+  expect(parseConfirmationDate('２０２６／１１／０１', NOW)).to.equal('20261101');
+  expect(parseConfirmationDate('２０２０/10/30', NOW)).to.equal('20201030');
+  // spaces an IME leaves around the text (half- or full-width) are not part of the date
+  expect(parseConfirmationDate('\u30002020/10/30 ', NOW)).to.equal('20201030');
+});
+
+test('a month or day in one digit is refused with the exact text to type instead', () => {
+  for (const [typed, exact] of [['2026/11/1', '2026/11/01'], ['２０２０／１／３', '2020/01/03']] as const) {
+    const e = refusal(typed);
+    expect(e.code).to.equal('OQS_ERR_DATE_FORMAT');
+    expect(e.messageJa).to.include(`「${exact}」`);
+    expect(e.message).to.include(exact);
+  }
+});
+
+test('every date refusal has a Japanese message that says what to type', () => {
+  for (const text of BAD) {
+    const e = refusal(text);
+    expect(e.messageJa, text).to.match(/「\d{4}\/\d{2}\/\d{2}」/);
+    expect(e.messageJa, text).to.not.match(/[A-Za-z]{3,}/);
+  }
+  expect(refusal('20201030').messageJa).to.include('「2020/10/30」');
+});
+
+test('the accepted range is 1900/01/01 to today; before it is OQS_ERR_DATE_RANGE, not a format error', () => {
+  expect(parseConfirmationDate('1900/01/01', NOW)).to.equal('19000101');
+  const e = refusal('1899/12/31');
+  expect(e.code).to.equal('OQS_ERR_DATE_RANGE');
+  expect(e.message).to.include('1900/01/01').and.include('2026/11/24');
+  expect(e.messageJa).to.include('1900/01/01');
+  expect(refusal('0001/01/01').code).to.equal('OQS_ERR_DATE_RANGE');
+});
 
 test('a future date is refused with OQS_ERR_DATE_FUTURE naming today', () => {
   const e = refusal('2026/11/25');

@@ -18,8 +18,9 @@ export const ERRORS = {
   OQS_ERR_VISUAL_SINGLE_READER: [409, '目視確認 needs exactly one face-auth reader on this terminal (1 terminal : 1 reader); %s are connected'],
   OQS_ERR_PATTERN_NOT_ALLOWED: [409, 'connection pattern %s does not allow 目視確認 (see docs/connection-patterns.md)'],
   OQS_ERR_NOT_VISUAL_MODE: [409, 'a visual check needs 目視確認 mode; the current mode is %s'],
-  OQS_ERR_DATE_FORMAT: [400, '資格確認日 must be a calendar date written YYYY/MM/DD with slashes (e.g. 2020/10/30); got "%s"'],
+  OQS_ERR_DATE_FORMAT: [400, '資格確認日 must be a calendar date written YYYY/MM/DD with slashes (e.g. 2020/10/30); got "%s": %s'],
   OQS_ERR_DATE_FUTURE: [400, '資格確認日 %s is in the future; use today (%s) or an earlier date'],
+  OQS_ERR_DATE_RANGE: [400, '資格確認日 %s is out of range; the accepted range is 1900/01/01 to today (%s)'],
   OQS_ERR_NOT_VISUALLY_CONFIRMED: [400, '《目視で本人確認完了》 must be checked (☑) before the card is read'],
   OQS_ERR_VISUAL_CHECK_STATE: [409, 'the visual check is %s; %s is not possible now'],
   OQS_ERR_MENU_PATTERN: [404, '資格情報照会（マイナンバーカード） is offered from the menu only in connection pattern 2; this terminal is pattern %s'],
@@ -38,17 +39,64 @@ export const ERRORS = {
 
 export type ErrorCode = keyof typeof ERRORS;
 
+/**
+ * The table's Japanese column: what clinic staff read for each code (the screen shows it, with the
+ * code small beside it). %1, %2 … are the same arguments as the English message's %s, by position.
+ */
+export const ERRORS_JA: { readonly [C in ErrorCode]: string } = {
+  OQS_ERR_READER_TIMEOUT: '顔認証付きカードリーダーが応答しません。ケーブルと電源を確認してください。',
+  OQS_ERR_READER_REFUSED: '顔認証付きカードリーダーが操作を受け付けませんでした。',
+  OQS_ERR_READER_DISCONNECTED: '顔認証付きカードリーダーとの接続が切れています。',
+  OQS_ERR_READER_PROTOCOL: 'この顔認証付きカードリーダーの通信方式（バージョン %1）には対応していません。',
+  OQS_ERR_READER_BUSY: 'リーダーで患者が本人確認中です。終わってから（またはカードが取り外されてから）操作してください。',
+  OQS_ERR_PORT_OPEN: 'シリアルポート %1 を開けません。',
+  OQS_ERR_NO_READER: '顔認証付きカードリーダーが接続されていません。',
+  OQS_ERR_READER_SOFTWARE_MISSING: '本人認証用カードリーダーソフトがインストールされていないため、《顔認証付きカードリーダー操作》は使用できません。',
+  OQS_ERR_ADMIN_REQUIRED: 'この操作は管理者アカウントでのみ行えます（%2 は一般アカウントです）。',
+  OQS_ERR_UNKNOWN_MODE: '運転モードは 無人運転・目視確認・暗証番号認証固定 のいずれかです。',
+  OQS_ERR_VISUAL_SINGLE_READER: '目視確認モードは、資格確認端末1台に顔認証付きカードリーダー1台のときだけ使用できます（接続中：%1台）。',
+  OQS_ERR_PATTERN_NOT_ALLOWED: 'この接続パターン（%1）では目視確認モードを使用できません。',
+  OQS_ERR_NOT_VISUAL_MODE: '目視確認モードではありません（現在のモード：%1）。',
+  OQS_ERR_DATE_FORMAT: '資格確認日「%1」は受け付けられません。%2',
+  OQS_ERR_DATE_FUTURE: '資格確認日「%1」は未来の日付です。本日（%2）以前の日付を入力してください。',
+  OQS_ERR_DATE_RANGE: '資格確認日「%1」は範囲外です。1900/01/01 から本日（%2）までの日付を入力してください。',
+  OQS_ERR_NOT_VISUALLY_CONFIRMED: '《目視で本人確認完了》をチェック（☑）してください。',
+  OQS_ERR_VISUAL_CHECK_STATE: '今はこの操作はできません。画面の表示を確認してください。',
+  OQS_ERR_MENU_PATTERN: '資格情報照会（マイナンバーカード）は、接続パターン2のときだけメニューから使用できます（この端末：パターン%1）。',
+  OQS_ERR_UNAUTHENTICATED: 'ログインしてください。',
+  OQS_ERR_BAD_CREDENTIALS: 'アカウントまたはパスワードが違います。',
+  OQS_ERR_TOO_MANY_ATTEMPTS: 'ログインの失敗が続いたため、あと %1 秒はログインできません。',
+  OQS_ERR_CSRF: '画面を読み込み直してから、もう一度操作してください。',
+  OQS_ERR_SETUP_DONE: '管理者アカウントは作成済みです。ログインしてください。',
+  OQS_ERR_SETUP_TOKEN: 'セットアップトークンが違います。端末の起動時に表示されたトークンを入力してください。',
+  OQS_ERR_ACCOUNT: 'このアカウントは作成できません（アカウント名は半角英数字と . _ - で32文字まで、パスワードは8文字以上）。',
+  OQS_ERR_BAD_REQUEST: '入力の形式が正しくありません。',
+  OQS_ERR_STIMULUS_REFUSED: 'リーダーは今その操作を受け付けません。',
+  OQS_ERR_NOT_FOUND: 'そのページはありません。',
+};
+
+/** An argument of a message; one with both languages fills each message with its own. */
+export type ErrorArg = string | number | { en: string; ja: string };
+
+function fill(template: string, args: ErrorArg[], lang: 'en' | 'ja'): string {
+  const text = (a: ErrorArg | undefined) => (a === undefined ? '' : typeof a === 'object' ? a[lang] : String(a));
+  let i = 0;
+  return template.replace(/%(s|[1-9])/g, (_m, p: string) => text(p === 's' ? args[i++] : args[Number(p) - 1]));
+}
+
 export class OqsError extends Error {
   readonly statusCode: number;
+  /** The same refusal in Japanese, for staff (ERRORS_JA). */
+  readonly messageJa: string;
   constructor(
     readonly code: ErrorCode,
-    ...args: Array<string | number>
+    ...args: ErrorArg[]
   ) {
     const [status, template] = ERRORS[code];
-    let i = 0;
-    super(template.replace(/%s/g, () => String(args[i++] ?? '')));
+    super(fill(template, args, 'en'));
     this.name = 'OqsError';
     this.statusCode = status;
+    this.messageJa = fill(ERRORS_JA[code], args, 'ja');
   }
 
   static is(e: unknown, ...codes: ErrorCode[]): e is OqsError {

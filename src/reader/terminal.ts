@@ -192,10 +192,12 @@ export class Terminal extends EventEmitter {
     }
   }
 
-  async switchMode(actor: Actor, mode: string): Promise<ModeChange> {
+  /** Null when `mode` is already in force: nothing changes and nothing is recorded. */
+  async switchMode(actor: Actor, mode: string): Promise<ModeChange | null> {
     this.requireReaderMenu();
     if (actor.role !== 'admin') throw new OqsError('OQS_ERR_ADMIN_REQUIRED', 'switch the reader mode', actor.account, actor.role === 'general' ? '一般 (general)' : actor.role);
     if (mode !== 'unattended' && mode !== 'visual' && mode !== 'pinOnly') throw new OqsError('OQS_ERR_UNKNOWN_MODE', mode);
+    if (mode === this.currentMode) return null;
     if (this.readers.size === 0) throw new OqsError('OQS_ERR_NO_READER');
     if (mode === 'visual') {
       if (this.readers.size !== 1) throw new OqsError('OQS_ERR_VISUAL_SINGLE_READER', this.readers.size);
