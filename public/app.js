@@ -12,8 +12,9 @@
   const FAIL_LABELS = {
     faceMismatch: '照合エラー', pinLocked: '暗証番号ロック', certExpired: '電子証明書の有効期限切れ',
     notMyNumberCard: 'マイナンバーカード以外', staffRequired: '職員による目視確認が必要', cardRemoved: 'カードが取り外された', cancelled: '中止',
+    noPin: '暗証番号のないカード（顔認証マイナンバーカード）',
   };
-  const FAIL_IDS = { 1: 'faceMismatch', 2: 'pinLocked', 3: 'certExpired', 4: 'notMyNumberCard', 5: 'staffRequired', 6: 'cardRemoved', 7: 'cancelled' };
+  const FAIL_IDS = { 1: 'faceMismatch', 2: 'pinLocked', 3: 'certExpired', 4: 'notMyNumberCard', 5: 'staffRequired', 6: 'cardRemoved', 7: 'cancelled', 8: 'noPin' };
   const CARD_KINDS = { 1: 'マイナンバーカード', 2: '顔認証マイナンバーカード', 3: 'マイナンバーカード以外' };
   const CONSENT_LABELS = { all: '全て同意する', individual: '個別に同意する' };
   // The reader's patient screens, name → [id, text], from the one catalogue in src/protocol/screens.ts

@@ -371,20 +371,98 @@ test('txIds continue from the clock by default, so a restarted reader never reus
   expect(seeded.of('cardPlaced')[0]!.txId).to.equal(42);
 });
 
-test('setMode to the mode it already has is fine even mid-check', async () => {
-  const { model, act } = setup();
+test('PR-3.3-3 setMode naming the mode already in force is ok in every state and changes nothing', async () => {
+  const { model, act, sent } = setup();
   await act(() => model.placeCard('normal'));
-  await act(() => model.chooseMethod('face'));
+  await act(() => model.chooseMethod('pin'));
+  const before = sent.length;
   expect(model.setMode(Mode.unattended)).to.equal('ok');
+  expect(model.state).to.equal('pinEntry');
+  expect(sent).to.have.length(before);
   expect(model.setMode(Mode.visual)).to.equal('busy');
 });
 
-test('a reader only asking for the method takes a new mode and asks again under it', async () => {
-  const { model, act, of } = setup();
+test('PR-3.3-3 setMode to another mode while the patient chooses a method is busy: same mode, same txId', async () => {
+  const { model, act, of, sent } = setup();
   await act(() => model.placeCard('normal'));
   const first = of('cardPlaced')[0]!.txId;
-  await act(() => void expect(model.setMode(Mode.pinOnly)).to.equal('ok'));
-  expect(model.mode).to.equal('pinOnly');
+  const before = sent.length;
+  let status: string | undefined;
+  await act(() => void (status = model.setMode(Mode.pinOnly)));
+  expect(status).to.equal('busy');
+  expect(model.mode).to.equal('unattended');
+  expect(model.state).to.equal('methodSelect');
+  expect(model.txId).to.equal(first);
+  expect(sent).to.have.length(before);
+});
+
+test('PR-3.4-3 after a power cycle a card still on the reader is read once the host has set the mode', async () => {
+  const { model, act, of, names, clear } = setup();
+  await act(() => void model.setMode(Mode.pinOnly));
+  await act(() => model.placeCard('normal'));
+  const first = Number(of('cardPlaced')[0]!.txId);
+  clear();
+  await act(() => model.powerOn(7));
+  expect(names()).to.deep.equal(['readerReset', 'screenShown']);
+  expect(model.mode).to.equal('unattended');
+  expect(model.status()).to.include({ state: ReaderState.idle, cardPresent: 1 });
+  let status: string | undefined;
+  await act(() => void (status = model.setMode(Mode.pinOnly)));
+  expect(status).to.equal('ok');
+  expect(of('cardPlaced').map((f) => f.txId)).to.deep.equal([first + 1]);
   expect(model.state).to.equal('pinEntry');
-  expect(of('cardPlaced').map((f) => f.txId)).to.deep.equal([first, Number(first) + 1]);
+  expect(of('methodChosen')[0]).to.include({ method: Method.pin });
+});
+
+test('PR-3.4-3 after a power cycle a setMode to the factory mode also reads the card', async () => {
+  const { model, act, of, clear } = setup();
+  await act(() => model.placeCard('normal'));
+  clear();
+  await act(() => model.powerOn(1));
+  await act(() => void expect(model.setMode(Mode.unattended)).to.equal('ok'));
+  expect(of('cardPlaced')).to.have.length(1);
+  expect(model.state).to.equal('methodSelect');
+});
+
+test('PR-3.3-7 reset mid-flow ends that transaction with identityFailed cancelled, after the response', async () => {
+  const { model, act, of, names, clear } = setup();
+  await act(() => model.placeCard('normal'));
+  await act(() => model.chooseMethod('pin'));
+  const tx = model.txId;
+  clear();
+  let sentBeforeReturn = -1;
+  await act(() => {
+    expect(model.reset()).to.equal('ok');
+    sentBeforeReturn = names().length;
+  });
+  expect(sentBeforeReturn).to.equal(0);
+  expect(of('identityFailed')).to.deep.equal([{ txId: tx, reason: FailReason.cancelled }]);
+  expect(model.state).to.equal('halted');
+  expect(model.screen).to.equal('callStaff');
+});
+
+test('PR-3.3-7 reset after the outcome (consent, complete, halted) sends no second outcome', async () => {
+  for (const to of ['consent', 'complete', 'halted'] as const) {
+    const { model, act, of, clear } = setup();
+    await act(() => model.placeCard(to === 'halted' ? 'certExpired' : 'normal'));
+    if (to !== 'halted') {
+      await act(() => model.chooseMethod('face'));
+      await act(() => model.presentFace());
+      if (to === 'complete') await act(() => model.answerConsent('all'));
+    }
+    expect(model.state).to.equal(to);
+    clear();
+    await act(() => void model.reset());
+    expect(of('identityFailed'), to).to.have.length(0);
+    expect(of('identityConfirmed'), to).to.have.length(0);
+  }
+});
+
+test('PR-3.4-2 a 顔認証マイナンバーカード in 暗証番号認証固定 fails with its own reason noPin, not pinLocked', async () => {
+  const { model, act, of, screens } = setup();
+  model.setMode(Mode.pinOnly);
+  await act(() => model.placeCard('faceAuthCard'));
+  expect(of('identityFailed')).to.deep.equal([{ txId: model.txId, reason: FailReason.noPin }]);
+  expect(screens()).to.not.include(screenId('pinLocked'));
+  expect(model.screen).to.equal('callStaff');
 });

@@ -62,6 +62,8 @@ export class ReaderModel extends EventEmitter {
   private faceAttempts = 0;
   private armed: { checkId: number; date: string } | null = null;
   private haltReason: FailReasonName | null = null;
+  /** Powered on and not yet told the mode: a card placed now is read after the first setMode. */
+  private unread = false;
   private out: Outbound = () => undefined;
 
   constructor(opts: ModelOptions) {
@@ -83,7 +85,7 @@ export class ReaderModel extends EventEmitter {
     if (this.card) throw new EmulatorError('EMU_ERR_CARD_PRESENT');
     const card = this.wallet.get(profile);
     this.card = card;
-    this.beginTransaction();
+    if (!this.unread) this.beginTransaction();
   }
 
   chooseMethod(method: 'face' | 'pin'): void {
@@ -171,19 +173,23 @@ export class ReaderModel extends EventEmitter {
   setMode(mode: number): StatusName {
     const name = Mode.nameOf(mode) as ModeName | undefined;
     if (!name) return 'badArgument';
-    if (name === this.mode) return 'ok';
-    if (this.state === 'methodSelect' && this.card) {
-      // Nothing has happened yet but the question: ask it again under the new mode (after the
-      // response), e.g. when the terminal restores its mode after a reboot with a card on the reader.
-      this.mode = name;
-      this.armed = null;
-      queueMicrotask(() => this.beginTransaction());
-      return 'ok';
-    }
+    // The mode already in force: nothing changes, so nothing conflicts with a patient's flow
+    // (a host re-sending its mode after a reconnect or a retry must not be refused).
+    if (name === this.mode) return this.configured();
     if (BUSY_STATES.has(this.state)) return 'busy';
     this.mode = name;
     if (name !== 'visual') this.armed = null;
     if (!this.card) this.showScreen('placeCard');
+    return this.configured();
+  }
+
+  /** After a power cycle the first setMode tells the reader its mode: a card left on it is read then. */
+  private configured(): 'ok' {
+    if (this.unread) {
+      this.unread = false;
+      // After the setMode response, like every event a command causes.
+      if (this.card) queueMicrotask(() => this.card && this.state === 'idle' && this.beginTransaction());
+    }
     return 'ok';
   }
 
@@ -220,9 +226,16 @@ export class ReaderModel extends EventEmitter {
   reset(): StatusName {
     this.armed = null;
     this.faceAttempts = 0;
+    const tx = this.txId;
+    const open = this.card !== null && BUSY_STATES.has(this.state) && this.state !== 'consent';
     if (this.card) {
       this.haltReason = 'cancelled';
-      this.go('halted', 'callStaff');
+      this.state = 'halted';
+      // Every transaction ends with one outcome (the events after the response).
+      queueMicrotask(() => {
+        if (open) this.emitEvent('identityFailed', { txId: tx, reason: FailReason.cancelled });
+        this.showScreen('callStaff');
+      });
     } else this.go('idle', 'placeCard');
     return 'ok';
   }
@@ -230,7 +243,7 @@ export class ReaderModel extends EventEmitter {
   /**
    * Power cycle: the flow, the mode and any armed visual check are gone (the mode is the factory
    * default until the terminal sets it again); the host is told with readerReset. A card still on
-   * the reader is read again as a new transaction.
+   * the reader is read again as a new transaction once the host has set the mode (setMode).
    */
   powerOn(bootId: number): void {
     this.mode = 'unattended';
@@ -241,7 +254,8 @@ export class ReaderModel extends EventEmitter {
     this.screen = 'placeCard';
     this.emitEvent('readerReset', { bootId: bootId >>> 0 });
     this.emitEvent('screenShown', { screen: SCREENS.placeCard.id });
-    if (this.card) this.beginTransaction();
+    // Not read in the factory mode: the host gives the mode back first (setMode), then it is.
+    this.unread = true;
   }
 
   // ---- flow ---------------------------------------------------------------------------------
@@ -260,7 +274,8 @@ export class ReaderModel extends EventEmitter {
       return this.fail('staffRequired', 'callStaff');
     }
     if (this.mode === 'pinOnly') {
-      if (!card.pinUsable) return this.fail('pinLocked', card.pinLocked ? 'pinLocked' : 'callStaff');
+      if (card.profile.pin === null) return this.fail('noPin', 'callStaff');
+      if (!card.pinUsable) return this.fail('pinLocked', 'pinLocked');
       this.emitEvent('methodChosen', { txId: this.txId, method: Method.pin });
       return this.startPinEntry(card);
     }

@@ -60,6 +60,8 @@ export const FailReason = table({
   staffRequired: 5,
   cardRemoved: 6,
   cancelled: 7,
+  /** The flow needs a PIN and the card has none (顔認証マイナンバーカード in 暗証番号認証固定). */
+  noPin: 8,
 });
 export type FailReasonName = Exclude<keyof typeof FailReason, 'nameOf'>;
 

@@ -346,7 +346,7 @@ export class Terminal extends EventEmitter {
           cardId: null,
         });
         this.visual.failed(reason, record);
-        if (reason === 'faceMismatch' || reason === 'pinLocked') {
+        if (reason === 'faceMismatch' || reason === 'pinLocked' || reason === 'noPin') {
           this.setReaderAlert({ code: 'visualCheckNeeded', message: '患者の本人確認ができませんでした（照合エラー／暗証番号ロック）。目視確認が必要です' });
         } else if (reason === 'staffRequired') {
           this.setReaderAlert({ code: 'staffCheckRequired', message: '目視確認モードです。患者を目視で確認し、《目視で本人確認完了》をチェックしてください' });
