@@ -24,7 +24,6 @@ export const FAIL_REASON_LABELS: Record<FailReasonName, string> = {
   cardRemoved: 'カードが取り外された',
   cancelled: '中止',
   noPin: '暗証番号のないカード（顔認証マイナンバーカード）',
-  noPin: '暗証番号のないカード（顔認証マイナンバーカード）',
 };
 
 export function modeByLabel(label: string): ModeName | undefined {

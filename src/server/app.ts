@@ -11,6 +11,7 @@ import { RealClock, type Clock } from '../time/clock';
 import { actorOf, LoginDelayed, type Auth } from './auth';
 import { sessionRoutes } from './routes/session';
 import { terminalRoutes } from './routes/terminal';
+import { screenRoutes } from './routes/screen';
 import { ErrorBody, Stimulus } from './schemas';
 import { LoginLimiter, SessionStore } from './sessions';
 
@@ -95,6 +96,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     const api = scope.withTypeProvider<TypeBoxTypeProvider>();
     await api.register(sessionRoutes, { auth, setupToken: () => setupToken, consumeSetupToken: () => (setupToken = null), secureCookie: opts.secureCookie ?? true });
     await api.register(terminalRoutes, { terminal, auth, emulated: !!opts.emulator });
+    await api.register(screenRoutes, { terminal, auth });
     const emulator = opts.emulator;
     if (emulator) {
       api.get('/api/emulator', { schema: { tags: ['emulator'] } }, async () => ({ profiles: emulator.profiles(), conditions: emulator.conditions() }));

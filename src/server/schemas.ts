@@ -6,6 +6,7 @@ export const ErrorBody = Type.Object({
   code: Type.String(),
   error: Type.String(),
   message: Type.String(),
+  messageJa: Type.Optional(Type.String({ description: 'the same refusal in Japanese, as the screen shows staff' })),
   retryAfterSeconds: Type.Optional(Type.Integer({ minimum: 1, description: 'on 429: seconds until the account may try again (also in Retry-After)' })),
 });
 

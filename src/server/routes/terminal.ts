@@ -43,7 +43,8 @@ export const terminalRoutes: FastifyPluginAsyncTypebox<TerminalRoutesOptions> = 
 
   app.put('/api/mode', { schema: { tags: ['terminal'], body: SwitchModeBody, response: { 200: Json, ...errors } } }, async (req) => {
     const change = await terminal.switchMode(actorOf(req, auth), req.body.mode);
-    return { mode: terminal.mode, change };
+    // The mode already in force: 200 with changed:false, no record (docs/api.md).
+    return { mode: terminal.mode, changed: change !== null, change };
   });
 
   app.post('/api/visual-check', { schema: { tags: ['visual check'], body: BeginVisualCheckBody, response: { 200: Json, ...errors } } }, async (req) => ({
