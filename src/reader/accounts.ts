@@ -1,5 +1,7 @@
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { STATE_FILE_MODE, syncDirectory, tightenModes, type PlatformOptions } from './store';
 
 export type Role = 'admin' | 'general';
 
@@ -23,13 +25,20 @@ const ACCOUNT_NAME = /^[A-Za-z0-9._-]{1,32}$/;
 
 /**
  * The terminal's accounts (管理者 and 一般). Passwords are kept only as scrypt hashes with a salt
- * each; with a file, every change is written atomically (temp file, fsync, rename).
+ * each; with a file, every change is written atomically (temp file, fsync, rename, directory fsync)
+ * and the file is the owner's only (0600, tightened on load if it was left looser).
  */
 export class AccountDirectory {
   private readonly accounts = new Map<string, StoredAccount>();
+  private readonly platform: NodeJS.Platform;
 
-  constructor(private readonly file?: string) {
+  constructor(
+    private readonly file?: string,
+    opts: PlatformOptions = {},
+  ) {
+    this.platform = opts.platform ?? process.platform;
     if (file && existsSync(file)) {
+      tightenModes(file, this.platform);
       const data = JSON.parse(readFileSync(file, 'utf8')) as { accounts: Array<{ account: string; role: Role; salt: string; hash: string }> };
       for (const a of data.accounts) {
         this.accounts.set(a.account, { role: a.role, salt: Buffer.from(a.salt, 'base64'), hash: Buffer.from(a.hash, 'base64') });
@@ -74,7 +83,7 @@ export class AccountDirectory {
       accounts: [...this.accounts.entries()].map(([account, a]) => ({ account, role: a.role, salt: a.salt.toString('base64'), hash: a.hash.toString('base64') })),
     };
     const tmp = `${this.file}.${process.pid}.tmp`;
-    const fd = openSync(tmp, 'w', 0o600);
+    const fd = openSync(tmp, 'w', STATE_FILE_MODE);
     try {
       writeSync(fd, JSON.stringify(data, null, 2) + '\n');
       fsyncSync(fd);
@@ -82,5 +91,6 @@ export class AccountDirectory {
       closeSync(fd);
     }
     renameSync(tmp, this.file);
+    syncDirectory(dirname(this.file), this.platform);
   }
 }
