@@ -25,6 +25,8 @@ export interface OpenReaderOptions {
   host?: string;
   /** Override for tests: is this path a pseudo-terminal? */
   isPseudoTerminal?: (path: string) => boolean;
+  /** Whose rules apply to the port name (default process.platform; tests inject 'win32'). */
+  platform?: NodeJS.Platform;
 }
 
 function openPort(binding: BindingInterface, path: string, baudRate: number): Promise<SerialPortStream> {
@@ -36,8 +38,14 @@ function isIoctlRefusal(e: unknown): boolean {
   return /Inappropriate ioctl|ENOTTY|custom baud rate/i.test(String((e as Error)?.message ?? e));
 }
 
-/** /dev/pts/N, or a link to one (Linux); never true for a USB or on-board serial device. */
-export function isPseudoTerminal(path: string): boolean {
+/**
+ * /dev/pts/N, or a link to one (Linux); never true for a USB or on-board serial device. Never true on
+ * Windows, which has no pseudo-terminals: a port there is COM3, a real device or a virtual pair
+ * (com0com) that accepts any rate, so the refusal it gives must stand. The name goes to serialport
+ * as it is: its Windows binding prefixes \\.\ itself (so COM10 works, and \\.\COM10 must not be given).
+ */
+export function isPseudoTerminal(path: string, platform: NodeJS.Platform = process.platform): boolean {
+  if (platform === 'win32') return false;
   try {
     return /^\/dev\/pts\/\d+$/.test(realpathSync(path));
   } catch {
@@ -67,7 +75,7 @@ export class ReaderClient {
     } catch (e) {
       // A pseudo-terminal refuses the termios call for a non-standard rate; its rate means nothing
       // anyway. Only there do we fall back to a standard rate: on a real device the error stands.
-      if (!(baudRate !== 115200 && isIoctlRefusal(e) && (opts.isPseudoTerminal ?? isPseudoTerminal)(opts.path))) {
+      if (!(baudRate !== 115200 && isIoctlRefusal(e) && (opts.isPseudoTerminal ?? ((p: string) => isPseudoTerminal(p, opts.platform)))(opts.path))) {
         throw new OqsError('OQS_ERR_PORT_OPEN', opts.path, (e as Error).message);
       }
       port = await openPort(opts.binding, opts.path, 115200).catch((e2: Error) => {
