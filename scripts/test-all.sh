@@ -6,7 +6,8 @@ find reports -mindepth 1 ! -name README.md -exec rm -rf {} + 2>/dev/null
 mkdir -p reports
 rc=0
 echo "== typecheck"
-sh scripts/junit-case.sh typecheck "tsc --noEmit" reports/typecheck.xml -- npx --no-install tsc --noEmit -p . || rc=1
+# The server's TypeScript, then the page's JavaScript as browser code (tsconfig.browser.json).
+sh scripts/junit-case.sh typecheck "tsc --noEmit" reports/typecheck.xml -- sh -c 'npx --no-install tsc --noEmit -p . && npx --no-install tsc -p tsconfig.browser.json' || rc=1
 echo "== build: dist/ (what ships; bin/oqs-reader.js runs it, so every test that spawns it tests this build)"
 sh scripts/junit-case.sh build "npm run build" reports/build.xml -- node scripts/build.cjs || rc=1
 # Under c8 so the emulator processes, certify and the CLI count towards code coverage too.
