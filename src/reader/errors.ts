@@ -35,6 +35,17 @@ export const ERRORS = {
   OQS_ERR_BAD_REQUEST: [400, '%s'],
   OQS_ERR_STIMULUS_REFUSED: [409, 'the emulated reader refused the stimulus (%s): %s'],
   OQS_ERR_NOT_FOUND: [404, 'no route %s %s'],
+  OQS_ERR_METHOD_NOT_ALLOWED: [405, '%s is not allowed on %s; allowed: %s'],
+  OQS_ERR_BODY_TOO_LARGE: [413, 'the request body is larger than %s bytes'],
+  OQS_ERR_UNSUPPORTED_MEDIA_TYPE: [415, 'send the body as application/json; got "%s"'],
+  OQS_ERR_CONTENT_LENGTH: [400, 'the request body does not match its Content-Length header (%s)'],
+  OQS_ERR_BAD_URL: [400, 'the URL %s is not valid (bad percent-encoding)'],
+  OQS_ERR_HEADERS_TOO_LARGE: [431, 'the request headers are larger than %s bytes; send fewer or smaller cookies or headers'],
+  OQS_ERR_REQUEST_TIMEOUT: [408, 'the request did not arrive in time'],
+  OQS_ERR_FORBIDDEN_PATH: [403, 'the file %s may not be served'],
+  OQS_ERR_FOREIGN_HOST: [403, 'this terminal does not answer to host "%s" (a guard against DNS rebinding); use 127.0.0.1 or localhost, or start it with that name allowed'],
+  OQS_ERR_FOREIGN_ORIGIN: [403, 'a change from origin "%s" is refused; changes come only from pages at %s'],
+  OQS_ERR_INTERNAL: [500, 'internal error; see the terminal log'],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -73,6 +84,17 @@ export const ERRORS_JA: { readonly [C in ErrorCode]: string } = {
   OQS_ERR_BAD_REQUEST: '入力の形式が正しくありません。',
   OQS_ERR_STIMULUS_REFUSED: 'リーダーは今その操作を受け付けません。',
   OQS_ERR_NOT_FOUND: 'そのページはありません。',
+  OQS_ERR_METHOD_NOT_ALLOWED: 'この操作はできません。',
+  OQS_ERR_BODY_TOO_LARGE: '送信された内容が大きすぎます。',
+  OQS_ERR_UNSUPPORTED_MEDIA_TYPE: '送信された内容の形式には対応していません。',
+  OQS_ERR_CONTENT_LENGTH: '送信された内容が途中で途切れたか、長さが合いません。もう一度操作してください。',
+  OQS_ERR_BAD_URL: 'そのアドレスは正しくありません。',
+  OQS_ERR_HEADERS_TOO_LARGE: '要求が大きすぎます。ブラウザのCookieを削除してから、もう一度操作してください。',
+  OQS_ERR_REQUEST_TIMEOUT: '通信が時間内に終わりませんでした。もう一度操作してください。',
+  OQS_ERR_FORBIDDEN_PATH: 'このファイルは表示できません。',
+  OQS_ERR_FOREIGN_HOST: 'このアドレス（%1）からは操作できません。資格確認端末で操作画面を開いてください。',
+  OQS_ERR_FOREIGN_ORIGIN: 'ほかの画面やサイトからの操作は受け付けません。操作画面から操作してください。',
+  OQS_ERR_INTERNAL: '端末で問題が起きました。もう一度操作してください。',
 };
 
 /** An argument of a message; one with both languages fills each message with its own. */

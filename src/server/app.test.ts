@@ -37,7 +37,7 @@ test('negative battery: each refusal is coded and changes nothing', async (t) =>
     ['missing mode', ['PUT', '/api/mode', { auth: ADMIN, body: {} }], 400, 'OQS_ERR_BAD_REQUEST'],
     ['extra field', ['PUT', '/api/mode', { auth: ADMIN, body: { mode: 'visual', force: true } }], 400, 'OQS_ERR_BAD_REQUEST'],
     ['malformed JSON', ['PUT', '/api/mode', { auth: ADMIN, raw: '{"mode":' }], 400, 'OQS_ERR_BAD_REQUEST'],
-    ['oversized body', ['PUT', '/api/mode', { auth: ADMIN, raw: JSON.stringify({ mode: 'x'.repeat(20_000) }) }], 413, 'OQS_ERR_BAD_REQUEST'],
+    ['oversized body', ['PUT', '/api/mode', { auth: ADMIN, raw: JSON.stringify({ mode: 'x'.repeat(20_000) }) }], 413, 'OQS_ERR_BODY_TOO_LARGE'],
     ['visual check outside 目視確認', ['POST', '/api/visual-check', { auth: ADMIN, body: { visuallyConfirmed: true } }], 409, 'OQS_ERR_NOT_VISUAL_MODE'],
     ['unknown route', ['GET', '/api/nothing'], 404, 'OQS_ERR_NOT_FOUND'],
   ];

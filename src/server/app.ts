@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
@@ -8,7 +8,9 @@ import type { AccountDirectory } from '../reader/accounts';
 import { OqsError } from '../reader/errors';
 import type { Terminal } from '../reader/terminal';
 import { RealClock, type Clock } from '../time/clock';
-import { actorOf, LoginDelayed, type Auth } from './auth';
+import { actorOf, type Auth } from './auth';
+import { hostGuard } from './hosts';
+import { clientErrorHandler, errorHandler, frameworkErrors, installNotFound } from './refusals';
 import { sessionRoutes } from './routes/session';
 import { terminalRoutes } from './routes/terminal';
 import { screenRoutes } from './routes/screen';
@@ -35,10 +37,16 @@ export interface ServerOptions {
   setupToken?: string | null;
   /** Mark the session cookie Secure (default true; browsers accept it on http://127.0.0.1). */
   secureCookie?: boolean;
+  /**
+   * Host names and addresses this terminal answers to besides loopback (127.0.0.0/8, ::1,
+   * localhost): those of a --host other than loopback. Any other Host is refused (DNS rebinding).
+   */
+  allowedHosts?: readonly string[];
   /** Serve the operation screen from this directory (default: public/). */
   publicDir?: string | false;
 }
 
+const BODY_LIMIT = 16 * 1024;
 const PUBLIC = join(__dirname, '..', '..', 'public');
 
 /**
@@ -49,7 +57,10 @@ const PUBLIC = join(__dirname, '..', '..', 'public');
 export function buildServer(opts: ServerOptions): FastifyInstance {
   const app = Fastify({
     ...(opts.loggerInstance ? { loggerInstance: opts.loggerInstance } : { logger: opts.logger ?? false }),
-    bodyLimit: 16 * 1024,
+    bodyLimit: BODY_LIMIT,
+    // Refusals made before any route (a bad URL, an unparsable request) get the documented body too.
+    frameworkErrors,
+    clientErrorHandler,
     // An SSE stream must not keep close() waiting.
     forceCloseConnections: true,
     // removeAdditional off: an unknown field is an error, not silently dropped.
@@ -60,24 +71,11 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   const auth: Auth = { accounts: opts.accounts, sessions: new SessionStore(clock), limiter: new LoginLimiter(clock) };
   let setupToken = opts.setupToken ?? null;
 
-  app.setErrorHandler((err: FastifyError | OqsError, _req, reply) => {
-    if (err instanceof LoginDelayed) {
-      reply.header('retry-after', String(err.retryAfterSeconds));
-      return reply.code(429).send({ ...body(429, err.code, err.message), retryAfterSeconds: err.retryAfterSeconds });
-    }
-    if (err instanceof OqsError) return reply.code(err.statusCode).send(body(err.statusCode, err.code, err.message));
-    const code = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    if (code === 500) {
-      reply.log.error({ err: { message: err.message, code: (err as { code?: string }).code } }, 'unhandled error');
-      return reply.code(500).send(body(500, 'OQS_ERR_INTERNAL', 'internal error; see the terminal log'));
-    }
-    // fastify's own 4xx (validation, bad JSON, body too large, wrong content type) keep their reason.
-    return reply.code(code).send(body(code, 'OQS_ERR_BAD_REQUEST', `${(err as FastifyError).code ?? 'bad request'}: ${err.message}`));
-  });
-  app.setNotFoundHandler((req, reply) => {
-    const e = new OqsError('OQS_ERR_NOT_FOUND', req.method, req.url.split('?')[0] ?? '');
-    return reply.code(404).send(body(404, e.code, e.message));
-  });
+  // JSON only: a text/plain body is what a cross-site form can send without a preflight.
+  app.removeContentTypeParser('text/plain');
+  app.setErrorHandler(errorHandler(BODY_LIMIT));
+  installNotFound(app);
+  app.addHook('onRequest', hostGuard(opts.allowedHosts));
   // The screen loads nothing from elsewhere and is never framed.
   app.addHook('onSend', async (_req, reply) => {
     reply.header('content-security-policy', "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
@@ -120,10 +118,4 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   if (opts.publicDir !== false) app.register(fastifyStatic, { root: opts.publicDir ?? PUBLIC, index: ['index.html'] });
   return app;
-}
-
-function body(statusCode: number, code: string, message: string) {
-  const error =
-    { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' }[statusCode] ?? 'Error';
-  return { statusCode, code, error, message };
 }

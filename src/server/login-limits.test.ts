@@ -56,7 +56,7 @@ test('HTTP Basic is delayed the same way and its 429 says when to retry', async 
   for (let i = 0; i <= free; i++) await call('GET', '/api/records', { auth: basic('kanri', 'nope-nope') });
   const r = await call('GET', '/api/records', { auth: basic('kanri', 'kanri-password-1') });
   expect([r.status, r.body.code, r.headers['retry-after']]).to.deep.equal([429, 'OQS_ERR_TOO_MANY_ATTEMPTS', '1']);
-  expect(Object.keys(r.body).sort()).to.deep.equal(['code', 'error', 'message', 'retryAfterSeconds', 'statusCode']);
+  expect(r.body).to.include({ statusCode: 429, error: 'Too Many Requests', retryAfterSeconds: 1 });
 });
 
 test('the limiter keeps a bounded number of unknown names, and never forgets a known account for them', () => {

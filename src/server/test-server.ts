@@ -3,12 +3,11 @@
  * itself). Accounts are made by the caller: scrypt is slow, so once per file.
  */
 import type { OutgoingHttpHeaders } from 'node:http';
-import { EmulatedReader, EmulatorBinding } from '../../simulator';
+import { assemble, embeddedReaders } from '../assembly';
 import type { AccountDirectory } from '../reader/accounts';
-import { ReaderClient } from '../reader/reader-client';
-import { Terminal } from '../reader/terminal';
+import { MemoryStore } from '../reader/store';
 import { VirtualClock } from '../time/virtual-clock';
-import { buildServer, type ServerOptions } from './app';
+import type { ServerOptions } from './app';
 
 export const basic = (user: string, pass: string) => 'Basic ' + Buffer.from(`${user}:${pass}`).toString('base64');
 
@@ -23,18 +22,15 @@ export interface Reply {
 /** `emulated`: the API gets the emulator's controls, as src/main.ts gives them. */
 export async function testServer(t: { after: (fn: () => Promise<void>) => void }, accounts: AccountDirectory, opts: Partial<ServerOptions> & { emulated?: boolean } = {}) {
   const clock = new VirtualClock(Date.UTC(2026, 10, 24, 1, 0));
-  const reader = new EmulatedReader({ clock });
-  const binding = new EmulatorBinding();
-  binding.addPort('/dev/ttyEMU0', reader);
-  const terminal = new Terminal({ clock });
-  await terminal.attachReader(await clock.resolve(ReaderClient.open({ path: '/dev/ttyEMU0', binding, clock })));
+  // The controller as the product assembles it, on the virtual clock (src/assembly.ts).
+  const embedded = embeddedReaders(clock, 1);
   const { emulated, ...options } = opts;
-  const emulator = emulated ? { profiles: () => [], conditions: () => [], stimulate: async (s: Parameters<EmulatedReader['stimulate']>[0]) => reader.stimulate(s) } : undefined;
-  const app = buildServer({ terminal, accounts, publicDir: false, emulator, ...options });
-  t.after(async () => {
-    await app.close();
-    await terminal.close();
-  });
+  const emulator = emulated ? embedded.controls : undefined;
+  const assembly = assemble({ clock, store: new MemoryStore(), readers: embedded.ports, api: { accounts, publicDir: false, emulator, ...options } });
+  await clock.resolve(assembly.firstAttempts);
+  const { terminal } = assembly;
+  const app = assembly.app!;
+  t.after(() => assembly.close());
   const call = async (method: string, url: string, o: { auth?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {}): Promise<Reply> => {
     const hasBody = o.body !== undefined || o.raw !== undefined;
     const res = await clock.resolve(
@@ -55,5 +51,5 @@ export async function testServer(t: { after: (fn: () => Promise<void>) => void }
     return { status: res.statusCode, body, headers: res.headers, text: res.body, cookies: res.cookies };
   };
   const login = (account: string, password: string) => call('POST', '/api/session', { body: { account, password } });
-  return { clock, terminal, reader, app, call, login };
+  return { clock, terminal, reader: embedded.readers[0]!, app, call, login };
 }
