@@ -2,12 +2,15 @@
 // The real-serial paths end to end, against `oqs-reader emulate` on pseudo-terminals:
 //  1. the hardware profile, every physical act a prompt answered by an answers file whose robot
 //     is the emulator's control channel;
-//  2. `oqs-reader certify` → a bundle that `certify --verify` accepts, and refuses after one byte
-//     of one file changes;
-//  3. certify under a one-reader lab declaration: scenarios it cannot support are N/A with reasons.
+//  2. `oqs-reader certify keygen`, then certify → a signed bundle that `certify --verify --trust`
+//     accepts, and refuses after one byte changes, after the verdict is edited (hash recomputed, or
+//     re-signed with another key, or re-signed with the right key but disagreeing with cucumber.json);
+//  3. a declaration whose reader count does not match the ports is refused before the run;
+//  4. certify under a one-reader lab declaration on one port: what it cannot support is N/A.
 // Writes reports/serial-selftest.xml (one test case per check) for the totals line.
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -46,25 +49,81 @@ async function main() {
 
     const out = path.join(root, 'reports', 'certification');
     const run = (args) => spawnSync(process.execPath, [bin, 'certify', ...args], { cwd: root, env, encoding: 'utf8' });
-    const before = new Set(fs.existsSync(out) ? fs.readdirSync(out) : []);
-    const cert = run(['--port', ports, '--declaration', 'declarations/emulator.json', '--answers', answers, '--out', out]);
+    const last = (r) => `${(r.stdout || '').trim().split('\n').pop()} (exit ${r.status})`;
+
+    // The signing key lives outside the repository (here: the test's temp dir), as docs/certification.md says.
+    const key = path.join(dir, 'keys', 'certify-key.pem');
+    const kg = run(['keygen', '--out', key]);
+    const fingerprint = (/fingerprint: (sha256:[0-9a-f]{64})/.exec(kg.stdout) || [])[1];
+    check('certify keygen writes an Ed25519 key pair outside the repository and prints its fingerprint', kg.status === 0 && !!fingerprint && (fs.statSync(key).mode & 0o077) === 0, last(kg));
+    const inRepo = run(['keygen', '--out', path.join(root, 'reports', 'certify-key.pem')]);
+    check('certify keygen refuses to put a private key inside the repository', inRepo.status === 2 && !fs.existsSync(path.join(root, 'reports', 'certify-key.pem')), last(inRepo));
+
+    // README's vendor path with one port but a two-reader declaration: refused before anything runs.
+    const listed = () => new Set(fs.existsSync(out) ? fs.readdirSync(out) : []);
+    let before = listed();
+    const mismatch = run(['--port', ready.readers[0], '--declaration', 'declarations/emulator.json', '--answers', answers, '--out', out, '--key', key]);
+    const made = [...listed()].filter((d) => !before.has(d));
+    check(
+      'certify refuses a declaration (2 readers) given 1 port, before the run, saying why in Japanese and English',
+      mismatch.status === 2 && /申告.*2 台/.test(mismatch.stdout) && /2 reader\(s\) but 1 port\(s\)/.test(mismatch.stdout) && made.length === 0,
+      last(mismatch),
+    );
+
+    before = listed();
+    const cert = run(['--port', ports, '--declaration', 'declarations/emulator.json', '--answers', answers, '--out', out, '--key', key]);
     process.stdout.write(cert.stdout.split('\n').filter((l) => !/^\.+$/.test(l)).join('\n'));
-    const bundle = fs.readdirSync(out).filter((d) => !before.has(d)).map((d) => path.join(out, d))[0];
-    check('certify against the pty emulator passes and writes a bundle', cert.status === 0 && !!bundle, bundle ? path.relative(root, bundle) : `exit ${cert.status}`);
+    const bundle = [...listed()].filter((d) => !before.has(d)).map((d) => path.join(out, d))[0];
+    check('certify (two ports, declarations/emulator.json, answers file + robot) passes and writes a signed bundle', cert.status === 0 && !!bundle && fs.existsSync(path.join(bundle, 'manifest.sig.json')), bundle ? path.relative(root, bundle) : last(cert));
     if (bundle) {
-      const ok = run(['--verify', bundle]);
-      check('certify --verify accepts the untouched bundle', ok.status === 0, ok.stdout.trim().split('\n').pop());
-      const copy = path.join(dir, 'tampered');
-      fs.cpSync(bundle, copy, { recursive: true });
-      const victim = path.join(copy, 'cucumber.json');
-      const bytes = fs.readFileSync(victim);
-      bytes[Math.floor(bytes.length / 2)] ^= 0x01;
-      fs.writeFileSync(victim, bytes);
-      const bad = run(['--verify', copy]);
-      check('certify --verify refuses a bundle with one byte changed', bad.status === 1 && /cucumber\.json: changed/.test(bad.stdout), bad.stdout.trim().split('\n')[0]);
+      const ok = run(['--verify', bundle, '--trust', fingerprint]);
+      check('certify --verify --trust <fingerprint> accepts the untouched bundle', ok.status === 0, last(ok));
+      const noTrust = run(['--verify', bundle]);
+      check('certify --verify without --trust refuses (a bundle never vouches for its own key)', noTrust.status === 1 && /--trust/.test(noTrust.stdout), last(noTrust));
+
+      const tampered = (name, edit) => {
+        const copy = path.join(dir, name);
+        fs.cpSync(bundle, copy, { recursive: true });
+        edit(copy);
+        return run(['--verify', copy, '--trust', fingerprint]);
+      };
+      const flip = tampered('flipped', (copy) => {
+        const victim = path.join(copy, 'cucumber.json');
+        const bytes = fs.readFileSync(victim);
+        bytes[Math.floor(bytes.length / 2)] ^= 0x01;
+        fs.writeFileSync(victim, bytes);
+      });
+      check('certify --verify refuses a bundle with one byte changed', flip.status === 1 && /cucumber\.json: changed/.test(flip.stdout), flip.stdout.trim().split('\n')[0]);
+
+      // The verdict edited in report.html, and manifest.json's hash recomputed to match.
+      const editVerdict = (copy) => {
+        const report = path.join(copy, 'report.html');
+        fs.writeFileSync(report, fs.readFileSync(report, 'utf8').replace(/合格 PASS/g, '不合格 FAIL').replace('content="PASS"', 'content="FAIL"'));
+        const manifest = JSON.parse(fs.readFileSync(path.join(copy, 'manifest.json'), 'utf8'));
+        manifest.files['report.html'] = crypto.createHash('sha256').update(fs.readFileSync(report)).digest('hex');
+        fs.writeFileSync(path.join(copy, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+      };
+      const rehashed = tampered('rehashed', editVerdict);
+      check('certify --verify refuses an edited verdict whose manifest hash was recomputed (signature)', rehashed.status === 1 && /signature does not match/.test(rehashed.stdout), rehashed.stdout.trim().split('\n')[0]);
+
+      const resign = (copy, privatePem) => {
+        const sigPath = path.join(copy, 'manifest.sig.json');
+        const sig = JSON.parse(fs.readFileSync(sigPath, 'utf8'));
+        const k = crypto.createPrivateKey(privatePem);
+        const pub = crypto.createPublicKey(k);
+        sig.publicKey = pub.export({ type: 'spki', format: 'pem' }).toString();
+        sig.fingerprint = `sha256:${crypto.createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('hex')}`;
+        sig.value = crypto.sign(null, fs.readFileSync(path.join(copy, 'manifest.json')), k).toString('base64');
+        fs.writeFileSync(sigPath, JSON.stringify(sig, null, 2) + '\n');
+      };
+      const other = crypto.generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' });
+      const wrongKey = tampered('wrong-key', (copy) => (editVerdict(copy), resign(copy, other)));
+      check('certify --verify refuses an edited bundle re-signed with another key (not trusted)', wrongKey.status === 1 && /not trusted/.test(wrongKey.stdout), wrongKey.stdout.trim().split('\n')[0]);
+      const disagree = tampered('disagree', (copy) => (editVerdict(copy), resign(copy, fs.readFileSync(key, 'utf8'))));
+      check('certify --verify refuses a signed report whose verdict disagrees with its cucumber results', disagree.status === 1 && /verdict FAIL, but the cucumber results in the bundle give PASS/.test(disagree.stdout), disagree.stdout.trim().split('\n')[0]);
     }
 
-    const one = run(['--port', ready.readers[0], '--declaration', 'declarations/emulator-one-reader.json', '--answers', answers, '--out', path.join(dir, 'one')]);
+    const one = run(['--port', ready.readers[0], '--declaration', 'declarations/emulator-one-reader.json', '--answers', answers, '--out', path.join(dir, 'one'), '--key', key]);
     const report = (() => {
       try {
         const b = fs.readdirSync(path.join(dir, 'one'))[0];
@@ -74,7 +133,7 @@ async function main() {
       }
     })();
     const na = report.flatMap((f) => f.elements || []).filter((s) => (s.steps || []).some((st) => (st.embeddings || []).some((e) => /not applicable: /.test(Buffer.from(e.data, 'base64').toString('utf8')) || /not applicable: /.test(e.data))));
-    check('a one-reader lab declaration makes what it cannot support N/A with a reason, and still passes', one.status === 0 && na.length > 0, `${na.length} scenarios N/A; exit ${one.status}`);
+    check('a one-reader lab declaration on one port makes what it cannot support N/A with a reason, and still passes', one.status === 0 && na.length > 0, `${na.length} scenarios N/A; exit ${one.status}`);
   } catch (e) {
     check('serial self-test ran', false, e.message);
   } finally {

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CARD_PROFILES, FACE_CONDITIONS } from '../simulator/cards';
 import { FailReason, SCREENS, type FailReasonName } from '../src/protocol';
-import { ERRORS } from '../src/reader/errors';
+import { ERRORS, ERRORS_JA } from '../src/reader/errors';
 import { FAIL_REASON_LABELS, METHOD_LABELS, MODE_LABELS } from '../src/reader/labels';
 import { GATE_TAGS } from '../steps/support/declaration';
 import { PROMPTS, type PromptId } from '../steps/support/prompts';
@@ -57,10 +57,13 @@ function codes(): string[] {
     '`エラー{string}となる`; `エラーにならない` says there was none. Codes outside this table are refused',
     'by the step itself. `%s` in a message is filled in with the particulars.',
     '',
-    '| code | HTTP | message (for developers; staff see Japanese on the screen) |',
-    '|---|---|---|',
+    '| code | HTTP | 職員に表示される文 | message (API, for developers) |',
+    '|---|---|---|---|',
   ];
-  for (const [code, [status, message]] of Object.entries(ERRORS)) out.push(`| \`${code}\` | ${status} | ${message.replace(/\|/g, '\\|')} |`);
+  const cell = (t: string) => t.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  for (const [code, [status, message]] of Object.entries(ERRORS)) {
+    out.push(`| \`${code}\` | ${status} | ${cell(ERRORS_JA[code as keyof typeof ERRORS])} | ${cell(message)} |`);
+  }
   out.push(
     '',
     '### 本人確認できなかった理由 (`本人確認できなかった記録の理由は{string}である`; protocol FailReason)',

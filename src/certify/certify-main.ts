@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadDeclaration } from '../../steps/support/declaration';
+import { homedir } from 'node:os';
+import { loadDeclaration, portCountProblem } from '../../steps/support/declaration';
 import { packageRoot } from '../package-root';
 import { PROTOCOL_VERSION } from '../protocol';
 import { ReaderClient } from '../reader/reader-client';
 import { RealClock } from '../time/clock';
-import { verifyManifest, writeManifest } from './manifest';
+import { writeManifest } from './manifest';
+import { checkKeyPlace, keygen, signBundle } from './signature';
+import { verifyBundle } from './verify';
 import { overall, renderReport } from './report';
 import { readRequirements, readResults, traceability } from './results';
 
@@ -24,26 +27,38 @@ export function stepModules(file: string = __filename): { requireModule: string[
   return { requireModule: registered ? [] : ['ts-node/register'], require: ['steps/**/!(*.test).ts'] };
 }
 
-export const CERTIFY_USAGE = `oqs-reader certify --port PATH[,PATH2] --declaration FILE [--answers FILE] [--baud N] [--out DIR] [--tags EXPR]
-oqs-reader certify --verify DIR
+export const DEFAULT_KEY = join(homedir(), '.oqs-reader', 'certify-key.pem');
+
+export const CERTIFY_USAGE = `oqs-reader certify --port PATH[,PATH2] --declaration FILE [--key FILE] [--answers FILE] [--baud N] [--out DIR] [--tags EXPR]
+oqs-reader certify --verify DIR --trust FINGERPRINT|PUBLIC-KEY.pem [--trust …]
+oqs-reader certify keygen [--out FILE]
 
 Runs the conformance suite against a reader (profile hardware): physical acts become prompts,
-answered at this terminal or by --answers (see docs/prompts.md). Writes
-<out>/<vendor>-<model>-<firmware>-<date>/ with report.html, traces, cucumber reports, versions and
-manifest.json (SHA-256 of every file). --verify re-checks a bundle and fails on any change.
+answered at this terminal or by --answers (see docs/prompts.md). --port names one port per reader
+the declaration's "readers" says the lab connects (comma-separated, in that order); a mismatch is
+refused before anything runs. Writes <out>/<vendor>-<model>-<firmware>-<date>/ with report.html,
+traces, cucumber reports, versions, manifest.json (SHA-256 of every file) and manifest.sig.json
+(Ed25519 signature by --key, default ${'$'}{DEFAULT_KEY} or OQS_CERTIFY_KEY).
+--verify checks every hash, that a trusted key signed the manifest, and that the report's verdict is
+the one its cucumber results give. keygen makes a key pair (private key outside the repository) and
+prints the fingerprint verifiers pass to --trust. See docs/certification.md.
 `;
+
+const DEFAULT_OUT = join(ROOT, 'reports', 'certification');
 
 const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 40) || 'unknown';
 
 export async function runCertify(argv: string[], out: (line: string) => void): Promise<number> {
   const { values } = parseArgs({
-    args: argv,
+    args: argv[0] === 'keygen' ? argv.slice(1) : argv,
     options: {
+      key: { type: 'string', default: process.env.OQS_CERTIFY_KEY },
+      trust: { type: 'string', multiple: true },
       port: { type: 'string', default: process.env.READER_PORT },
       declaration: { type: 'string' },
       answers: { type: 'string', default: process.env.OQS_ANSWERS },
       baud: { type: 'string', default: '115200' },
-      out: { type: 'string', default: join(ROOT, 'reports', 'certification') },
+      out: { type: 'string', default: DEFAULT_OUT },
       tags: { type: 'string' },
       verify: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -53,10 +68,28 @@ export async function runCertify(argv: string[], out: (line: string) => void): P
     out(CERTIFY_USAGE);
     return 0;
   }
+  if (argv[0] === 'keygen') {
+    const path = values.out && values.out !== DEFAULT_OUT ? values.out : DEFAULT_KEY;
+    try {
+      mkdirSync(dirname(resolve(path)), { recursive: true, mode: 0o700 });
+      const k = keygen(path);
+      out(`private key: ${k.privatePath} (keep it here; never in a bundle or a repository)`);
+      out(`public key:  ${k.publicPath}`);
+      out(`fingerprint: ${k.fingerprint}   ← give this to whoever verifies: certify --verify DIR --trust ${k.fingerprint}`);
+      return 0;
+    } catch (e) {
+      out(`keygen refused: ${(e as Error).message}`);
+      return 2;
+    }
+  }
   if (values.verify) {
-    const r = verifyManifest(values.verify);
+    const r = verifyBundle(values.verify, { trust: values.trust ?? [] });
     for (const p of r.problems) out(`FAIL ${p}`);
-    out(r.ok ? `bundle verified: ${r.checked} files match manifest.json` : `bundle NOT verified: ${r.problems.length} problem(s)`);
+    out(
+      r.ok
+        ? `bundle verified: ${r.checked} files match manifest.json, signed by ${r.fingerprint}, verdict ${r.verdict} agrees with cucumber.json`
+        : `bundle NOT verified: ${r.problems.length} problem(s)`,
+    );
     return r.ok ? 0 : 1;
   }
   if (!values.port || !values.declaration) {
@@ -67,6 +100,22 @@ export async function runCertify(argv: string[], out: (line: string) => void): P
   const declaration = loadDeclaration(declarationPath);
   const ports = values.port.split(',').map((s) => s.trim()).filter(Boolean);
   const baudRate = Number(values.baud);
+  // Refused before a port is opened: a run that cannot give each declared reader a port would
+  // report the lab's wiring as the reader's failure.
+  const mismatch = portCountProblem(declaration, ports);
+  if (mismatch) {
+    out(`certify refused: ${mismatch}`);
+    return 2;
+  }
+  const keyPath = resolve(values.key ?? DEFAULT_KEY);
+  let privatePem: string;
+  try {
+    checkKeyPlace(keyPath);
+    privatePem = readFileSync(keyPath, 'utf8');
+  } catch (e) {
+    out(`certify refused: no usable signing key at ${keyPath} (${(e as Error).message.split('\n').pop()}).\n署名用の鍵がありません。oqs-reader certify keygen で作るか、--key で指定してください（docs/certification.md）。`);
+    return 2;
+  }
 
   // Who is on the line decides the bundle's name, not what the declaration claims.
   const { autoDetect } = await import('@serialport/bindings-cpp');
@@ -131,9 +180,11 @@ export async function runCertify(argv: string[], out: (line: string) => void): P
     renderReport({ identity, declaration: declaration as unknown as Record<string, unknown>, versions, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), results, rows, traces }),
   );
   const manifest = writeManifest(dir);
+  const signature = signBundle(dir, privatePem);
   const verdict = overall(results);
   const count = (v: string) => results.filter((r) => r.verdict === v).length;
   out(`verdict ${verdict}: ${count('PASS')} PASS, ${count('FAIL')} FAIL, ${count('N/A')} N/A; ${Object.keys(manifest.files).length} files in manifest.json`);
+  out(`signed by ${signature.fingerprint} (manifest.sig.json)`);
   out(`report: ${join(dir, 'report.html')}`);
   return verdict === 'PASS' ? 0 : 1;
 }

@@ -7,6 +7,8 @@ import { join, relative, sep } from 'node:path';
  * check that nothing was changed, added or removed after the run.
  */
 export const MANIFEST = 'manifest.json';
+/** Written after the manifest (it signs it), so not listed in it: signature.ts. */
+const NOT_LISTED = new Set([MANIFEST, 'manifest.sig.json']);
 
 export interface Manifest {
   manifest: 1;
@@ -28,7 +30,7 @@ const sha256 = (path: string) => createHash('sha256').update(readFileSync(path))
 
 export function writeManifest(dir: string): Manifest {
   const files: Record<string, string> = {};
-  for (const f of walk(dir)) if (f !== MANIFEST) files[f] = sha256(join(dir, f));
+  for (const f of walk(dir)) if (!NOT_LISTED.has(f)) files[f] = sha256(join(dir, f));
   const m: Manifest = { manifest: 1, algorithm: 'sha256', files };
   writeFileSync(join(dir, MANIFEST), JSON.stringify(m, null, 2) + '\n');
   return m;
@@ -51,7 +53,7 @@ export function verifyManifest(dir: string): VerifyResult {
     return { ok: false, checked: 0, problems: [`${MANIFEST}: not a version-1 sha256 manifest`] };
   }
   const problems: string[] = [];
-  const present = new Set(walk(dir).filter((f) => f !== MANIFEST));
+  const present = new Set(walk(dir).filter((f) => !NOT_LISTED.has(f)));
   let checked = 0;
   for (const [file, want] of Object.entries(m.files)) {
     if (!present.has(file)) {

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadDeclaration, notApplicable } from './declaration';
+import { loadDeclaration, notApplicable, portCountProblem } from './declaration';
 
 const EMULATOR = join(__dirname, '..', '..', 'declarations', 'emulator.json');
 const ONE = join(__dirname, '..', '..', 'declarations', 'emulator-one-reader.json');
@@ -34,4 +34,13 @@ test('scenarios are gated by what their own steps need, with a reason', () => {
   expect(notApplicable(all, [], ['@emulator-only'], 'pty')).to.equal(null);
   const noPinOnly = { ...all, modes: ['unattended', 'visual'] as const } as unknown as typeof all;
   expect(notApplicable(noPinOnly, ['運転モードを"暗証番号認証固定"に切り替えてある'], [], 'hardware')).to.match(/pinOnly/);
+});
+
+test('a run must give exactly one port per declared reader, else it is refused in Japanese and English', () => {
+  const two = loadDeclaration(EMULATOR);
+  expect(portCountProblem(two, ['/dev/ttyUSB0', '/dev/ttyUSB1'])).to.equal(null);
+  const one = portCountProblem(two, ['/dev/ttyUSB0']);
+  expect(one).to.match(/申告.*2 台.*1 個/).and.match(/declaration says the lab connects 2 reader\(s\) but 1 port\(s\) were given/);
+  expect(one).to.include('declarations/emulator-one-reader.json');
+  expect(portCountProblem(loadDeclaration(ONE), ['/dev/a', '/dev/b'])).to.match(/1 reader\(s\) but 2 port\(s\)/);
 });

@@ -62,12 +62,12 @@ export const GATE_TAGS: Record<string, { runsOn: string[]; meaning: string; reas
   '@in-process': {
     runsOn: ['emulator'],
     meaning: 'pulls or plugs a cable (リーダーのケーブルが抜ける): runs only on the in-process emulator (profiles emulator, emulator-paced); N/A on pty and hardware',
-    reason: 'pulls the cable of an in-process emulated port; over a real serial line that needs a person or a switchable USB hub',
+    reason: 'ケーブルの抜き差しは同じプロセス内のエミュレータでのみ行える（実際のシリアル回線では人か電源を切り替えられるUSBハブが要る） / pulls the cable of an in-process emulated port; over a real serial line that needs a person or a switchable USB hub',
   },
   '@emulator-only': {
     runsOn: ['emulator', 'pty'],
     meaning: 'needs an emulator behind the port (link faults, a reboot on demand): N/A on hardware',
-    reason: 'needs the emulator (fault injection or a card no lab can produce); not applicable to a real reader',
+    reason: 'エミュレータが必要（リンク障害の注入や任意の再起動）で、実機には当てはまらない / needs the emulator (fault injection or a reboot on demand); not applicable to a real reader',
   },
 };
 
@@ -101,17 +101,17 @@ export function notApplicable(d: Declaration, stepTexts: string[], tags: string[
   const text = stepTexts.join('\n');
   for (const m of text.matchAll(/顔認証付きカードリーダーが(\d+)台/g)) {
     const n = Number(m[1]);
-    if (n > d.readers) return `needs ${n} face-auth readers; the declaration says the lab connects ${d.readers}`;
+    if (n > d.readers) return `顔認証付きカードリーダーが${n}台必要だが、申告では${d.readers}台 / needs ${n} face-auth readers; the declaration says the lab connects ${d.readers}`;
   }
   for (const m of text.matchAll(/"([^"]+)"のマイナンバーカード/g)) {
     const profile = PROFILE_BY_LABEL.get(m[1]!);
-    if (profile && !d.cardProfiles.includes(profile)) return `needs a 「${m[1]}」 card (${profile}), which the declaration does not list`;
+    if (profile && !d.cardProfiles.includes(profile)) return `「${m[1]}」のカードが必要だが、申告にない / needs a 「${m[1]}」 card (${profile}), which the declaration does not list`;
   }
   for (const m of text.matchAll(/"([^"]+)"の状態でカメラに顔を向ける/g)) {
     const cond = CONDITION_BY_LABEL.get(m[1]!);
-    if (cond && !d.faceConditions.includes(cond)) return `needs a face presented 「${m[1]}」, which the declaration does not list`;
+    if (cond && !d.faceConditions.includes(cond)) return `「${m[1]}」の状態の顔が必要だが、申告にない / needs a face presented 「${m[1]}」, which the declaration does not list`;
   }
-  if (/暗証番号認証固定/.test(text) && !d.modes.includes('pinOnly')) return 'needs 暗証番号認証固定 (pinOnly), which the declaration does not list';
-  if (/目視確認/.test(text) && !d.modes.includes('visual')) return 'needs 目視確認 (visual), which the declaration does not list';
+  if (/暗証番号認証固定/.test(text) && !d.modes.includes('pinOnly')) return '暗証番号認証固定モードが必要だが、申告にない / needs 暗証番号認証固定 (pinOnly), which the declaration does not list';
+  if (/目視確認/.test(text) && !d.modes.includes('visual')) return '目視確認モードが必要だが、申告にない / needs 目視確認 (visual), which the declaration does not list';
   return null;
 }

@@ -1,6 +1,6 @@
 import { AfterAll, BeforeAll } from '@cucumber/cucumber';
 import { join } from 'node:path';
-import { loadDeclaration, type Declaration } from './declaration';
+import { loadDeclaration, portCountProblem, type Declaration } from './declaration';
 import { EmulatorProcess } from './emulator-process';
 import { AnswersFileAnswerer, loadAnswersFile, OperatorAnswerer, type Answerer, type Prompt } from './prompts';
 
@@ -55,6 +55,8 @@ BeforeAll({ timeout: 60_000 }, async function (this: { parameters: WorldParamete
   if (target === 'pty') ctx.emulator = await EmulatorProcess.start({ readers: 2 });
   if (target === 'hardware') {
     if (!parameters.ports) throw new Error('the hardware profile needs READER_PORT=/dev/ttyUSB0 (comma-separate several)');
+    const mismatch = portCountProblem(declaration, parameters.ports.split(',').map((s) => s.trim()).filter(Boolean));
+    if (mismatch) throw new Error(mismatch);
     if (parameters.answers) {
       const file = loadAnswersFile(parameters.answers);
       const robot = file.robot ? await EmulatorProcess.robot(file.robot.emulatorControl) : undefined;
