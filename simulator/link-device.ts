@@ -48,6 +48,12 @@ export interface LinkTiming {
 }
 
 export const DEFAULT_LINK_TIMING: LinkTiming = { ackTimeoutMs: 500, maxRetransmits: 8 };
+/**
+ * At most this many events wait for an ACK at once (docs/protocol.md PR-5-5); later events wait
+ * unsent and get their SEQ when they go out, so SEQ order stays send order and a held SEQ is half
+ * the counter away from being reused.
+ */
+export const SEND_WINDOW = 128;
 /** How long a command's SEQ and bytes identify a repeat of it (longer than any host's timeout). */
 const REPEAT_WINDOW_MS = 10_000;
 
@@ -55,6 +61,12 @@ interface Unacked {
   frame: Buffer;
   tries: number;
   timer: Timer | null;
+}
+
+/** An event not yet on the wire: numbered only when it is sent. */
+interface Waiting {
+  type: number;
+  payload: Buffer;
 }
 
 /**
@@ -65,7 +77,11 @@ interface Unacked {
  */
 export class LinkDevice {
   readonly stats: LinkStats = { framesIn: 0, framesOut: 0, badFrames: 0, acksIn: 0, retransmits: 0, duplicateCommands: 0 };
+  /** Events sent and not yet ACKed, by SEQ, in the order they were sent. */
   readonly unacked = new Map<number, Unacked>();
+  /** Events waiting for room in the send window, oldest first. */
+  private readonly waiting: Waiting[] = [];
+  private pumping = false;
   readonly faults: FaultInjector;
   private readonly answered = new Map<number, { request: string; response: Buffer; at: number }>();
   private seq = 0;
@@ -110,23 +126,31 @@ export class LinkDevice {
     this.decoder.push(bytes);
   }
 
-  /** Power loss: pending timers stop, unACKed events are gone, SEQs start again. */
+  /** Power loss: pending timers stop, unACKed and unsent events are gone, SEQs start again. */
   reboot(): void {
     for (const u of this.unacked.values()) u.timer?.cancel();
     this.unacked.clear();
+    this.waiting.length = 0;
     this.answered.clear();
     this.seq = 0;
     this.decoder.reset();
   }
 
+  /**
+   * The next SEQ, always one more than the last (PR-5-1). If an event still waits for its ACK under
+   * that SEQ (256 frames on, only possible when the host answers commands but never ACKs), it is
+   * taken back and sent again later under a new SEQ rather than given up or overwritten.
+   */
   private nextSeq(): number {
-    // Skip SEQs still waiting for an ACK: reusing one would give that event up.
-    for (let tries = 0; tries < 256; tries++) {
-      const s = this.seq;
-      this.seq = (this.seq + 1) & 0xff;
-      if (!this.unacked.has(s)) return s;
+    const s = this.seq;
+    this.seq = (this.seq + 1) & 0xff;
+    const held = this.unacked.get(s);
+    if (held) {
+      held.timer?.cancel();
+      this.unacked.delete(s);
+      this.waiting.unshift({ type: held.frame[4]!, payload: held.frame.subarray(5, held.frame.length - 2) });
     }
-    return this.seq;
+    return s;
   }
 
   private write(frame: Buffer): void {
@@ -135,12 +159,27 @@ export class LinkDevice {
   }
 
   private sendEvent<N extends EventName>(name: N, fields: EventFields<N>): void {
-    const seq = this.nextSeq();
-    const frame = encodeEvent(name, seq, fields);
-    const u: Unacked = { frame, tries: 0, timer: null };
-    this.unacked.set(seq, u);
-    this.write(frame);
-    this.awaitAck(seq, u);
+    const frame = encodeEvent(name, 0, fields);
+    this.waiting.push({ type: frame[4]!, payload: frame.subarray(5, frame.length - 2) });
+    this.pump();
+  }
+
+  /** Sends waiting events while the window has room (re-entry from a synchronous ACK is folded in). */
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.waiting.length > 0 && this.unacked.size < SEND_WINDOW) {
+        const next = this.waiting.shift()!;
+        const seq = this.nextSeq();
+        const u: Unacked = { frame: encodeFrame({ seq, type: next.type, payload: next.payload }), tries: 0, timer: null };
+        this.unacked.set(seq, u);
+        this.write(u.frame);
+        if (this.unacked.get(seq) === u) this.awaitAck(seq, u);
+      }
+    } finally {
+      this.pumping = false;
+    }
   }
 
   private awaitAck(seq: number, u: Unacked): void {
@@ -162,6 +201,7 @@ export class LinkDevice {
     const frame = encodeResponse(name, this.nextSeq(), reqSeq, status, fields);
     this.remember(reqSeq, frame);
     this.write(frame);
+    this.pump(); // an event taken back by nextSeq goes out again
   }
 
   private remember(reqSeq: number, response: Buffer): void {
@@ -184,13 +224,14 @@ export class LinkDevice {
         // A command this reader does not implement: say so rather than let the host time out.
         const payload = Buffer.from([frame.seq, Status.unknownCommand]);
         this.write(encodeFrame({ seq: this.nextSeq(), type: frame.type | RESPONSE_BIT, payload }));
+        this.pump();
       }
       return;
     }
     if (msg.kind === 'ack') {
       this.stats.acksIn++;
       this.unacked.get(msg.ackSeq)?.timer?.cancel();
-      this.unacked.delete(msg.ackSeq);
+      if (this.unacked.delete(msg.ackSeq)) this.pump();
       return;
     }
     if (msg.kind !== 'command') return;
@@ -242,7 +283,8 @@ export class LinkDevice {
   }
 
   private resendUnacked(): void {
-    for (const [seq, u] of [...this.unacked.entries()].sort((a, b) => a[0] - b[0])) {
+    // In the order first sent (the map's order), not by SEQ value: SEQs wrap.
+    for (const [seq, u] of [...this.unacked.entries()]) {
       u.timer?.cancel();
       u.tries = 0;
       this.stats.retransmits++;
