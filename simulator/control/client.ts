@@ -1,7 +1,8 @@
 import { createConnection, type Socket } from 'node:net';
 import { ControlError, MAX_LINE_BYTES, parseAddress, type ControlOps, type OpName } from './protocol';
+import { localSocketPath, type ControlPlatformOptions } from './server';
 
-export interface ControlClientOptions {
+export interface ControlClientOptions extends ControlPlatformOptions {
   /** Real milliseconds to wait for a reply before failing with EMU_ERR_TIMEOUT; 0 = no limit (default). */
   timeoutMs?: number;
   /** Real milliseconds to wait for the connection (default 10 000). */
@@ -43,7 +44,7 @@ export class EmulatorControlClient {
   static connect(address: string, opts: ControlClientOptions = {}): Promise<EmulatorControlClient> {
     const a = parseAddress(address);
     return new Promise((resolve, reject) => {
-      const socket = a.kind === 'unix' ? createConnection({ path: a.path }) : createConnection({ host: a.host, port: a.port });
+      const socket = a.kind === 'unix' ? createConnection({ path: localSocketPath(a.path, opts.platform) }) : createConnection({ host: a.host, port: a.port });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new ControlError('EMU_ERR_TIMEOUT', `no connection to ${address} within ${opts.connectTimeoutMs ?? 10_000} ms`));

@@ -5,6 +5,23 @@ import { ControlError, MAX_LINE_BYTES, formatAddress, parseAddress, type Control
 /** Runs one op; resolves with the reply's fields, or throws an Error with a string `.code`. */
 export type ControlHandler = (op: string, args: Record<string, unknown>) => Promise<Record<string, unknown>>;
 
+/** Whose rules apply (default process.platform; tests inject 'win32'). */
+export interface ControlPlatformOptions {
+  platform?: NodeJS.Platform;
+}
+
+/**
+ * What a `unix:PATH` address listens on or connects to. On Windows Node has no unix sockets: its
+ * local sockets are named pipes, whose names must lie under \\.\pipe\. There PATH becomes
+ * \\.\pipe\oqs-<PATH with separators turned into dashes>, the same on both sides, so a client given
+ * the same address meets the server; a name already under \\.\pipe\ is kept. (tcp:127.0.0.1:PORT
+ * works everywhere.)
+ */
+export function localSocketPath(path: string, platform: NodeJS.Platform = process.platform): string {
+  if (platform !== 'win32' || /^\\\\[.?]\\pipe\\/i.test(path)) return path;
+  return `\\\\.\\pipe\\oqs-${path.replace(/[\\/:]+/g, '-').replace(/^-+/, '')}`;
+}
+
 /** Is someone listening on this unix socket? (A leftover file from a crashed run is not.) */
 function probe(path: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -17,8 +34,9 @@ function probe(path: string): Promise<boolean> {
   });
 }
 
-async function listenOn(server: Server, a: ControlAddress): Promise<ControlAddress> {
-  if (a.kind === 'unix' && existsSync(a.path)) {
+async function listenOn(server: Server, a: ControlAddress, platform: NodeJS.Platform): Promise<ControlAddress> {
+  // A pipe is no file: Windows removes it with its last handle, and a second listener gets EADDRINUSE.
+  if (a.kind === 'unix' && platform !== 'win32' && existsSync(a.path)) {
     if (!lstatSync(a.path).isSocket()) throw new ControlError('EEXIST', `${a.path} exists and is not a socket`);
     if (await probe(a.path)) throw new ControlError('EADDRINUSE', `another process is listening on ${a.path}`);
     rmSync(a.path, { force: true });
@@ -29,7 +47,7 @@ async function listenOn(server: Server, a: ControlAddress): Promise<ControlAddre
       server.off('error', reject);
       resolve();
     };
-    if (a.kind === 'unix') server.listen(a.path, done);
+    if (a.kind === 'unix') server.listen(localSocketPath(a.path, platform), done);
     else server.listen(a.port, a.host, done);
   });
   if (a.kind === 'unix') return a;
@@ -55,6 +73,7 @@ export class ControlServer {
 
   private constructor(
     private readonly servers: Array<{ server: Server; address: ControlAddress }>,
+    private readonly platform: NodeJS.Platform,
   ) {}
 
   /** The addresses actually listened on (a TCP port 0 replaced by the one picked). */
@@ -62,14 +81,15 @@ export class ControlServer {
     return this.servers.map((s) => formatAddress(s.address));
   }
 
-  static async listen(addresses: string[], handler: ControlHandler): Promise<ControlServer> {
+  static async listen(addresses: string[], handler: ControlHandler, opts: ControlPlatformOptions = {}): Promise<ControlServer> {
+    const platform = opts.platform ?? process.platform;
     const parsed = addresses.map(parseAddress);
     const entries: Array<{ server: Server; address: ControlAddress }> = [];
-    const self = new ControlServer(entries);
+    const self = new ControlServer(entries, platform);
     try {
       for (const a of parsed) {
         const server = createServer((socket) => self.serve(socket, handler));
-        entries.push({ server, address: await listenOn(server, a) });
+        entries.push({ server, address: await listenOn(server, a, platform) });
       }
     } catch (err) {
       await self.close();
@@ -148,7 +168,7 @@ export class ControlServer {
           }),
       );
       await Promise.all([...closed, ...ended]);
-      for (const { address } of this.servers) if (address.kind === 'unix') rmSync(address.path, { force: true });
+      if (this.platform !== 'win32') for (const { address } of this.servers) if (address.kind === 'unix') rmSync(address.path, { force: true });
     })();
     return this.closing;
   }

@@ -12,6 +12,8 @@ export interface PtyPortOptions {
   onUnexpectedExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
   /** How long open() waits for the bridge to report its slave path (real ms). */
   openTimeoutMs?: number;
+  /** Whose rules apply (default process.platform; tests inject 'win32'). */
+  platform?: NodeJS.Platform;
 }
 
 const BRIDGE = join(__dirname, 'pty_bridge.py');
@@ -57,6 +59,10 @@ export class PtyPort {
   /** Starts the bridge; resolves with the slave path once the pty (and its link) exist. */
   open(): Promise<string> {
     if (this.child) return Promise.reject(new Error('PtyPort is already open'));
+    if ((this.opts.platform ?? process.platform) === 'win32') {
+      const why = 'Windows has no pseudo-terminals: run `oqs-reader emulate` on Linux or macOS, use the embedded emulated reader (`oqs-reader start` without --reader-port), or a virtual COM port pair (com0com)';
+      return Promise.reject(Object.assign(new Error(why), { code: 'EMU_ERR_PTY' }));
+    }
     const args = [BRIDGE, ...(this.opts.link ? ['--link', this.opts.link] : [])];
     const child = spawn(this.opts.python ?? 'python3', args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     this.child = child;
