@@ -11,11 +11,9 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { EmulatedReader, EmulatorBinding } from '../simulator';
+import { assemble, embeddedReaders } from '../src/assembly';
 import { AccountDirectory } from '../src/reader/accounts';
-import { ReaderClient } from '../src/reader/reader-client';
-import { Terminal } from '../src/reader/terminal';
-import { buildServer } from '../src/server/app';
+import { MemoryStore } from '../src/reader/store';
 import { RealClock } from '../src/time/clock';
 import { figure, machine, round, sig, writeResult, type BenchResult, type Figure } from './lib/report';
 import { median, nowMs } from './lib/stats';
@@ -57,21 +55,16 @@ function load(url: string, seconds: number): Promise<Load> {
 
 async function ourServer(): Promise<{ app: FastifyInstance; close: () => Promise<void>; body: string }> {
   const clock = new RealClock(1);
-  const reader = new EmulatedReader({ clock });
-  const binding = new EmulatorBinding();
-  binding.addPort('/dev/ttyEMU0', reader);
-  const terminal = new Terminal({ clock });
-  await terminal.attachReader(await ReaderClient.open({ path: '/dev/ttyEMU0', binding, clock }));
-  const app = buildServer({ terminal, accounts: new AccountDirectory(), publicDir: false });
+  const embedded = embeddedReaders(clock, 1);
+  const assembly = assemble({ clock, store: new MemoryStore(), readers: embedded.ports, api: { accounts: new AccountDirectory(), publicDir: false } });
+  await assembly.firstAttempts;
+  const app = assembly.app!;
   await app.listen({ host: '127.0.0.1', port: 0 });
   const res = await app.inject({ method: 'GET', url: '/api/status' });
   return {
     app,
     body: res.body,
-    close: async () => {
-      await app.close();
-      await terminal.close();
-    },
+    close: () => assembly.close(),
   };
 }
 

@@ -21,7 +21,8 @@ import type { BindingInterface } from '@serialport/bindings-interface';
 import { SerialPortStream } from '@serialport/stream';
 import { EmulatedReader, EmulatorBinding } from '../simulator';
 import { encodeCommand, encodeResponse } from '../src/protocol';
-import { ReaderClient } from '../src/reader/reader-client';
+import { assemble, embeddedReaders } from '../src/assembly';
+import { MemoryStore } from '../src/reader/store';
 import { RealClock } from '../src/time/clock';
 import { figure, machine, round, sig, writeResult, type BenchResult, type Figure } from './lib/report';
 import { median, nowMs, percentileSorted, sorted } from './lib/stats';
@@ -111,11 +112,12 @@ async function echoBaseline(): Promise<Summary> {
 
 async function inProcess(): Promise<{ summary: Summary; samples: number[] }> {
   const clock = new RealClock(1);
-  const binding = new EmulatorBinding();
-  binding.addPort('/dev/ttyBENCH0', new EmulatedReader({ clock }));
-  const client = await ReaderClient.open({ path: '/dev/ttyBENCH0', binding, clock });
+  const embedded = embeddedReaders(clock, 1);
+  const a = assemble({ clock, store: new MemoryStore(), readers: embedded.ports });
+  await a.firstAttempts;
+  const client = a.terminal.client(0)!;
   const r = await timeLoop(IN_PROCESS.warmup, IN_PROCESS.samples, () => client.getStatus());
-  await client.close();
+  await a.close();
   return r;
 }
 
@@ -191,9 +193,11 @@ async function overPty(): Promise<{ summary: Summary; samples: number[]; startup
     const ready = JSON.parse(await waitLine(child, child.stdout!, 'OQS-EMULATOR-READY ', 30_000)) as { readers: string[] };
     const startupMs = nowMs() - t0;
     const clock = new RealClock(1);
-    const client = await ReaderClient.open({ path: ready.readers[0]!, binding: autoDetect(), clock });
+    const a = assemble({ clock, store: new MemoryStore(), readers: [{ path: ready.readers[0]!, binding: autoDetect() }] });
+    await a.firstAttempts;
+    const client = a.terminal.client(0)!;
     const r = await timeLoop(PTY.warmup, PTY.samples, () => client.getStatus());
-    await client.close();
+    await a.close();
     return { ...r, startupMs };
   } finally {
     await stop(child);

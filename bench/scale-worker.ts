@@ -14,8 +14,8 @@
 import { MockBinding } from '@serialport/binding-mock';
 import { SerialPortStream } from '@serialport/stream';
 import { EmulatedReader, EmulatorBinding } from '../simulator';
-import { ReaderClient } from '../src/reader/reader-client';
-import { Terminal } from '../src/reader/terminal';
+import { assemble, type Assembly } from '../src/assembly';
+import { MemoryStore } from '../src/reader/store';
 import type * as VirtualClockModule from '../src/time/virtual-clock';
 
 // OQS_BENCH_VIRTUAL_CLOCK=/path/to/virtual-clock.ts measures a candidate clock (a fix being tried)
@@ -81,20 +81,16 @@ async function main(): Promise<void> {
     readers.push(reader);
   }
   const tOpen = performance.now();
-  const clients = await clock.resolve(Promise.all(readers.map((_, i) => ReaderClient.open({ path: `/dev/ttyEMU${i}`, binding, clock }))));
-  const terminals: Terminal[] = [];
-  if (withTerminal) {
-    for (const c of clients) {
-      const t = new Terminal({ clock });
-      terminals.push(t);
-      await clock.resolve(t.attachReader(c));
-    }
-  }
+  // Each reader on its own controller as the product assembles it (src/assembly.ts); `terminal`
+  // mode also counts the records each one kept.
+  const assemblies: Assembly[] = readers.map((_, i) => assemble({ clock, store: new MemoryStore(), readers: [{ path: `/dev/ttyEMU${i}`, binding }], link: { heartbeatMs: 0 } }));
+  await clock.resolve(Promise.all(assemblies.map((a) => a.firstAttempts)));
   await clock.runUntilIdle();
   const openMs = performance.now() - tOpen;
+  const terminals = withTerminal ? assemblies.map((a) => a.terminal) : [];
   let confirmed = 0;
-  for (const c of clients) {
-    c.link.on('event', (e: { name: string }) => {
+  for (const a of assemblies) {
+    a.terminal.client(0)!.link.on('event', (e: { name: string }) => {
       if (e.name === 'identityConfirmed') confirmed++;
     });
   }
@@ -132,8 +128,7 @@ async function main(): Promise<void> {
       memory: { before, idle, after },
     }),
   );
-  await Promise.all(terminals.map((t) => t.close()));
-  await Promise.all(clients.map((c) => c.close()));
+  await Promise.all(assemblies.map((a) => a.close()));
 }
 
 main().catch((e) => {

@@ -10,9 +10,10 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EmulatedReader, EmulatorBinding } from '../simulator';
+import { assemble } from '../src/assembly';
 import type { Actor } from '../src/reader/accounts';
-import { ReaderClient } from '../src/reader/reader-client';
-import { Terminal } from '../src/reader/terminal';
+import { MemoryStore } from '../src/reader/store';
+import type { Terminal } from '../src/reader/terminal';
 import { VirtualClock } from '../src/time/virtual-clock';
 import { parseTrace, serializeTrace, type Trace } from '../src/trace/format';
 import { diffTraces } from '../src/trace/normalise';
@@ -89,8 +90,17 @@ export async function recordFlow(flow: GoldenFlow): Promise<Trace> {
   const binding = new EmulatorBinding();
   const reader = new EmulatedReader({ clock, txIdSeed: 0 });
   binding.addPort(PATH, reader);
-  const terminal = new Terminal({ clock });
-  const recorder = new TraceRecorder({ clock, terminal, title: flow.title });
+  let recorder!: TraceRecorder;
+  // The controller as it ships (src/assembly.ts); no heartbeat, so a flow's idle seconds add no
+  // getStatus frames to the golden trace.
+  const assembly = assemble({
+    clock,
+    store: new MemoryStore(),
+    readers: [{ path: PATH, binding }],
+    link: { heartbeatMs: 0 },
+    observe: (terminal) => (recorder = new TraceRecorder({ clock, terminal, title: flow.title })),
+  });
+  const { terminal } = assembly;
   const settle = async <T>(work: Promise<T>): Promise<T> => {
     const value = await clock.resolve(work);
     await clock.runUntilIdle();
@@ -98,11 +108,11 @@ export async function recordFlow(flow: GoldenFlow): Promise<Trace> {
   };
   const act = (fn: () => void | Promise<void>) => settle(Promise.resolve().then(fn));
   try {
-    await settle(terminal.attachReader(await settle(ReaderClient.open({ path: PATH, binding, clock }))));
+    if (!(await settle(assembly.firstAttempts))[0]) throw new Error('the emulated reader did not connect');
     await flow.run({ reader, terminal, settle, act });
   } finally {
     recorder.detach();
-    await settle(terminal.close());
+    await settle(assembly.close());
   }
   return recorder.trace();
 }

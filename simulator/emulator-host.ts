@@ -84,6 +84,8 @@ export class MemoryLine implements DeviceLine {
 interface Slot {
   index: number;
   line: DeviceLine;
+  /** The line was taken away by `unplug` and not yet given back. */
+  unplugged: boolean;
   clock: Clock;
   virtual: VirtualClock | null;
   reader: EmulatedReader;
@@ -190,28 +192,39 @@ export class EmulatorHost {
     }));
   }
 
+  /** Reader i's line: a new pty (same link path) or the in-memory line. */
+  private newLine(i: number): DeviceLine {
+    if ((this.opts.transport ?? 'pty') === 'memory') return this.slots[i]?.line ?? new MemoryLine(`memory:${i}`);
+    return new PtyPort({
+      link: this.opts.linkDir ? join(this.opts.linkDir, `ttyOQS${i}`) : undefined,
+      python: this.opts.python,
+      onLog: (line) => this.log(`reader ${i}: ${line}`),
+      onUnexpectedExit: (code, signal) => {
+        const message = `reader ${i}: the pty bridge exited unexpectedly (${code ?? signal})`;
+        this.log(message);
+        void this.close({ reason: 'failed', message });
+      },
+    });
+  }
+
+  /** Bytes from the host go to the slot's current reader. */
+  private wire(slot: Slot): void {
+    slot.line.onData = (bytes) => {
+      slot.outcomes.fromHost(bytes);
+      try {
+        slot.reader.feed(bytes);
+      } catch (err) {
+        this.log(`reader ${slot.index}: ${(err as Error).message}`);
+      }
+      void this.settle(slot);
+    };
+  }
+
   private async open(count: number): Promise<void> {
     const transport = this.opts.transport ?? 'pty';
     if (this.opts.linkDir && transport === 'pty') mkdirSync(this.opts.linkDir, { recursive: true });
     const lines: DeviceLine[] = [];
-    for (let i = 0; i < count; i++) {
-      if (transport === 'memory') {
-        lines.push(new MemoryLine(`memory:${i}`));
-      } else {
-        lines.push(
-          new PtyPort({
-            link: this.opts.linkDir ? join(this.opts.linkDir, `ttyOQS${i}`) : undefined,
-            python: this.opts.python,
-            onLog: (line) => this.log(`reader ${i}: ${line}`),
-            onUnexpectedExit: (code, signal) => {
-              const message = `reader ${i}: the pty bridge exited unexpectedly (${code ?? signal})`;
-              this.log(message);
-              void this.close({ reason: 'failed', message });
-            },
-          }),
-        );
-      }
-    }
+    for (let i = 0; i < count; i++) lines.push(this.newLine(i));
     // Slots exist before the lines open, so close() can reach every line even when one fails.
     for (let i = 0; i < count; i++) {
       const clock: Clock = this.timeScale === 0 ? new VirtualClock(Date.now()) : new RealClock(this.timeScale);
@@ -222,23 +235,18 @@ export class EmulatorHost {
         clock,
         virtual: clock instanceof VirtualClock ? clock : null,
         reader: null as unknown as EmulatedReader,
-        sink: new PacedSink(clock, (bytes) => line.write(bytes), this.opts.pacing),
+        sink: null as unknown as PacedSink,
+        unplugged: false,
         device: '',
         link: line instanceof PtyPort ? line.link : undefined,
         work: Promise.resolve(),
         settling: null,
         outcomes: new OutcomeLog(),
       };
+      // Through slot.line, which a replug replaces.
+      slot.sink = new PacedSink(clock, (bytes) => slot.line.write(bytes), this.opts.pacing);
       this.install(slot, { ...defaultIdentity(i), ...this.opts.identities?.[i] }, this.opts.txIdSeed);
-      line.onData = (bytes) => {
-        slot.outcomes.fromHost(bytes);
-        try {
-          slot.reader.feed(bytes);
-        } catch (err) {
-          this.log(`reader ${i}: ${(err as Error).message}`);
-        }
-        void this.settle(slot);
-      };
+      this.wire(slot);
       this.slots.push(slot);
     }
     const devices = await Promise.all(this.slots.map((s) => s.line.open()));
@@ -341,13 +349,53 @@ export class EmulatorHost {
       }
       case 'confirmations':
         return this.confirmations(args);
+      case 'unplug': {
+        const slot = this.slotOf(args);
+        await this.enqueue(slot, async () => {
+          slot.unplugged = true;
+          await slot.line.close();
+        });
+        return { reader: slot.index };
+      }
+      case 'replug':
+        return this.replug(args);
       case 'shutdown':
         // After the reply has been written (replies go out on the microtasks before this).
         setImmediate(() => void this.close({ reason: 'shutdown' }));
         return {};
       default:
-        throw new ControlError('EMU_ERR_UNKNOWN_OP', `unknown op "${op}"; expected hello, reset, stimulus, status, fault, reboot, confirmations or shutdown`);
+        throw new ControlError('EMU_ERR_UNKNOWN_OP', `unknown op "${op}"; expected hello, reset, stimulus, status, fault, reboot, unplug, replug, confirmations or shutdown`);
     }
+  }
+
+  /**
+   * The line comes back: a new pty on the same link path (its /dev/pts number may differ), as a
+   * USB adapter re-enumerates. With `reboot`, the reader was switched off meanwhile: it starts
+   * afresh (readerReset), its unACKed events kept for the next hello.
+   */
+  private async replug(args: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const { reader: _r, reboot, ...rest } = args;
+    const extra = Object.keys(rest);
+    if (extra.length) throw bad(`unknown field(s) for replug: ${extra.join(', ')}`);
+    if (reboot !== undefined && typeof reboot !== 'boolean') throw bad('"reboot" must be true or false');
+    const slot = this.slotOf(args);
+    return this.enqueue(slot, async () => {
+      await this.plugIn(slot);
+      if (reboot) {
+        slot.reader.reboot();
+        await this.idle(slot);
+      }
+      return { reader: slot.index, device: slot.device };
+    });
+  }
+
+  private async plugIn(slot: Slot): Promise<void> {
+    await slot.line.close();
+    const line = this.newLine(slot.index);
+    slot.line = line;
+    this.wire(slot);
+    slot.device = await line.open();
+    slot.unplugged = false;
   }
 
   private async reset(args: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -360,6 +408,8 @@ export class EmulatorHost {
     if (ids.length > this.slots.length) throw bad(`${ids.length} identities for ${this.slots.length} readers`);
     const parsed = ids.map((id, i) => parseIdentity(id, i));
     for (const slot of this.slots) {
+      // A scenario that ended with a cable pulled leaves the next one a plugged-in reader.
+      if (slot.unplugged) await this.enqueue(slot, () => this.plugIn(slot));
       const identity = { ...defaultIdentity(slot.index), ...this.opts.identities?.[slot.index], ...parsed[slot.index] };
       // A reader never reuses a txId (the host keys records on it): without a seed, carry on counting.
       const seed = txIdSeed ?? Math.max(slot.reader.model.txId, Math.floor(slot.clock.now() / 1000) >>> 0);

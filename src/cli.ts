@@ -15,7 +15,13 @@ usage:
 options for start:
   --host ADDR          address to listen on (default 127.0.0.1; loopback only unless you say so)
   --port N             HTTP port (default 8080; 0 picks a free one)
-  --reader-port PATH   a real reader's serial port, e.g. /dev/ttyUSB0 (env READER_PORT)
+  --reader-port PATH   a real reader's serial port, e.g. /dev/ttyUSB0 or COM3 (env READER_PORT);
+                       repeat it, or separate with commas, for a second reader. A reader that is
+                       not there yet is shown as 《カードリーダー未接続》 and connected when it appears
+  --general-readers N  汎用カードリーダー connected beside the face-auth reader(s) (default 0)
+  --no-reader-software 本人認証用カードリーダーソフト is not installed (no reader menu)
+  --command-timeout-ms N  how long a reader has to answer a command (default 3000)
+  --clock-start ISO    the terminal's clock starts at this instant and runs on (demos, conformance runs)
   --baud N             baud rate for the reader port (default 115200)
   --state-dir DIR      where the mode and records are kept (default ./.oqs-reader)
   --time-scale X       device time of the embedded emulator (1 = real reader pace, default 1)
@@ -43,7 +49,11 @@ async function main(argv: string[]): Promise<number> {
     options: {
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: process.env.PORT ?? '8080' },
-      'reader-port': { type: 'string', default: process.env.READER_PORT },
+      'reader-port': { type: 'string', multiple: true },
+      'general-readers': { type: 'string', default: '0' },
+      'no-reader-software': { type: 'boolean', default: false },
+      'command-timeout-ms': { type: 'string', default: '3000' },
+      'clock-start': { type: 'string' },
       baud: { type: 'string', default: process.env.READER_BAUD ?? '115200' },
       'state-dir': { type: 'string', default: process.env.OQS_STATE_DIR ?? DEFAULT_STATE_DIR },
       'time-scale': { type: 'string', default: '1' },
@@ -65,10 +75,24 @@ async function main(argv: string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) return usageError(`--port must be 0..65535, got ${values.port}`);
   if (!Number.isInteger(baudRate) || baudRate <= 0) return usageError(`--baud must be a positive integer, got ${values.baud}`);
   if (!(timeScale >= 0)) return usageError(`--time-scale must be a number >= 0, got ${values['time-scale']}`);
+  const generalReaders = Number(values['general-readers']);
+  if (!Number.isInteger(generalReaders) || generalReaders < 0 || generalReaders > 8) return usageError(`--general-readers must be 0..8, got ${values['general-readers']}`);
+  const commandTimeoutMs = Number(values['command-timeout-ms']);
+  if (!Number.isInteger(commandTimeoutMs) || commandTimeoutMs < 50 || commandTimeoutMs > 60_000) return usageError(`--command-timeout-ms must be 50..60000, got ${values['command-timeout-ms']}`);
+  const clockStart = values['clock-start'] === undefined ? undefined : Date.parse(values['clock-start']);
+  if (clockStart !== undefined && !Number.isFinite(clockStart)) return usageError(`--clock-start must be an ISO date-time, e.g. 2026-11-24T09:00:00+09:00, got ${values['clock-start']}`);
+  const readerPorts = (values['reader-port'] ?? (process.env.READER_PORT ? [process.env.READER_PORT] : []))
+    .flatMap((p) => p.split(','))
+    .map((p) => p.trim())
+    .filter(Boolean);
   const product = await startProduct({
     host: values.host!,
     port,
-    readerPort: values['reader-port'],
+    readerPorts,
+    generalReaders,
+    readerSoftwareInstalled: !values['no-reader-software'],
+    commandTimeoutMs,
+    clockStart,
     baudRate,
     stateDir: values['state-dir']!,
     timeScale,

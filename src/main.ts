@@ -1,24 +1,29 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { BindingInterface } from '@serialport/bindings-interface';
-import { CARD_PROFILES, EmulatedReader, EmulatorBinding, FACE_CONDITIONS, type ProfileName } from '../simulator';
+import { assemble, embeddedReaders, type ReaderPort } from './assembly';
 import { AccountDirectory } from './reader/accounts';
-import { ReaderClient } from './reader/reader-client';
 import { FileStore } from './reader/store';
-import { Terminal } from './reader/terminal';
-import { buildServer, type EmulatorControls } from './server/app';
-import { RealClock } from './time/clock';
+import type { EmulatorControls } from './server/app';
+import { OffsetClock } from './time/clock';
 import { createLogger, logTerminalEvents } from './log';
 
 export interface StartOptions {
   host: string;
   port: number;
-  /** A serial device path; without it an emulated reader is embedded. */
-  readerPort?: string;
+  /** Serial device paths (or COM3 on Windows), one per face-auth reader; none: one embedded emulated reader. */
+  readerPorts?: string[];
   baudRate: number;
   stateDir: string;
-  /** Device time for the embedded emulator: 1 = a real reader's pace. */
+  /** Device time for the embedded emulator and the terminal's timers: 1 = a real reader's pace. */
   timeScale: number;
+  /** 汎用カードリーダー connected beside the face-auth reader(s) (the connection pattern). */
+  generalReaders?: number;
+  /** 本人認証用カードリーダーソフト installed (default true). */
+  readerSoftwareInstalled?: boolean;
+  /** The terminal's clock starts at this instant (ms since the epoch) and runs on: demos and conformance runs. */
+  clockStart?: number;
+  /** How long the reader has to answer a command before it is sent again / given up (default 3000). */
+  commandTimeoutMs?: number;
   adminPassword?: string;
   staffPassword?: string;
   /** No HTTP request log (tests). */
@@ -27,15 +32,15 @@ export interface StartOptions {
 }
 
 /**
- * The composition root: the only place that decides between a real port and the embedded
- * emulator, and that wires clock, store, accounts, terminal and API together.
+ * `oqs-reader start`: the product as it ships. The controller itself is built by assemble()
+ * (src/assembly.ts), as in every test target; this adds what only a running terminal has: the
+ * state directory, accounts, the log, the embedded emulator when no port is given, and listening.
  */
 export async function startProduct(opts: StartOptions) {
-  const clock = new RealClock(opts.timeScale);
-  const terminal = new Terminal({ clock, store: new FileStore(opts.stateDir) });
+  const clock = new OffsetClock(opts.timeScale);
+  if (opts.clockStart !== undefined) clock.set(opts.clockStart);
   // Outcomes, counts and times only (src/log.ts); never a PIN, an image or a card number.
   const logger = createLogger(opts.quiet ? { level: 'silent' } : {});
-  const stopLog = logTerminalEvents(terminal, logger);
   const accounts = new AccountDirectory(join(opts.stateDir, 'accounts.json'));
   // Given passwords (scripts, tests) create the two accounts; otherwise the first administrator is
   // made in the browser with a one-time token printed here. There is no default password.
@@ -43,54 +48,56 @@ export async function startProduct(opts: StartOptions) {
   if (opts.staffPassword && !accounts.has('staff')) accounts.add('staff', opts.staffPassword, 'general');
   const setupToken = accounts.hasAdmin() ? null : randomBytes(12).toString('base64url');
 
-  let binding: BindingInterface;
-  let path: string;
+  let ports: ReaderPort[];
   let emulator: EmulatorControls | undefined;
-  if (opts.readerPort) {
+  if (opts.readerPorts?.length) {
     const { autoDetect } = await import('@serialport/bindings-cpp');
-    binding = autoDetect();
-    path = opts.readerPort;
+    const binding = autoDetect();
+    ports = opts.readerPorts.map((path) => ({ path, binding }));
   } else {
-    const reader = new EmulatedReader({ clock });
-    const emuBinding = new EmulatorBinding();
-    path = '/dev/ttyEMU0';
-    emuBinding.addPort(path, reader);
-    binding = emuBinding;
-    emulator = emulatorControls(reader);
+    const embedded = embeddedReaders(clock, 1);
+    ports = embedded.ports;
+    emulator = embedded.controls;
   }
-  const client = await ReaderClient.open({ path, binding, clock, baudRate: opts.baudRate });
-  await terminal.attachReader(client);
-
-  const app = buildServer({
-    terminal,
-    accounts,
-    emulator,
-    setupToken,
-    loggerInstance: logger.child({ component: 'http' }, { level: opts.quiet ? 'silent' : (process.env.HTTP_LOG_LEVEL ?? 'warn') }),
+  let stopLog = () => {};
+  const assembly = assemble({
+    clock,
+    store: new FileStore(opts.stateDir),
+    readers: ports,
+    generalReaders: opts.generalReaders,
+    readerSoftwareInstalled: opts.readerSoftwareInstalled,
+    link: { baudRate: opts.baudRate, commandTimeoutMs: opts.commandTimeoutMs },
+    observe: (terminal) => (stopLog = logTerminalEvents(terminal, logger)),
+    onReaderUnavailable: (path, error, attempt) =>
+      opts.log(`reader: not connected on ${path} (${error.code}: ${error.message}); ${attempt === 1 ? 'it is connected automatically when it appears' : 'still retrying'}`),
+    api: {
+      accounts,
+      emulator,
+      setupToken,
+      loggerInstance: logger.child({ component: 'http' }, { level: opts.quiet ? 'silent' : (process.env.HTTP_LOG_LEVEL ?? 'warn') }),
+    },
   });
+  const { terminal } = assembly;
+  const app = assembly.app!;
+  await assembly.firstAttempts;
   const address = await app.listen({ host: opts.host, port: opts.port });
   if (setupToken) opts.log(`first start: open ${address}/ and create the administrator with setup token ${setupToken}`);
-  opts.log(`reader: ${client.identity?.vendor} ${client.identity?.model} fw ${client.identity?.firmware} s/n ${client.identity?.serial} on ${path}${emulator ? ' (emulated)' : ''}`);
+  for (const s of assembly.supervisors) {
+    const id = s.client?.identity;
+    if (id) opts.log(`reader: ${id.vendor} ${id.model} fw ${id.firmware} s/n ${id.serial} on ${s.path}${emulator ? ' (emulated)' : ''}`);
+  }
   opts.log(`mode: ${terminal.status().modeLabel}; state in ${opts.stateDir}`);
   opts.log(`oqs-reader listening on ${address}  (operation screen: ${address}/ · API: ${address}/api/openapi.json)`);
   return {
     app,
     terminal,
+    assembly,
     url: address,
     setupToken,
     async close() {
-      await app.close();
-      await terminal.close();
+      await assembly.close();
       stopLog();
     },
-  };
-}
-
-function emulatorControls(reader: EmulatedReader): EmulatorControls {
-  return {
-    profiles: () => (Object.keys(CARD_PROFILES) as ProfileName[]).map((name) => ({ name, label: CARD_PROFILES[name].label })),
-    conditions: () => Object.entries(FACE_CONDITIONS).map(([name, c]) => ({ name, label: c.label })),
-    stimulate: (s) => Promise.resolve(reader.stimulate(s)),
   };
 }
 

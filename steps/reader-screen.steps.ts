@@ -20,8 +20,10 @@ Then('リーダーに{string}と表示されていない', async function (this:
 /** The reader's current screen, asked over the link; it must agree with what its events said. */
 async function currentScreen(world: ReaderWorld, index: number) {
   const t = await world.terminal();
-  const fromEvents = t.status().readers[index]?.screen;
-  const client = t.client(index);
+  // 1台目, 2台目 are the installed readers, whichever is connected now.
+  const path = world.target.readerPath(index);
+  const fromEvents = t.status().readers.find((r) => r.path === path)?.screen;
+  const client = path === undefined ? undefined : t.client(path);
   if (!client) return fromEvents;
   const status = await world.target.settle(client.getStatus());
   expect(screenById(status.screen), "the reader's getStatus screen and its screenShown events disagree").to.equal(fromEvents);

@@ -149,6 +149,10 @@ export interface ControlOps {
   status: { args: { reader?: number }; result: ReaderStatus & { reader: number } };
   fault: { args: Record<string, unknown>; result: { reader: number; armed: unknown[] } };
   reboot: { args: { reader?: number }; result: { reader: number } };
+  /** The reader's line goes away (a pulled USB cable, or the reader switched off): the pty and its link vanish. */
+  unplug: { args: { reader?: number }; result: { reader: number } };
+  /** The line comes back on the same link path (a new pty); `reboot: true` if the reader was switched off. */
+  replug: { args: { reader?: number; reboot?: boolean }; result: { reader: number; device: string } };
   confirmations: {
     args: { reader?: number; from?: number; limit?: number };
     result: {

@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import { loadDeclaration, portCountProblem } from '../../steps/support/declaration';
 import { packageRoot } from '../package-root';
 import { PROTOCOL_VERSION } from '../protocol';
-import { ReaderClient } from '../reader/reader-client';
+import { identifyReader } from '../assembly';
 import { RealClock } from '../time/clock';
 import { writeManifest } from './manifest';
 import { checkKeyPlace, keygen, signBundle } from './signature';
@@ -119,9 +119,7 @@ export async function runCertify(argv: string[], out: (line: string) => void): P
 
   // Who is on the line decides the bundle's name, not what the declaration claims.
   const { autoDetect } = await import('@serialport/bindings-cpp');
-  const client = await ReaderClient.open({ path: ports[0]!, binding: autoDetect(), clock: new RealClock(), baudRate, host: 'oqs-reader certify' });
-  const identity = client.identity!;
-  await client.close();
+  const identity = await identifyReader({ path: ports[0]!, binding: autoDetect() }, new RealClock(), { baudRate });
 
   const startedAt = new Date();
   const stamp = startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');

@@ -1,5 +1,6 @@
 import type { BindingInterface } from '@serialport/bindings-interface';
 import type { Clock, Timer } from '../time/clock';
+import { OqsError } from './errors';
 import { ReaderClient } from './reader-client';
 import type { Terminal } from './terminal';
 
@@ -15,57 +16,135 @@ export interface SupervisorOptions {
   /** Reconnect waits: first, then doubling up to the maximum. */
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
+  /** Told about each failed attempt (logs): the first one, then every change of reason. */
+  onAttemptFailed?: (path: string, error: OqsError, attempt: number) => void;
 }
 
 export type SupervisorState = 'connecting' | 'connected' | 'disconnected' | 'stopped';
 
 /**
  * Keeps one reader attached to the terminal: opens and identifies it, notices when the port goes
- * away (unplugged cable) or the reader falls silent (no answer to a heartbeat), and reconnects with
- * backoff. After each reconnect the reader sends again whatever events the terminal never ACKed,
- * so nothing it confirmed is lost. Timers are background: they never keep a test clock busy.
+ * away (unplugged cable, reader switched off) or the reader falls silent (no answer to a
+ * heartbeat), and reconnects with backoff, forever. A reader that is not there yet at start is
+ * the same case as one that went away: the terminal shows it as not connected and the supervisor
+ * keeps trying. After each reconnect the reader sends again whatever events the terminal never
+ * ACKed, so nothing it confirmed is lost. Timers are background: they never keep a test clock busy.
+ *
+ * This is the only way a reader gets attached to a terminal (src/assembly.ts builds it;
+ * src/assembly.test.ts fails if anything else opens a reader for a terminal).
  */
 export class ReaderSupervisor {
   state: SupervisorState = 'connecting';
   client: ReaderClient | null = null;
+  /** Attempts after the first. */
   reconnects = 0;
+  /** Why the last attempt failed, while not connected. */
+  lastError: OqsError | null = null;
   private wait: number;
   private timer: Timer | null = null;
   private beat: Timer | null = null;
+  private attempt: Promise<boolean> | null = null;
+  private changed: Array<() => void> = [];
 
   constructor(private readonly opts: SupervisorOptions) {
     this.wait = opts.reconnectMinMs ?? 200;
   }
 
-  /** Connects once; throws if the first attempt fails (a wrong path should be said at once). */
-  async start(): Promise<ReaderClient> {
+  get path(): string {
+    return this.opts.path;
+  }
+
+  /**
+   * Makes the first attempt; resolves true when the reader is attached, false when it is not
+   * there (yet): retries continue in the background. Never rejects.
+   */
+  start(): Promise<boolean> {
     return this.connect();
   }
 
-  private async connect(): Promise<ReaderClient> {
+  /** Resolves when the state is next `state` (or now, if it already is). */
+  until(state: SupervisorState): Promise<void> {
+    if (this.state === state) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.state !== state) return void this.changed.push(check);
+        resolve();
+      };
+      this.changed.push(check);
+    });
+  }
+
+  /** A getter, so a check after an await is not narrowed away. */
+  private get stopped(): boolean {
+    return this.state === 'stopped';
+  }
+
+  private setState(state: SupervisorState): void {
+    this.state = state;
+    for (const fn of this.changed.splice(0)) fn();
+  }
+
+  private connect(): Promise<boolean> {
+    if (this.attempt) return this.attempt;
+    const run = this.tryConnect().finally(() => {
+      if (this.attempt === run) this.attempt = null;
+    });
+    this.attempt = run;
+    return run;
+  }
+
+  private async tryConnect(): Promise<boolean> {
     const { opts } = this;
-    this.state = 'connecting';
-    const client = await ReaderClient.open({ path: opts.path, binding: opts.binding, clock: opts.clock, baudRate: opts.baudRate, commandTimeoutMs: opts.commandTimeoutMs });
+    if (this.state === 'stopped') return false;
+    this.setState('connecting');
+    let client: ReaderClient | null = null;
+    try {
+      client = await ReaderClient.open({ path: opts.path, binding: opts.binding, clock: opts.clock, baudRate: opts.baudRate, commandTimeoutMs: opts.commandTimeoutMs });
+      if (this.stopped) {
+        await client.close();
+        return false;
+      }
+      const c = client;
+      c.link.on('close', () => this.lost(c));
+      c.link.on('frame', () => this.heartbeat());
+      await opts.terminal.attachReader(c);
+      if (!c.link.isOpen) throw new OqsError('OQS_ERR_READER_DISCONNECTED', 'hello');
+    } catch (e) {
+      if (client) await client.close().catch(() => undefined);
+      return this.failed(e);
+    }
     this.client = client;
-    client.link.on('close', () => this.lost(client));
-    client.link.on('frame', () => this.heartbeat());
-    await opts.terminal.attachReader(client);
-    this.state = 'connected';
+    this.lastError = null;
     this.wait = opts.reconnectMinMs ?? 200;
+    this.setState('connected');
     this.heartbeat();
-    return client;
+    return true;
+  }
+
+  private failed(e: unknown): false {
+    const error = OqsError.is(e) ? e : new OqsError('OQS_ERR_PORT_OPEN', this.opts.path, String((e as Error)?.message ?? e));
+    const first = this.lastError === null || this.lastError.message !== error.message;
+    this.lastError = error;
+    if (this.stopped) return false;
+    this.opts.terminal.readerUnavailable(this.opts.path, error);
+    if (first) this.opts.onAttemptFailed?.(this.opts.path, error, this.reconnects + 1);
+    this.setState('disconnected');
+    this.schedule();
+    return false;
   }
 
   private lost(client: ReaderClient): void {
-    if (this.client !== client || this.state === 'stopped') return;
+    // While connecting, a failed attempt schedules the next one itself.
+    if (this.client !== client || this.state !== 'connected') return;
     this.client = null;
     this.beat?.cancel();
-    this.state = 'disconnected';
+    this.setState('disconnected');
     this.schedule();
   }
 
   private schedule(): void {
     if (this.state === 'stopped') return;
+    this.timer?.cancel();
     const wait = this.wait;
     this.wait = Math.min(this.wait * 2, this.opts.reconnectMaxMs ?? 5_000);
     this.timer = this.opts.clock.setTimer(
@@ -73,12 +152,7 @@ export class ReaderSupervisor {
       wait,
       () => {
         this.reconnects++;
-        this.connect().catch(() => {
-          if (this.state !== 'stopped') {
-            this.state = 'disconnected';
-            this.schedule();
-          }
-        });
+        void this.connect();
       },
       { background: true },
     );
@@ -105,9 +179,10 @@ export class ReaderSupervisor {
   }
 
   async stop(): Promise<void> {
-    this.state = 'stopped';
+    this.setState('stopped');
     this.timer?.cancel();
     this.beat?.cancel();
+    await this.attempt?.catch(() => undefined);
     await this.client?.close();
   }
 }

@@ -31,9 +31,16 @@ export interface TerminalOptions {
 }
 
 export interface Alert {
-  code: 'visualModeOn' | 'visualCheckNeeded' | 'staffCheckRequired' | 'readerRestarted' | 'readerDisconnected';
+  code: 'visualModeOn' | 'visualCheckNeeded' | 'staffCheckRequired' | 'readerRestarted' | 'readerDisconnected' | 'readerNotConnected' | 'visualModeReverted';
   message: string;
+  /** The reader port it is about (connection alerts). */
+  path?: string;
 }
+
+/** 《カードリーダー未接続》: a reader the terminal is configured for has never answered yet. */
+const NOT_CONNECTED = 'カードリーダー未接続：顔認証付きカードリーダーが見つかりません。電源とケーブルを確認してください（つながり次第、自動で使えるようになります）';
+const DISCONNECTED = '顔認証付きカードリーダーとの接続が切れました。ケーブルを確認してください（自動で再接続します）';
+const VISUAL_REVERTED = '顔認証付きカードリーダーが2台になったため、目視確認モードを終了して無人運転モードに戻しました（目視確認はリーダー1台のときだけ使えます）';
 
 export type TerminalEvent =
   | { type: 'modeChanged'; change: ModeChange }
@@ -71,6 +78,12 @@ export class Terminal extends EventEmitter {
   readonly readerSoftwareInstalled: boolean;
   readonly generalReaders: number;
   private readonly readers = new Map<string, Connected>();
+  /** Per reader port: why it is not attached now (not there yet, or gone). Cleared on attach. */
+  private readonly linkAlerts = new Map<string, Alert>();
+  /** Ports that were attached at least once: gone is then 'disconnected', not 'not connected'. */
+  private readonly seen = new Set<string>();
+  /** The terminal changed the mode by itself (visualModeReverted) until someone switches it. */
+  private modeAlert: Alert | null = null;
   private readonly recordsById = new Map<string, ConfirmationRecord>();
   private currentMode: ModeName;
   private readerAlert: Alert | null = null;
@@ -96,9 +109,10 @@ export class Terminal extends EventEmitter {
     return connectionPattern(this.readers.size, this.generalReaders);
   }
 
-  /** The reader client connected `index`-th (for diagnostics and the conformance suite). */
-  client(index = 0): ReaderClient | undefined {
-    return [...this.readers.values()][index]?.client;
+  /** The reader client on port `path`, or connected `index`-th (diagnostics, the conformance suite). */
+  client(which: number | string = 0): ReaderClient | undefined {
+    if (typeof which === 'string') return this.readers.get(which)?.client;
+    return [...this.readers.values()][which]?.client;
   }
 
   records(): ConfirmationRecord[] {
@@ -114,6 +128,8 @@ export class Terminal extends EventEmitter {
     if (this.currentMode === 'visual') {
       out.push({ code: 'visualModeOn', message: '目視確認モードです。目視確認が終わったら無人運転モードに戻してください（戻さないと職員の目視確認なしでは資格確認できません）' });
     }
+    if (this.modeAlert) out.push(this.modeAlert);
+    out.push(...this.linkAlerts.values());
     if (this.readerAlert) out.push(this.readerAlert);
     return out;
   }
@@ -155,9 +171,10 @@ export class Terminal extends EventEmitter {
     const onClose = () => {
       if (this.readers.get(client.path) !== entry) return;
       this.readers.delete(client.path);
-      this.visual.reset();
+      // Only the visual check runs on one reader; the other readers carry on as they were.
+      if (this.readers.size === 0) this.visual.reset();
       this.publish({ type: 'readerDisconnected', path: client.path });
-      if (!this.closing) this.setReaderAlert({ code: 'readerDisconnected', message: '顔認証付きカードリーダーとの接続が切れました。ケーブルを確認してください（自動で再接続します）' });
+      if (!this.closing) this.setLinkAlert(client.path, { code: 'readerDisconnected', message: DISCONNECTED, path: client.path });
     };
     for (const f of client.openingFrames) onFrame(f);
     client.link.on('event', onEvent);
@@ -174,8 +191,45 @@ export class Terminal extends EventEmitter {
       throw e;
     }
     this.readers.set(client.path, entry);
-    if (this.readerAlert?.code === 'readerDisconnected') this.setReaderAlert(null);
+    this.seen.add(client.path);
+    this.setLinkAlert(client.path, null);
     this.publish({ type: 'readerConnected', path: client.path, identity: client.identity });
+    if (this.currentMode === 'visual' && this.readers.size > 1) await this.revertVisual();
+  }
+
+  /**
+   * The supervisor could not reach the reader on `path` (not there yet, switched off, unplugged):
+   * staff see 《カードリーダー未接続》 until it attaches.
+   */
+  readerUnavailable(path: string, _why: OqsError): void {
+    if (this.readers.has(path) || this.closing) return;
+    if (this.seen.has(path)) this.setLinkAlert(path, { code: 'readerDisconnected', message: DISCONNECTED, path });
+    else this.setLinkAlert(path, { code: 'readerNotConnected', message: NOT_CONNECTED, path });
+  }
+
+  /**
+   * A second reader appeared while in 目視確認 (a replug, or a restart with two readers): P.102
+   * allows 目視確認 only with one reader, so the terminal goes back to 無人運転, the mode every
+   * patient can use on their own, records the change as the system's, and says so.
+   */
+  private async revertVisual(): Promise<void> {
+    const from = this.currentMode;
+    this.currentMode = 'unattended';
+    this.visual.reset();
+    const change: ModeChange = { from, to: 'unattended', by: 'system', at: new Date(this.clock.now()).toISOString() };
+    this.store.saveMode('unattended', change);
+    this.publish({ type: 'modeChanged', change });
+    await Promise.allSettled([...this.readers.values()].map((r) => this.syncMode(r)));
+    this.modeAlert = { code: 'visualModeReverted', message: VISUAL_REVERTED };
+    this.publish({ type: 'alert', alert: this.modeAlert });
+  }
+
+  private setLinkAlert(path: string, alert: Alert | null): void {
+    const now = this.linkAlerts.get(path);
+    if (alert === null ? now === undefined : now?.code === alert.code) return;
+    if (alert) this.linkAlerts.set(path, alert);
+    else this.linkAlerts.delete(path);
+    this.publish({ type: 'alert', alert });
   }
 
   /**
@@ -221,6 +275,7 @@ export class Terminal extends EventEmitter {
     const change: ModeChange = { from, to: mode, by: actor.account, at: new Date(this.clock.now()).toISOString() };
     this.store.saveMode(mode, change);
     this.currentMode = mode;
+    this.modeAlert = null;
     if (mode !== 'visual') this.visual.reset();
     this.publish({ type: 'modeChanged', change });
     this.publish({ type: 'alert', alert: null });

@@ -1,9 +1,9 @@
-import { EmulatedReader, EmulatorBinding } from '../../simulator';
+import type { EmulatedReader, EmulatorBinding } from '../../simulator';
 import { PacedDevice } from '../../simulator/paced-device';
 import { randomChunks, type PacingOptions } from '../../simulator/pacing';
 import type { FaultRule } from '../../simulator/faults';
-import { ReaderSupervisor } from '../../src/reader/supervisor';
-import { Terminal } from '../../src/reader/terminal';
+import { assemble, embeddedReaders, type Assembly, type ReaderPort } from '../../src/assembly';
+import type { Terminal } from '../../src/reader/terminal';
 import type { TerminalStore } from '../../src/reader/store';
 import { VirtualClock } from '../../src/time/virtual-clock';
 import { makePrompt, type Answer, type Prompt, type PromptArgs, type PromptId } from './prompts';
@@ -13,12 +13,12 @@ import type { Installation, Patient, Target } from './target';
 export class EmulatorTarget implements Target {
   readonly name = 'emulator';
   readonly clock = new VirtualClock(Date.UTC(2026, 10, 24, 0, 30));
-  readonly binding = new EmulatorBinding();
-  readonly readers: EmulatedReader[] = [];
+  binding: EmulatorBinding | null = null;
+  readers: EmulatedReader[] = [];
+  private ports: ReaderPort[] = [];
   private install: Installation | null = null;
   private store: TerminalStore | null = null;
-  private terminal: Terminal | null = null;
-  private readonly supervisors: ReaderSupervisor[] = [];
+  private assembly: Assembly | null = null;
 
   constructor(
     private readonly onPrompt: (prompt: Prompt, answer: Answer) => void = () => undefined,
@@ -30,42 +30,37 @@ export class EmulatorTarget implements Target {
   async start(install: Installation, store: TerminalStore, observe: (t: Terminal) => void): Promise<Terminal> {
     this.install = install;
     this.store = store;
-    for (let i = 0; i < install.faceReaders; i++) {
-      const reader = new EmulatedReader({ clock: this.clock, identity: { serial: `EMU-${String(i + 1).padStart(4, '0')}` } });
-      this.readers.push(reader);
-      const p = this.pacing;
-      const opts: PacingOptions | undefined = p && { ...p, ...(p.maxChunk ? { fragment: randomChunks(p.maxChunk) } : {}) };
-      this.binding.addPort(`/dev/ttyEMU${i}`, opts ? new PacedDevice(reader, this.clock, opts) : reader);
-    }
+    const p = this.pacing;
+    const pacing: PacingOptions | undefined = p && { ...p, ...(p.maxChunk ? { fragment: randomChunks(p.maxChunk) } : {}) };
+    const embedded = embeddedReaders(this.clock, install.faceReaders, (reader) => (pacing ? new PacedDevice(reader, this.clock, pacing) : reader));
+    this.binding = embedded.binding;
+    this.readers = embedded.readers;
+    this.ports = embedded.ports;
+    for (const i of install.offAtStart ?? []) this.binding.unplug(this.port(i));
     return this.connect(observe);
   }
 
   async restart(observe: (t: Terminal) => void): Promise<Terminal> {
-    await this.terminal?.close();
+    await this.assembly?.close();
     return this.connect(observe);
   }
 
+  /** The controller as the product builds it (src/assembly.ts), on the virtual clock. */
   private async connect(observe: (t: Terminal) => void): Promise<Terminal> {
     const { install, store } = this;
     if (!install || !store) throw new Error('start() first');
-    const terminal = new Terminal({
+    const assembly = assemble({
       clock: this.clock,
       store,
+      readers: this.ports,
       generalReaders: install.generalReaders,
       readerSoftwareInstalled: install.readerSoftwareInstalled,
+      link: { commandTimeoutMs: this.commandTimeoutMs },
+      observe,
     });
-    this.terminal = terminal;
-    observe(terminal);
-    await Promise.all(this.supervisors.splice(0).map((s) => s.stop()));
-    if (install.readerSoftwareInstalled) {
-      for (let i = 0; i < this.readers.length; i++) {
-        // Supervised: an unplugged cable or a silent reader is noticed and reconnected.
-        const supervisor = new ReaderSupervisor({ path: `/dev/ttyEMU${i}`, binding: this.binding, clock: this.clock, terminal, commandTimeoutMs: this.commandTimeoutMs, heartbeatMs: 5_000 });
-        this.supervisors.push(supervisor);
-        await this.settle(supervisor.start());
-      }
-    }
-    return terminal;
+    this.assembly = assembly;
+    await this.settle(assembly.firstAttempts);
+    return assembly.terminal;
   }
 
   patient(index = 0): Patient {
@@ -87,19 +82,38 @@ export class EmulatorTarget implements Target {
     };
   }
 
-  async unplug(index: number): Promise<void> {
-    await this.settle(Promise.resolve().then(() => this.binding.unplug(`/dev/ttyEMU${index}`)));
+  readerPath(index: number): string | undefined {
+    return this.ports[index]?.path;
   }
 
-  async replug(index: number): Promise<void> {
-    this.binding.replug(`/dev/ttyEMU${index}`);
-    // The supervisor's next attempt is a background timer: let time pass until it is back.
-    const s = this.supervisors[index];
-    await this.settle(
-      (async () => {
-        while (s && s.state !== 'connected') await this.clock.sleep('wait for reconnect', 100);
-      })(),
-    );
+  private port(index: number): string {
+    const port = this.ports[index];
+    if (!port || !this.binding) throw new Error(`no emulated reader #${index + 1}`);
+    return port.path;
+  }
+
+  async unplug(index: number): Promise<void> {
+    const path = this.port(index);
+    await this.settle(Promise.resolve().then(() => this.binding!.unplug(path)));
+  }
+
+  async replug(index: number, reboot = false): Promise<void> {
+    // Switched off meanwhile: it boots afresh when the power comes back.
+    if (reboot) this.readers[index]!.reboot();
+    this.binding!.replug(this.port(index));
+    await this.reconnected(index);
+  }
+
+  /** The supervisor's next attempt is a background timer: let device time pass until it is back. */
+  async reconnected(index: number): Promise<void> {
+    const s = this.assembly?.supervisors[index];
+    if (s) await this.settle(this.clock.resolve(s.until('connected')));
+  }
+
+  /** Lets `ms` of device time pass (a reader switched off for a minute). */
+  async pass(ms: number): Promise<void> {
+    await this.clock.advance(ms);
+    await this.clock.runUntilIdle();
   }
 
   async reboot(index: number): Promise<void> {
@@ -126,7 +140,6 @@ export class EmulatorTarget implements Target {
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.supervisors.splice(0).map((s) => s.stop()));
-    await this.terminal?.close();
+    await this.assembly?.close();
   }
 }

@@ -1,7 +1,7 @@
 import type { BindingInterface } from '@serialport/bindings-interface';
-import { ReaderClient } from '../../src/reader/reader-client';
+import { assemble, type Assembly } from '../../src/assembly';
 import type { TerminalStore } from '../../src/reader/store';
-import { Terminal, type TerminalEvent } from '../../src/reader/terminal';
+import type { Terminal, TerminalEvent } from '../../src/reader/terminal';
 import { OffsetClock } from '../../src/time/clock';
 import type { FaultRule } from '../../simulator/faults';
 import { makePrompt, type Answer, type Answerer, type Prompt, type PromptArgs, type PromptId } from './prompts';
@@ -23,6 +23,9 @@ export interface SerialTargetOptions {
   unacked?: (reader: number) => Promise<number>;
   /** Power-cycles the reader (an emulator behind the port). */
   reboot?: (reader: number) => Promise<void>;
+  /** Takes the reader's line away / gives it back on the same path (an emulator behind the port). */
+  unplug?: (reader: number) => Promise<void>;
+  replug?: (reader: number, reboot: boolean) => Promise<void>;
   /** Arms a link fault (an emulator behind the port); real readers have none. */
   faults?: (reader: number, rule: FaultRule | 'clear') => Promise<void>;
   /** Called at the start of every scenario, before the ports open (emulator reset). */
@@ -48,6 +51,7 @@ export class SerialTarget implements Target {
   readonly name: string;
   readonly clock = new OffsetClock();
   private terminal: Terminal | null = null;
+  private assembly: Assembly | null = null;
   private install: Installation | null = null;
   private store: TerminalStore | null = null;
   private readonly received = new Map<string, number>();
@@ -66,48 +70,54 @@ export class SerialTarget implements Target {
     this.install = install;
     this.store = store;
     await this.opts.beforeScenario?.();
+    for (const i of install.offAtStart ?? []) {
+      if (!this.opts.unplug) throw new Error('a reader switched off at start needs an emulator behind the port; tag the scenario @emulator-only');
+      await this.opts.unplug(i);
+    }
     return this.connect(observe);
   }
 
   async restart(observe: (t: Terminal) => void): Promise<Terminal> {
-    await this.terminal?.close();
+    await this.assembly?.close();
     return this.connect(observe);
   }
 
+  /** The controller as the product builds it (src/assembly.ts), on the real ports. */
   private async connect(observe: (t: Terminal) => void): Promise<Terminal> {
     const { install, store } = this;
     if (!install || !store) throw new Error('start() first');
-    const terminal = new Terminal({ clock: this.clock, store, generalReaders: install.generalReaders, readerSoftwareInstalled: install.readerSoftwareInstalled });
-    this.terminal = terminal;
-    observe(terminal);
-    terminal.on('event', (e: TerminalEvent) => this.count(e));
-    if (!install.readerSoftwareInstalled) return terminal;
-    for (let i = 0; i < install.faceReaders; i++) {
-      const path = this.opts.paths[i]!;
-      if (!this.received.has(path)) {
-        this.received.set(path, 0);
-        this.baseline[i] = this.opts.framesOut ? await this.opts.framesOut(i) : 0;
-      }
-      const client = await this.open(path);
-      await terminal.attachReader(client);
+    const paths = this.opts.paths.slice(0, install.readerSoftwareInstalled ? install.faceReaders : 0);
+    for (const [i, path] of paths.entries()) {
+      if (this.received.has(path)) continue;
+      this.received.set(path, 0);
+      this.baseline[i] = this.opts.framesOut ? await this.opts.framesOut(i) : 0;
     }
-    return terminal;
+    const assembly = assemble({
+      clock: this.clock,
+      store,
+      readers: paths.map((path) => ({ path, binding: this.opts.binding })),
+      generalReaders: install.generalReaders,
+      readerSoftwareInstalled: install.readerSoftwareInstalled,
+      link: { baudRate: this.opts.baudRate, commandTimeoutMs: this.opts.commandTimeoutMs, reconnectMaxMs: 1_000 },
+      observe: (t) => {
+        this.terminal = t;
+        observe(t);
+        t.on('event', (e: TerminalEvent) => this.count(e));
+      },
+    });
+    this.assembly = assembly;
+    await assembly.firstAttempts;
+    // The last scenario's port may still be closing on a loaded machine (its exclusive lock goes
+    // with it): the supervisor retries, and the scenario waits for every reader it expects.
+    for (let i = 0; i < paths.length; i++) if (!install.offAtStart?.includes(i)) await this.reconnected(i);
+    return assembly.terminal;
   }
 
-  /**
-   * Opens a reader port. The last scenario's session may still be closing on a loaded machine, and
-   * the port's exclusive lock goes with it: that one refusal is retried for a few seconds.
-   */
-  private async open(path: string): Promise<ReaderClient> {
-    const deadline = Date.now() + 5_000;
-    for (;;) {
-      try {
-        return await ReaderClient.open({ path, binding: this.opts.binding, clock: this.clock, baudRate: this.opts.baudRate, commandTimeoutMs: this.opts.commandTimeoutMs });
-      } catch (e) {
-        if (!/Cannot lock port/.test((e as Error).message) || Date.now() > deadline) throw e;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+  /** Waits (real time, bounded) until reader `i` is attached again. */
+  async reconnected(i: number): Promise<void> {
+    const s = this.assembly?.supervisors[i];
+    if (!s) return;
+    await withTimeout(s.until('connected'), REAL_WAIT_MS, `reader ${i + 1} (${s.path}) was not connected (${s.lastError?.message ?? 'no answer'})`);
   }
 
   private count(e: TerminalEvent): void {
@@ -138,12 +148,37 @@ export class SerialTarget implements Target {
     await this.sync(reader, answer.framesOut);
   }
 
-  async unplug(): Promise<void> {
-    throw new Error('pulling a cable needs the in-process emulator; tag the scenario @in-process');
+  async unplug(reader: number): Promise<void> {
+    if (!this.opts.unplug) throw new Error('pulling a cable on demand needs an emulator behind the port; tag the scenario @emulator-only');
+    await this.opts.unplug(reader);
+    const s = this.assembly?.supervisors[reader];
+    // The controller notices at once (the pty's end reads EIO) or at its next heartbeat.
+    if (s) await withTimeout(s.until('disconnected'), REAL_WAIT_MS, `the controller did not notice reader ${reader + 1} was gone`);
   }
 
-  async replug(): Promise<void> {
-    throw new Error('pulling a cable needs the in-process emulator; tag the scenario @in-process');
+  readerPath(index: number): string | undefined {
+    return this.opts.paths[index];
+  }
+
+  async pass(_ms: number): Promise<void> {
+    for (const s of this.assembly?.supervisors ?? []) {
+      if (s.state === 'connected') continue;
+      const tried = s.reconnects;
+      await withTimeout(
+        (async () => {
+          while (s.reconnects === tried) await new Promise((r) => setTimeout(r, 20));
+        })(),
+        REAL_WAIT_MS,
+        `the terminal made no reconnect attempt for ${s.path}`,
+      );
+    }
+  }
+
+  async replug(reader: number, reboot = false): Promise<void> {
+    if (!this.opts.replug) throw new Error('plugging a cable back on demand needs an emulator behind the port; tag the scenario @emulator-only');
+    await this.opts.replug(reader, reboot);
+    await this.reconnected(reader);
+    await this.sync(reader);
   }
 
   async reboot(reader: number): Promise<void> {
@@ -201,7 +236,7 @@ export class SerialTarget implements Target {
   }
 
   async stop(): Promise<void> {
-    await this.terminal?.close();
+    await this.assembly?.close();
   }
 }
 

@@ -8,6 +8,8 @@ export interface Installation {
   faceReaders: number;
   generalReaders: number;
   readerSoftwareInstalled: boolean;
+  /** Readers (0-based) switched off when the terminal starts: they appear later. */
+  offAtStart?: number[];
 }
 
 /** What a patient does at a reader. On an emulator the target does it; on hardware a person. */
@@ -37,9 +39,21 @@ export interface Target {
   /** The terminal process restarts: same store, same readers, fresh controller. */
   restart(observe: (t: Terminal) => void): Promise<Terminal>;
   patient(reader?: number): Patient;
-  /** Pulls / plugs back reader `reader`'s cable, or power-cycles it (emulator only). */
+  /** The port of reader `reader` (0-based, as installed: 1台目 = 0), whether connected now or not. */
+  readerPath(reader: number): string | undefined;
+  /**
+   * Pulls reader `reader`'s cable (or switches it off): its port goes away. `replug` gives it back
+   * on the same path, after a power-on boot if `reboot`; it resolves once the terminal has
+   * reconnected. Needs an emulator behind the port (in-process, or the pty emulator's control).
+   */
   unplug(reader: number): Promise<void>;
-  replug(reader: number): Promise<void>;
+  replug(reader: number, reboot?: boolean): Promise<void>;
+  /**
+   * Lets `ms` of the terminal's time pass. On the virtual clock exactly; on real-time targets no
+   * wall time is spent beyond what the terminal needs to make one more reconnect attempt for each
+   * reader that is away (its backoff is capped, so longer absence changes nothing it does).
+   */
+  pass(ms: number): Promise<void>;
   reboot(reader: number): Promise<void>;
   /** Arms a link fault on reader `reader` (emulator only; simulator/faults.ts). */
   fault(reader: number, rule: FaultRule | 'clear'): Promise<void>;

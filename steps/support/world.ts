@@ -35,6 +35,8 @@ function makeTarget(run: RunContext, onPrompt: OnPrompt): Target {
         unacked: (i) => emu.unacked(i),
         faults: async (reader, rule) => void (await emu.control.call('fault', rule === 'clear' ? { reader, clear: true } : { reader, ...rule })),
         reboot: async (reader) => void (await emu.control.call('reboot', { reader })),
+        unplug: async (reader) => void (await emu.control.call('unplug', { reader })),
+        replug: async (reader, reboot) => void (await emu.control.call('replug', { reader, reboot })),
         beforeScenario: () => emu.reset(),
       });
     }
@@ -168,7 +170,7 @@ export class ReaderWorld extends World<WorldParameters> {
 
   /** Screens reader #`reader` (0-based, in connection order) has shown so far. */
   screensOf(reader = 0): ScreenName[] {
-    const path = this.term?.status().readers[reader]?.path;
+    const path = this.target.readerPath(reader);
     return path ? (this.screens.get(path) ?? []) : [];
   }
 }

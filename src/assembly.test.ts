@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import { expect } from 'chai';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { MemoryStore } from './reader/store';
+import { VirtualClock } from './time/virtual-clock';
+import { assemble, embeddedReaders } from './assembly';
+
+const ROOT = join(__dirname, '..');
+
+function sources(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { recursive: true })
+    .map(String)
+    .filter((f) => /\.(ts|js|cjs)$/.test(f) && !/\.test\.ts$|\.e2e\.ts$/.test(f))
+    .map((f) => join(dir, f));
+}
+
+test('a reader is attached to a terminal only through a supervisor, and only the assembly builds the controller', () => {
+  const files = ['src', 'simulator', 'steps', 'scripts', 'bench', 'test', 'bin'].flatMap(sources);
+  const offenders: string[] = [];
+  for (const file of files) {
+    const text = readFileSync(join(ROOT, file), 'utf8');
+    const rel = relative(ROOT, join(ROOT, file));
+    const rules: Array<[RegExp, string[]]> = [
+      // An unsupervised link: opened and attached by hand, never reconnected.
+      [/ReaderClient\.open\(|\.attachReader\(/, ['src/reader/supervisor.ts', 'src/reader/terminal.ts']],
+      // A controller wired outside the one composition.
+      [/new (ReaderSupervisor|Terminal)\(/, ['src/assembly.ts']],
+    ];
+    for (const [re, allowed] of rules) if (re.test(text) && !allowed.includes(rel)) offenders.push(`${rel}: ${re.source}`);
+  }
+  expect(offenders, 'wire readers and terminals with assemble() (src/assembly.ts)').to.deep.equal([]);
+});
+
+test('a terminal started before its reader shows カードリーダー未接続, serves, and connects when the reader appears', async () => {
+  const clock = new VirtualClock(Date.UTC(2026, 10, 24, 1, 0));
+  const embedded = embeddedReaders(clock, 1);
+  const path = embedded.ports[0]!.path;
+  embedded.binding.unplug(path); // not plugged in yet
+  const a = assemble({ clock, store: new MemoryStore(), readers: embedded.ports, link: { reconnectMinMs: 100, reconnectMaxMs: 400 } });
+  try {
+    expect(await clock.resolve(a.firstAttempts)).to.deep.equal([false]);
+    const alert = a.terminal.alerts().find((x) => x.code === 'readerNotConnected');
+    expect(alert?.message).to.match(/^カードリーダー未接続/);
+    expect(a.terminal.status().readers).to.have.length(0);
+    await clock.advance(2_000); // retries with backoff while it is away
+    expect(a.supervisors[0]!.reconnects).to.be.greaterThan(2);
+    embedded.binding.replug(path);
+    await clock.resolve(a.supervisors[0]!.until('connected'));
+    expect(a.terminal.status().readers.map((r) => r.path)).to.deep.equal([path]);
+    expect(a.terminal.alerts().map((x) => x.code)).not.to.include('readerNotConnected');
+  } finally {
+    await a.close();
+  }
+});
+
+test('with two readers, one going away leaves the other attached and working', async () => {
+  const clock = new VirtualClock(Date.UTC(2026, 10, 24, 1, 0));
+  const embedded = embeddedReaders(clock, 2);
+  const a = assemble({ clock, store: new MemoryStore(), readers: embedded.ports });
+  try {
+    expect(await clock.resolve(a.firstAttempts)).to.deep.equal([true, true]);
+    embedded.binding.unplug(embedded.ports[0]!.path);
+    await clock.runUntilIdle();
+    expect(a.terminal.status().readers.map((r) => r.path)).to.deep.equal([embedded.ports[1]!.path]);
+    expect(a.terminal.alerts().filter((x) => x.code === 'readerDisconnected').map((x) => x.path)).to.deep.equal([embedded.ports[0]!.path]);
+    const status = await clock.resolve(a.terminal.client(embedded.ports[1]!.path)!.getStatus());
+    expect(status.mode).to.equal(1);
+  } finally {
+    await a.close();
+  }
+});
