@@ -40,6 +40,24 @@ async function main() {
       });
     });
     const ports = ready.readers.join(',');
+
+    // README's vendor path, as written: the emulator's readers, the ports and the declaration agree.
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8').replace(/\\\n\s*/g, ' ');
+    const emuLine = /emulate --readers (\d+)[^\n]*/.exec(readme.slice(readme.indexOf('A vendor certifies')));
+    const certLine = /certify --port (\S+)\s+--declaration (\S+)/.exec(readme.slice(readme.indexOf('A vendor certifies')));
+    const declared = (() => {
+      try {
+        return JSON.parse(fs.readFileSync(path.join(root, certLine[2]), 'utf8')).readers;
+      } catch {
+        return NaN; // no such declaration in the repository
+      }
+    })();
+    const readmePorts = certLine ? certLine[1].split(',').length : NaN;
+    check(
+      "README's vendor path: as many emulated readers and ports as its declaration's readers",
+      !!emuLine && !!certLine && Number(emuLine[1]) === readmePorts && readmePorts === declared,
+      certLine ? `emulate --readers ${emuLine && emuLine[1]}, ${readmePorts} port(s), ${certLine[2]} declares ${declared}` : 'no certify --port … --declaration … in README',
+    );
     const answers = path.join(dir, 'answers.json');
     fs.writeFileSync(answers, JSON.stringify({ answers: { '*': 'PASS' }, robot: { emulatorControl: control } }));
     const env = { ...process.env, READER_PORT: ports, OQS_ANSWERS: answers };

@@ -61,7 +61,7 @@ export function loadDeclaration(path: string): Declaration {
 export const GATE_TAGS: Record<string, { runsOn: string[]; meaning: string; reason: string }> = {
   '@in-process': {
     runsOn: ['emulator'],
-    meaning: 'pulls or plugs a cable (リーダーのケーブルが抜ける): runs only on the in-process emulator (profiles emulator, emulator-paced); N/A on pty and hardware',
+    meaning: 'pulls or plugs a cable (「{int}台目のリーダーのケーブルが抜ける」): runs only on the in-process emulator (profiles emulator, emulator-paced); N/A on pty and hardware',
     reason: 'ケーブルの抜き差しは同じプロセス内のエミュレータでのみ行える（実際のシリアル回線では人か電源を切り替えられるUSBハブが要る） / pulls the cable of an in-process emulated port; over a real serial line that needs a person or a switchable USB hub',
   },
   '@emulator-only': {
