@@ -15,7 +15,7 @@ import { sessionRoutes } from './routes/session';
 import { terminalRoutes } from './routes/terminal';
 import { screenRoutes } from './routes/screen';
 import { ErrorBody, Stimulus } from './schemas';
-import { LoginLimiter, SessionStore } from './sessions';
+import { CredentialCache, LoginLimiter, SessionStore } from './sessions';
 
 /** What the API may ask of an embedded emulator; the composition root supplies it (or nothing). */
 export interface EmulatorControls {
@@ -68,7 +68,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   }).withTypeProvider<TypeBoxTypeProvider>();
   const { terminal } = opts;
   const clock = opts.clock ?? terminal.clock ?? new RealClock();
-  const auth: Auth = { accounts: opts.accounts, sessions: new SessionStore(clock), limiter: new LoginLimiter(clock) };
+  const auth: Auth = { accounts: opts.accounts, sessions: new SessionStore(clock), limiter: new LoginLimiter(clock), credentials: new CredentialCache(clock) };
   let setupToken = opts.setupToken ?? null;
 
   // JSON only: a text/plain body is what a cross-site form can send without a preflight.

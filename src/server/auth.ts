@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { AccountDirectory, Actor } from '../reader/accounts';
 import { OqsError } from '../reader/errors';
-import type { LoginLimiter, Session, SessionStore } from './sessions';
+import type { CredentialCache, LoginLimiter, Session, SessionStore } from './sessions';
 
 export const SESSION_COOKIE = 'oqs_session';
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -10,6 +10,8 @@ export interface Auth {
   accounts: AccountDirectory;
   sessions: SessionStore;
   limiter: LoginLimiter;
+  /** Verified HTTP Basic credentials, so scrypt does not run on every request. */
+  credentials: CredentialCache;
 }
 
 /** A refused login attempt that may be retried after `retryAfterSeconds` (sent as Retry-After too). */
@@ -52,5 +54,11 @@ export function actorOf(req: FastifyRequest, auth: Auth): Actor {
   const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 1) throw new OqsError('OQS_ERR_UNAUTHENTICATED');
-  return login(auth, decoded.slice(0, colon), decoded.slice(colon + 1));
+  const account = decoded.slice(0, colon);
+  const password = decoded.slice(colon + 1);
+  const known = auth.credentials.get(account, password);
+  if (known) return known;
+  const actor = login(auth, account, password);
+  auth.credentials.remember(account, password, actor);
+  return actor;
 }

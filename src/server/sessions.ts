@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { Actor } from '../reader/accounts';
 import type { Clock } from '../time/clock';
 
@@ -128,5 +128,59 @@ export class LoginLimiter {
       return undefined;
     }
     return f;
+  }
+}
+
+/**
+ * HTTP Basic sends the password with every request, and scrypt costs ~30 ms of a core each time
+ * (200 concurrent requests took 8–10 s). A verified credential is remembered for a short while,
+ * under an HMAC of account and password with a key that lives only in this process: the password
+ * itself is never kept, and a wrong one is never remembered (it still goes to scrypt and counts as
+ * a failure). Entries expire after `ttlMs`; `forget(account)` drops an account's entries at once,
+ * for when its password or role changes; at most `max` are kept (the oldest go first).
+ */
+export class CredentialCache {
+  private readonly key = randomBytes(32);
+  private readonly entries = new Map<string, { actor: Actor; expires: number }>();
+  readonly ttlMs: number;
+  readonly max: number;
+
+  constructor(
+    private readonly clock: Clock,
+    opts: { ttlMs?: number; max?: number } = {},
+  ) {
+    this.ttlMs = opts.ttlMs ?? 60_000;
+    this.max = opts.max ?? 256;
+  }
+
+  get(account: string, password: string): Actor | null {
+    const id = this.id(account, password);
+    const e = this.entries.get(id);
+    if (!e) return null;
+    if (this.clock.now() >= e.expires) {
+      this.entries.delete(id);
+      return null;
+    }
+    return e.actor;
+  }
+
+  remember(account: string, password: string, actor: Actor): void {
+    const id = this.id(account, password);
+    this.entries.delete(id);
+    this.entries.set(id, { actor, expires: this.clock.now() + this.ttlMs });
+    if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  forget(account: string): void {
+    for (const [id, e] of this.entries) if (e.actor.account === account) this.entries.delete(id);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private id(account: string, password: string): string {
+    // Length-prefixed, so no account/password split can collide with another.
+    return createHmac('sha256', this.key).update(`${Buffer.byteLength(account)}:${account}`).update(password).digest('base64url');
   }
 }

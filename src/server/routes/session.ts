@@ -46,6 +46,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = as
       if (req.body.setupToken !== token) throw new OqsError('OQS_ERR_SETUP_TOKEN');
       try {
         auth.accounts.add(req.body.account, req.body.password, 'admin');
+        auth.credentials.forget(req.body.account);
       } catch (e) {
         throw new OqsError('OQS_ERR_ACCOUNT', (e as Error).message);
       }
@@ -92,7 +93,9 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = as
       if (actor.role !== 'admin') throw new OqsError('OQS_ERR_ADMIN_REQUIRED', 'manage accounts', actor.account, '一般 (general)');
       if (auth.accounts.has(req.body.account)) throw new OqsError('OQS_ERR_ACCOUNT', `account ${req.body.account} already exists`);
       try {
-        return auth.accounts.add(req.body.account, req.body.password, req.body.role);
+        const added = auth.accounts.add(req.body.account, req.body.password, req.body.role);
+        auth.credentials.forget(req.body.account); // a changed password or role takes effect at once
+        return added;
       } catch (e) {
         throw new OqsError('OQS_ERR_ACCOUNT', (e as Error).message);
       }
