@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { assemble, embeddedReaders } from '../../src/assembly';
+import { AccountDirectory } from '../../src/reader/accounts';
+import { MemoryStore } from '../../src/reader/store';
 import { startProduct } from '../../src/main';
+import { OffsetClock } from '../../src/time/clock';
 
 /** Where the manual-step screenshots go (reports/ is rebuilt by every run). */
 export const SCREENSHOT_DIR = join(__dirname, '..', '..', 'reports', 'screenshots');
@@ -25,12 +29,16 @@ export interface E2e {
  * port with instant device time and a fresh state directory, and one headless Chromium page on
  * it. Everything is closed after the test, whatever happens, so nothing keeps node alive.
  */
-export async function startE2e(t: TestContext, accounts: { adminPassword?: string; staffPassword?: string } = {}): Promise<E2e> {
+export async function startE2e(
+  t: TestContext,
+  accounts: { adminPassword?: string; staffPassword?: string } = {},
+  options: { readers?: number; viewport?: { width: number; height: number } } = {},
+): Promise<E2e> {
   const stateDir = await mkdtemp(join(tmpdir(), 'oqs-e2e-'));
   const opts = { host: '127.0.0.1', port: 0, stateDir, timeScale: 0, baudRate: 115200, quiet: true, log: () => {}, ...accounts };
   let product: Product;
   try {
-    product = (await startProduct(opts as Parameters<typeof startProduct>[0])) as Product;
+    product = (options.readers && options.readers !== 1 ? await startReaders(options.readers, accounts) : await startProduct(opts as Parameters<typeof startProduct>[0])) as Product;
   } catch (e) {
     await rm(stateDir, { recursive: true, force: true });
     throw e;
@@ -47,15 +55,35 @@ export async function startE2e(t: TestContext, accounts: { adminPassword?: strin
     executablePath: CHROMIUM_PATH,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 900 }, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // Nothing the page asks for may be missing (a 404 for /favicon.ico included).
+  page.on('response', (r) => {
+    if (r.status() === 404) errors.push(`404 for ${r.url()}`);
+  });
   t.after(() => {
     if (errors.length) throw new Error(`the page threw: ${errors.join('; ')}`);
   });
   return { product, url: product.url, browser, page };
+}
+
+/**
+ * The product as startProduct() assembles it, but with `count` embedded emulated readers (the
+ * product itself embeds one): for the refusals that need two readers on one terminal.
+ */
+async function startReaders(count: number, passwords: { adminPassword?: string; staffPassword?: string }) {
+  const clock = new OffsetClock(0);
+  const accounts = new AccountDirectory();
+  if (passwords.adminPassword) accounts.add('admin', passwords.adminPassword, 'admin');
+  if (passwords.staffPassword) accounts.add('staff', passwords.staffPassword, 'general');
+  const embedded = embeddedReaders(clock, count);
+  const assembly = assemble({ clock, store: new MemoryStore(), readers: embedded.ports, api: { accounts, emulator: embedded.controls, secureCookie: true } });
+  await assembly.firstAttempts;
+  const url = await assembly.app!.listen({ host: '127.0.0.1', port: 0 });
+  return { app: assembly.app!, terminal: assembly.terminal, assembly, url, setupToken: null, close: () => assembly.close() };
 }
 
 /** A full-page screenshot of one manual step, under reports/screenshots/. */
