@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { FrameDecoder, Status, decodeMessage, encodeAck, encodeCommand, encodeFrame, RESPONSE_BIT, type Message } from '../src/protocol';
+import { FrameDecoder, Status, UnknownMessageError, decodeMessage, encodeAck, encodeCommand, encodeFrame, RESPONSE_BIT, type Message } from '../src/protocol';
 import { VirtualClock } from '../src/time/virtual-clock';
 import { profileNames } from './cards';
 import { EmulatedReader, type Stimulus } from './emulated-reader';
+import { PATIENT_ACTS } from './test-flows';
 
 function setup() {
   const clock = new VirtualClock(Date.UTC(2026, 10, 24, 0, 30));
@@ -16,21 +17,23 @@ function setup() {
   return { clock, reader, frames, messages };
 }
 
-test('a command type the reader does not implement is answered with unknownCommand', () => {
+test('PR-3.5-2 a command type the reader does not implement is answered with unknownCommand', () => {
   const { reader, frames } = setup();
   reader.feed(encodeFrame({ seq: 7, type: 0x3e, payload: Buffer.alloc(0) }));
   expect(frames).to.have.length(1);
   expect(frames[0]!.type).to.equal(0x3e | RESPONSE_BIT);
   expect([...frames[0]!.payload]).to.deep.equal([7, Status.unknownCommand]);
+  // A strict version-1 host cannot decode it and drops it (PR-3.5-4); nothing asks for it again.
+  expect(() => decodeMessage(frames[0]!)).to.throw(UnknownMessageError);
 });
 
-test('a known command with a malformed payload is answered with malformed', () => {
+test('PR-3.5-1 a known command with a malformed payload is answered with malformed', () => {
   const { reader, frames } = setup();
   reader.feed(encodeFrame({ seq: 3, type: 0x12, payload: Buffer.from([1, 2, 3]) }));
   expect([...frames[0]!.payload]).to.deep.equal([3, Status.malformed]);
 });
 
-test('the response to cancelVisualCheck goes out before the events it causes', async () => {
+test('PR-3.3-6 PR-5-2 the response to cancelVisualCheck goes out before the events it causes', async () => {
   const { clock, reader, messages } = setup();
   reader.feed(encodeCommand('setMode', 0, { mode: 2 }));
   reader.feed(encodeCommand('startVisualCheck', 1, { checkId: 1, confirmationDate: '20261124' }));
@@ -44,7 +47,7 @@ test('the response to cancelVisualCheck goes out before the events it causes', a
   expect(after.slice(1).map((m) => (m.kind === 'event' ? m.name : m.kind))).to.include('identityFailed');
 });
 
-test('acknowledged events leave the unacked set', () => {
+test('PR-5-3 acknowledged events leave the unacked set', () => {
   const { reader } = setup();
   reader.placeCard('normal');
   const seqs = [...reader.link.unacked.keys()];
@@ -54,7 +57,7 @@ test('acknowledged events leave the unacked set', () => {
   expect(reader.link.stats.acksIn).to.equal(1);
 });
 
-test('a restarted host saying hello again is not a repeat: unACKed events go out again', async () => {
+test('PR-5-6 a restarted host saying hello again is not a repeat: unACKed events go out again', async () => {
   const { clock, reader, frames } = setup();
   reader.feed(encodeCommand('hello', 0, { protocolVersion: 1, host: 'h' }));
   await Promise.resolve(); // the first hello's own replay (of nothing) has run
@@ -84,18 +87,9 @@ test('PR-5-5 an event held past a full turn of the SEQ counter is sent again und
 
 // ---- PR-5-1 / PR-5-5: SEQ order is send order -------------------------------------------------
 
-const MIDDLE: Stimulus[] = [
-  { action: 'chooseMethod', method: 'face' },
-  { action: 'chooseMethod', method: 'pin' },
-  { action: 'presentFace' },
-  { action: 'presentFace', condition: 'otherPerson' },
-  { action: 'enterCorrectPin' },
-  { action: 'enterWrongPin' },
-  { action: 'answerConsent', choice: 'all' },
-];
 /** One patient's visit: the card on, some acts (possible or not on the screen shown), the card off. */
 const visit = fc
-  .tuple(fc.constantFrom(...profileNames()), fc.array(fc.constantFrom(...MIDDLE), { maxLength: 6 }))
+  .tuple(fc.constantFrom(...profileNames()), fc.array(fc.constantFrom(...PATIENT_ACTS), { maxLength: 6 }))
   .map(([profile, middle]): Stimulus[] => [{ action: 'placeCard', profile }, ...middle, { action: 'removeCard' }]);
 const visits = (min: number, max: number) => fc.array(visit, { minLength: min, maxLength: max }).map((v) => v.flat());
 

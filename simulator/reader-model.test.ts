@@ -101,7 +101,7 @@ test('pinLocked card: face mismatch has no PIN fallback; identityFailed faceMism
   expect(model.state).to.equal('halted');
 });
 
-test('faceAuthCard: face mismatch has no PIN fallback (the card has no PIN); identityFailed', async () => {
+test('PR-3.4-2 faceAuthCard: face mismatch has no PIN fallback (the card has no PIN); identityFailed', async () => {
   const { model, of, act, clear } = setup();
   await act(() => model.placeCard('faceAuthCard'));
   expect(thrownCode(() => model.chooseMethod('pin'))).to.equal('EMU_ERR_NOT_OFFERED');
@@ -204,7 +204,7 @@ test('目視確認 without a staff check: nobody is confirmed, identityFailed st
   expect(model.screen).to.equal('callStaff');
 });
 
-test('目視確認 with startVisualCheck + executeVisualCheck: confirmed by visual, PIN counter untouched', async () => {
+test('PR-3.3-4 PR-3.3-5 目視確認 with startVisualCheck + executeVisualCheck: confirmed by visual, PIN counter untouched', async () => {
   const { clock, model, of, act } = setup();
   expect(model.setMode(Mode.visual)).to.equal('ok');
   expect(model.startVisualCheck(7, '20261124')).to.equal('ok');
@@ -222,7 +222,7 @@ test('目視確認 with startVisualCheck + executeVisualCheck: confirmed by visu
   expect(model.state).to.equal('consent');
 });
 
-test('目視確認: a check armed after the card was refused restarts the transaction for that card', async () => {
+test('PR-3.3-4 目視確認: a check armed after the card was refused restarts the transaction for that card', async () => {
   const { model, of, act } = setup();
   model.setMode(Mode.visual);
   await act(() => model.placeCard('normal'));
@@ -235,7 +235,7 @@ test('目視確認: a check armed after the card was refused restarts the transa
   expect(model.state).to.equal('awaitingStaff');
 });
 
-test('setMode during a patient flow answers busy and keeps the mode', async () => {
+test('PR-3.3-3 setMode during a patient flow answers busy and keeps the mode', async () => {
   const { model, act } = setup();
   await act(() => model.placeCard('normal'));
   expect(model.state).to.equal('methodSelect');
@@ -361,7 +361,7 @@ test('timing options override the defaults one by one', () => {
   expect(model.timing).to.deep.equal({ faceCaptureMs: 1500, pinVerifyMs: 5, certReadMs: 400, transientScreenMs: 2000 });
 });
 
-test('txIds continue from the clock by default, so a restarted reader never reuses one', async () => {
+test('PR-3.4-1 txIds continue from the clock by default, so a restarted reader never reuses one', async () => {
   const { model, act, of } = setup();
   await act(() => model.placeCard('normal'));
   const first = Number(of('cardPlaced')[0]!.txId);

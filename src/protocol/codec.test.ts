@@ -168,7 +168,7 @@ const STREAM = Buffer.concat(STREAM_FRAMES);
 
 // ---- CRC --------------------------------------------------------------------------------------
 
-test('CRC-16/CCITT-FALSE: check value 0x29B1 over "123456789"', () => {
+test('PR-2.3-1 CRC-16/CCITT-FALSE: check value 0x29B1 over "123456789"', () => {
   expect(crc16(Buffer.from('123456789', 'ascii'))).to.equal(0x29b1);
 });
 
@@ -178,7 +178,7 @@ test('CRC: empty input gives the initial value, and start/end select a range', (
   expect(crc16(buf, 2, 11)).to.equal(0x29b1);
 });
 
-test('CRC: the table-driven code equals the bitwise definition', () => {
+test('PR-2.3-1 CRC: the table-driven code equals the bitwise definition', () => {
   const bitwise = (p: Uint8Array) => {
     let crc = 0xffff;
     for (const byte of p) {
@@ -194,7 +194,7 @@ test('CRC: the table-driven code equals the bitwise definition', () => {
   }
 });
 
-test('CRC covers LEN..PAYLOAD (not the SOF) and is sent big-endian', () => {
+test('PR-2.3-1 CRC covers LEN..PAYLOAD (not the SOF) and is sent big-endian', () => {
   for (const frame of STREAM_FRAMES) {
     const end = frame.length - 2;
     expect(frame[0]).to.equal(SOF);
@@ -206,7 +206,7 @@ test('CRC covers LEN..PAYLOAD (not the SOF) and is sent big-endian', () => {
 
 // ---- frame ------------------------------------------------------------------------------------
 
-test('frame layout: SOF, LEN u16 BE, SEQ, TYPE, PAYLOAD, CRC', () => {
+test('PR-2.2-1 frame layout: SOF, LEN u16 BE, SEQ, TYPE, PAYLOAD, CRC', () => {
   const payload = Buffer.from([1, 2, 3]);
   const f = encodeFrame({ seq: 0x42, type: 0x43, payload });
   expect(f.length).to.equal(payload.length + 7);
@@ -214,7 +214,7 @@ test('frame layout: SOF, LEN u16 BE, SEQ, TYPE, PAYLOAD, CRC', () => {
   expect([...f.subarray(5, 8)]).to.deep.equal([1, 2, 3]);
 });
 
-test('a payload of exactly 1024 bytes frames and decodes; 1025 is refused by the encoder', () => {
+test('PR-2.2-2 a payload of exactly 1024 bytes frames and decodes; 1025 is refused by the encoder', () => {
   const payload = Buffer.alloc(MAX_PAYLOAD, 0xa5);
   const bytes = encodeFrame({ seq: 255, type: 0x7f, payload });
   expect(bytes.length).to.equal(MAX_FRAME);
@@ -259,7 +259,7 @@ test('every ok response round-trips, or is refused when its fields exceed 1024 b
   }
 });
 
-test('every non-ok response of every command round-trips as exactly [reqSeq, status]', () => {
+test('PR-3.1-2 every non-ok response of every command round-trips as exactly [reqSeq, status]', () => {
   for (const name of COMMAND_NAMES) {
     for (const status of STATUS_NAMES.filter((s) => s !== 'ok')) {
       const msg: Message = { kind: 'response', seq: 9, name, reqSeq: 200, status, fields: {} };
@@ -294,7 +294,7 @@ test('ACK round-trips for every SEQ', () => {
   for (let s = 0; s < 256; s++) roundTrip({ kind: 'ack', seq: s, ackSeq: 255 - s });
 });
 
-test('message types keep to their ranges: commands 0x10–0x3F, events 0x40–0x7F, response = type | 0x80', () => {
+test('PR-3.1-1 message types keep to their ranges: commands 0x10–0x3F, events 0x40–0x7F, response = type | 0x80', () => {
   const types = new Set<number>([0x01]);
   for (const name of COMMAND_NAMES) {
     const t = COMMANDS[name].type;
@@ -311,7 +311,7 @@ test('message types keep to their ranges: commands 0x10–0x3F, events 0x40–0x
 
 // ---- streaming decoder ------------------------------------------------------------------------
 
-test('every chunk size from 1 to 40 bytes yields the same frames from a multi-frame stream', () => {
+test('PR-2.1-1 every chunk size from 1 to 40 bytes yields the same frames from a multi-frame stream', () => {
   for (let size = 1; size <= 40; size++) {
     const { messages, errors, decoder } = decodeAll(STREAM, size);
     expect(messages, `chunk size ${size}`).to.deep.equal(STREAM_MESSAGES);
@@ -321,7 +321,7 @@ test('every chunk size from 1 to 40 bytes yields the same frames from a multi-fr
   }
 });
 
-test('a frame split anywhere in two pieces is decoded once', () => {
+test('PR-2.1-1 a frame split anywhere in two pieces is decoded once', () => {
   for (const frame of STREAM_FRAMES) {
     for (let cut = 0; cut <= frame.length; cut++) {
       const c = collector();
@@ -334,7 +334,7 @@ test('a frame split anywhere in two pieces is decoded once', () => {
   }
 });
 
-test('garbage before and between frames is skipped and counted in stats.skipped', () => {
+test('PR-2.4-1 garbage before and between frames is skipped and counted in stats.skipped', () => {
   const rand = prng(1);
   const parts: Buffer[] = [];
   let junk = 0;
@@ -356,7 +356,7 @@ test('garbage before and between frames is skipped and counted in stats.skipped'
   }
 });
 
-test('a stray 0xA5 right before a frame is refused as oversize and the frame still decodes', () => {
+test('PR-2.4-2 a stray 0xA5 right before a frame is refused as oversize and the frame still decodes', () => {
   // A5 A5 00 05 …: the first A5 reads LEN 0xA500, which is too long; resync at the next byte.
   const frame = STREAM_FRAMES[3]!;
   const stream = Buffer.concat([Buffer.from([0xa5]), frame]);
@@ -368,7 +368,7 @@ test('a stray 0xA5 right before a frame is refused as oversize and the frame sti
   }
 });
 
-test('a frame with a bad CRC is dropped (LINK_ERR_CRC) and the next frame is recovered', () => {
+test('PR-2.4-3 a frame with a bad CRC is dropped (LINK_ERR_CRC) and the next frame is recovered', () => {
   const bad = Buffer.from(STREAM_FRAMES[2]!); // getStatus: no 0xA5 after its SOF
   bad[bad.length - 1]! ^= 0x01;
   expect(bad.indexOf(SOF, 1)).to.equal(-1);
@@ -393,7 +393,7 @@ test('a corrupted payload byte is caught by the CRC too', () => {
   }
 });
 
-test('a bad frame with an embedded 0xA5 whose false LEN runs into the next frame: the next frames are recovered', () => {
+test('PR-2.4-3 a bad frame with an embedded 0xA5 whose false LEN runs into the next frame: the next frames are recovered', () => {
   // cardId ends in a5 00 0a: a false SOF with LEN 10 whose 17 bytes run 6 bytes into the next frame.
   const confirmed: Message = {
     kind: 'event',
@@ -416,7 +416,7 @@ test('a bad frame with an embedded 0xA5 whose false LEN runs into the next frame
   }
 });
 
-test('a bad frame with an embedded 0xA5 inside its own bytes: resync after the bad SOF finds the next frame', () => {
+test('PR-2.4-3 a bad frame with an embedded 0xA5 inside its own bytes: resync after the bad SOF finds the next frame', () => {
   const placed = encodeMessage({ kind: 'event', seq: 0xa5, name: 'cardPlaced', fields: { txId: 0xa5a5a5a5, cardKind: 0xa5 } });
   const bad = Buffer.from(placed);
   bad[bad.length - 1]! ^= 0x10;
@@ -428,7 +428,7 @@ test('a bad frame with an embedded 0xA5 inside its own bytes: resync after the b
   }
 });
 
-test('a corrupted LEN that swallows the next frame: the swallowed frame is found again', () => {
+test('PR-2.4-3 a corrupted LEN that swallows the next frame: the swallowed frame is found again', () => {
   const bad = Buffer.from(STREAM_FRAMES[4]!); // ACK, LEN 1
   bad[2] = 9; // claims 9 payload bytes: runs 7 bytes into the next frame
   const stream = Buffer.concat([bad, STREAM_FRAMES[3]!, STREAM_FRAMES[7]!]);
@@ -453,7 +453,7 @@ test('a false start with a plausible LEN delays, but does not lose, the frames b
   expect(c.decoder.buffered).to.equal(0);
 });
 
-test('an oversized LEN (0xFFFF) is refused at once with LINK_ERR_OVERSIZE, nothing is buffered', () => {
+test('PR-2.4-2 an oversized LEN (0xFFFF) is refused at once with LINK_ERR_OVERSIZE, nothing is buffered', () => {
   const c = collector();
   c.decoder.push(Buffer.from([0xa5, 0xff, 0xff, 0x00, 0x10]));
   expect(c.errors.map((e) => e.code)).to.deep.equal(['LINK_ERR_OVERSIZE']);
@@ -463,7 +463,7 @@ test('an oversized LEN (0xFFFF) is refused at once with LINK_ERR_OVERSIZE, nothi
   expect(c.frames.map((f) => decodeMessage(f))).to.deep.equal([STREAM_MESSAGES[0]]);
 });
 
-test('oversize byte by byte: at most the 5 header bytes are held, then refused', () => {
+test('PR-2.4-4 oversize byte by byte: at most the 5 header bytes are held, then refused', () => {
   const c = collector();
   const bytes = [0xa5, 0xff, 0xff, 0x00, 0x10];
   bytes.forEach((b, i) => {
@@ -475,7 +475,7 @@ test('oversize byte by byte: at most the 5 header bytes are held, then refused',
   expect(c.errors[0]!.code).to.equal('LINK_ERR_OVERSIZE');
 });
 
-test('LEN 1024 is waited for; LEN 1025 is refused', () => {
+test('PR-2.4-2 LEN 1024 is waited for; LEN 1025 is refused', () => {
   const ok = collector();
   ok.decoder.push(Buffer.from([0xa5, 0x04, 0x00, 0x00, 0x40]));
   expect(ok.errors).to.deep.equal([]);
@@ -486,7 +486,7 @@ test('LEN 1024 is waited for; LEN 1025 is refused', () => {
   expect(over.decoder.buffered).to.equal(0);
 });
 
-test('decoder.buffered never exceeds MAX_FRAME (1031) while fed lots of hostile bytes', () => {
+test('PR-2.4-4 decoder.buffered never exceeds MAX_FRAME (1031) while fed lots of hostile bytes', () => {
   expect(MAX_FRAME).to.equal(1031);
   const rand = prng(42);
   const c = collector();
@@ -509,7 +509,7 @@ test('decoder.buffered never exceeds MAX_FRAME (1031) while fed lots of hostile 
   expect(max).to.be.greaterThan(HEADER_SIZE);
 });
 
-test('decoding does not depend on chunking, even for random streams of frames, garbage and damage', () => {
+test('PR-2.1-1 decoding does not depend on chunking, even for random streams of frames, garbage and damage', () => {
   const rand = prng(2026);
   for (let trial = 0; trial < 60; trial++) {
     const parts: Buffer[] = [];
@@ -557,7 +557,7 @@ function payloadError(frame: Frame): PayloadError {
   return err as PayloadError;
 }
 
-test('a truncated payload raises PayloadError (LINK_ERR_PAYLOAD) for every command and event', () => {
+test('PR-3.2-1 a truncated payload raises PayloadError (LINK_ERR_PAYLOAD) for every command and event', () => {
   for (const name of COMMAND_NAMES) {
     const payload = encodeFields(COMMANDS[name].request, sample(COMMANDS[name].request, 'mid'));
     for (let cut = 0; cut < payload.length; cut++) payloadError({ seq: 0, type: COMMANDS[name].type, payload: payload.subarray(0, cut) });
@@ -572,7 +572,7 @@ test('a truncated payload raises PayloadError (LINK_ERR_PAYLOAD) for every comma
   }
 });
 
-test('trailing bytes raise PayloadError for every command, response and event', () => {
+test('PR-3.2-1 trailing bytes raise PayloadError for every command, response and event', () => {
   const extra = Buffer.from([0x00]);
   for (const name of COMMAND_NAMES) {
     const req = encodeFields(COMMANDS[name].request, sample(COMMANDS[name].request, 'mid'));
@@ -588,7 +588,7 @@ test('trailing bytes raise PayloadError for every command, response and event', 
   }
 });
 
-test('other malformed payloads: ACK length, short response, unknown status, str length, date digits', () => {
+test('PR-3.2-2 other malformed payloads: ACK length, short response, unknown status, str length, date digits', () => {
   payloadError({ seq: 0, type: 0x01, payload: Buffer.alloc(0) });
   payloadError({ seq: 0, type: 0x01, payload: Buffer.from([1, 2]) });
   payloadError({ seq: 0, type: 0x91, payload: Buffer.from([1]) });
@@ -608,7 +608,7 @@ test('decodeFields reads at an offset and still refuses trailing bytes', () => {
   expect(() => decodeFields(specs, Buffer.concat([buf, Buffer.from([0])]), 2)).to.throw(PayloadError);
 });
 
-test('an unknown type raises UnknownMessageError (LINK_ERR_UNKNOWN_TYPE)', () => {
+test('PR-3.1-3 an unknown type raises UnknownMessageError (LINK_ERR_UNKNOWN_TYPE)', () => {
   for (const type of [0x00, 0x02, 0x0f, 0x17, 0x3f, 0x4b, 0x7f, 0x80, 0x81, 0x97, 0xbf, 0xc0, 0xc8, 0xff]) {
     let err: unknown;
     try {

@@ -624,7 +624,7 @@ test('(d) decodeMessage on random and near-valid payloads throws only PayloadErr
 
 // Skipped, not todo: node's JUnit output marks a failing todo as <failure>, which scripts/tally.cjs
 // counts as failed. Un-skip when decodeFields refuses invalid UTF-8.
-test('a str field that is not valid UTF-8 is LINK_ERR_PAYLOAD (docs/protocol.md §3.2)', () => {
+test('PR-3.2-2 a str field that is not valid UTF-8 is LINK_ERR_PAYLOAD (docs/protocol.md §3.2)', () => {
   // hello command: protocolVersion 1, host = 1 byte 0xFF (never valid UTF-8).
   expect(() => decodeMessage({ seq: 0, type: COMMANDS.hello.type, payload: Buffer.from([1, 1, 0xff]) })).to.throw(PayloadError);
 });

@@ -98,6 +98,8 @@ const EXPECTED: Record<string, Expected> = {
   screenShown: { kind: 'event', seq: 12, name: 'screenShown', fields: { screen: 3 } },
   readerError: { kind: 'event', seq: 40, name: 'readerError', fields: { code: 1 } },
   'txId-large': { kind: 'event', seq: 200, name: 'cardPlaced', fields: { txId: 0xfedcba98, cardKind: 2 } },
+  readerReset: { kind: 'event', seq: 0, name: 'readerReset', fields: { bootId: 1776000001 } },
+  'identityFailed-noPin': { kind: 'event', seq: 19, name: 'identityFailed', fields: { txId: 5, reason: 8 } },
 };
 
 /** The rows of the table under the "Test vectors" heading, in document order. */
@@ -150,7 +152,7 @@ function reencode(msg: Message): Buffer {
 const markdown = readFileSync(DOC, 'utf8');
 const vectors = readVectors(markdown);
 
-test('docs/protocol.md lists every expected vector exactly once, and nothing else', () => {
+test('PR-8-1 docs/protocol.md lists every expected vector exactly once, and nothing else', () => {
   const names = vectors.map((v) => v.name);
   expect(new Set(names).size, 'duplicate vector names').to.equal(names.length);
   expect([...names].sort()).to.deep.equal(Object.keys(EXPECTED).sort());
@@ -184,7 +186,7 @@ test('docs/protocol.md covers every message kind the brief asks for', () => {
 });
 
 for (const { name, hex } of vectors) {
-  test(`vector ${name}: decodes to its documented meaning and re-encodes to the same bytes`, () => {
+  test(`PR-8-1 vector ${name}: decodes to its documented meaning and re-encodes to the same bytes`, () => {
     const expected = EXPECTED[name];
     if (!expected) throw new Error(`vector "${name}" in docs/protocol.md has no expectation in vectors.test.ts`);
     const bytes = Buffer.from(hex, 'hex');
