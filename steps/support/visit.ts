@@ -7,7 +7,9 @@ import type { ReaderWorld } from './world';
  * make 「尋ねなかった」 or 「表示されていない」 fail, nor hide what this patient saw.
  */
 export async function visitScreens(world: ReaderWorld, reader = 0): Promise<ScreenName[]> {
-  const path = (await world.terminal()).status().readers[reader]?.path;
+  await world.terminal();
+  // 1台目, 2台目 are the installed readers, the same ones screensOf names.
+  const path = world.target.readerPath(reader);
   if (!path) return [];
   const events = world.events;
   let start = 0;
