@@ -34,14 +34,17 @@ export async function refresh() {
 export async function send(action) {
   const seq = ++state.seq;
   state.inFlight++;
+  /** @type {ScreenView | null} */
+  let view = null;
   try {
-    apply(seq, await screenAction(action));
+    view = await screenAction(action);
   } catch (e) {
     if (!(e instanceof ApiError)) throw e;
     showError($(action.action === 'clickMode' ? 'mode-error' : 'check-error'), { code: e.code, message: e.message });
   } finally {
     state.inFlight--;
   }
+  if (view) apply(seq, view);
 }
 
 /** Forgets the last account's screen (logout): no dialog stays open. */
