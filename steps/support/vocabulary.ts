@@ -6,7 +6,10 @@ import type { FailReasonName, MethodName, ModeName } from '../../src/protocol';
 /** Japanese words in step text → code names (docs/glossary.md lists the same mapping). */
 function lookup<T extends string>(what: string, table: Record<string, T>, word: string): T {
   const hit = table[word];
-  if (hit === undefined) throw new Error(`unknown ${what} 「${word}」; expected one of: ${Object.keys(table).join('、')}`);
+  if (hit === undefined) {
+    const ja = { 'card profile': 'カードの種類', 'face condition': '顔の状態', method: '本人確認の方法', 'failure reason': '本人確認できなかった理由' }[what] ?? what;
+    throw new Error(`「${word}」は${ja}にありません（docs/steps.md）/ unknown ${what} 「${word}」; expected one of: ${Object.keys(table).join('、')}`);
+  }
   return hit;
 }
 
