@@ -65,10 +65,11 @@ test('PR-3.1-3 PR-4-1 the message tables of §3.3 and §3.4 list exactly the cat
 });
 
 test('PR-1-1 no message has a field that could carry a PIN, an image, 照合番号A/B, the 個人番号 or certificate contents', () => {
-  const fields = [
-    ...Object.values(COMMANDS).flatMap((c) => [...c.request, ...c.response]),
-    ...Object.values(EVENTS).flatMap((e) => e.fields),
-  ] as Array<readonly [string, string]>;
+  type Field = readonly [string, string];
+  const fields: Field[] = [
+    ...Object.values(COMMANDS).flatMap((c): Field[] => [...c.request, ...c.response]),
+    ...Object.values(EVENTS).flatMap((e): Field[] => [...e.fields]),
+  ];
   const allowed = new Set([
     'protocolVersion', 'host', 'vendor', 'model', 'firmware', 'serial', 'capabilities', 'mode', 'state', 'cardPresent', 'screen',
     'txId', 'checkId', 'confirmationDate', 'cardKind', 'method', 'matched', 'score', 'attempt', 'ok', 'triesLeft', 'choice',
