@@ -121,8 +121,9 @@ The second step also checks that no record, confirmed or failed, is there twice.
 counts mode changes. 「最新の記録の…」 look at the latest record of either outcome.
 
 **Which reader.** Patient, screen and fault steps without 「{int}台目」 act on, and look at, reader 1 (the first
-connected). 「{int}台目のリーダーのケーブルが抜ける／を差し直す」 name the reader (1台目, 2台目, in connection order);
-they need the in-process emulator (tag \`@in-process\`).
+connected). 「{int}台目のリーダーのケーブルが抜ける／を差し直す」 name the reader (1台目, 2台目, in the order of the
+installation); an emulator pulls the cable (in process, or the pty emulator through its control channel), so
+scenarios with them are tagged \`@emulator-only\`.
 
 **Now, or any time in the scenario.** 「リーダーの画面は{string}である」 is the reader's screen now. 「リーダーに{string}と
 表示された」 is any time in the scenario. The negative checks 「リーダーに{string}と表示されていない」 and
