@@ -1,4 +1,4 @@
-import { FACE_CONDITIONS, type Card, type FaceCondition } from './cards';
+import { CARD_PROFILES, Card, FACE_CONDITIONS, profileNames, type FaceCondition } from './cards';
 
 /**
  * A deterministic stand-in for the reader's face engine: the card's profile and the condition
@@ -17,4 +17,28 @@ export class FaceMatcher {
   matches(score: number): boolean {
     return score >= this.threshold;
   }
+}
+
+/**
+ * docs/emulator.md's table of which card profile matches with which face condition, from the one
+ * source (CARD_PROFILES, FACE_CONDITIONS and this matcher): score, and ✓ / ✗ at `threshold`.
+ */
+export function faceMatchTable(threshold = 70): string {
+  const matcher = new FaceMatcher(threshold);
+  const conditions = Object.keys(FACE_CONDITIONS) as FaceCondition[];
+  const head = `| profile | ${conditions.map((c) => `\`${c}\` ${FACE_CONDITIONS[c].label}`).join(' | ')} | the card's own condition |`;
+  const rows = profileNames().map((name) => {
+    const card = new Card(name, CARD_PROFILES[name]);
+    const p = card.profile;
+    // These never reach the camera: the reader refuses the card when it is placed.
+    if (p.kind === 'notMyNumber' || p.certExpired) {
+      return `| \`${name}\` ${p.label} | ${conditions.map(() => '–').join(' | ')} | refused when placed (${p.kind === 'notMyNumber' ? 'notMyNumberCard' : 'certExpired'}) |`;
+    }
+    const cells = conditions.map((c) => {
+      const score = matcher.score(card, c);
+      return `${score} ${matcher.matches(score) ? '✓' : '✗'}`;
+    });
+    return `| \`${name}\` ${p.label} | ${cells.join(' | ')} | \`${p.defaultCondition}\` |`;
+  });
+  return [head, `|---|${conditions.map(() => '---|').join('')}---|`, ...rows].join('\n');
 }
