@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
+import { expect } from 'chai';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { assemble, embeddedReaders } from '../../src/assembly';
 import { AccountDirectory } from '../../src/reader/accounts';
@@ -86,8 +87,27 @@ async function startReaders(count: number, passwords: { adminPassword?: string; 
   return { app: assembly.app!, terminal: assembly.terminal, assembly, url, setupToken: null, close: () => assembly.close() };
 }
 
-/** A full-page screenshot of one manual step, under reports/screenshots/. */
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * axe-core over the page as it is now, WCAG 2.0/2.1 A and AA: no violation allowed. Injected by
+ * the DevTools protocol (the page's CSP rightly refuses inline scripts).
+ */
+export async function axeCheck(page: Page, state: string): Promise<void> {
+  if ((await page.evaluate('typeof window.axe')) !== 'object') await page.evaluate(AXE_SOURCE);
+  const result = (await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] })`)) as {
+    violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }>;
+  };
+  const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(found.length, `axe violations in "${state}": ${found.join(' | ')}`).to.equal(0);
+}
+
+/**
+ * A full-page screenshot of one manual step, under reports/screenshots/; every state shot is also
+ * checked with axe-core (WCAG 2.1 AA), so each state the tests show is an accessible one.
+ */
 export async function shot(page: Page, name: string): Promise<void> {
+  if (!name.startsWith('FAILED-')) await axeCheck(page, name);
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   // A modal dialog sits in the viewport; the whole page otherwise.
   const fullPage = (await page.locator('dialog[open]').count()) === 0;
