@@ -2,7 +2,7 @@ import { Then } from '@cucumber/cucumber';
 import { expect } from 'chai';
 import type { ConfirmationRecord } from '../src/reader/records';
 import type { ReaderWorld } from './support/world';
-import { failReasonOf, methodOf } from './support/vocabulary';
+import { consentOf, failReasonOf, methodOf } from './support/vocabulary';
 import { ERRORS } from '../src/reader/errors';
 
 async function records(world: ReaderWorld, outcome?: ConfirmationRecord['outcome']) {
@@ -49,7 +49,7 @@ Then('最新の記録の確認者はログイン中のアカウントである',
 });
 
 Then('最新の記録の同意は{string}である', async function (this: ReaderWorld, word: string) {
-  const want = { 全て同意する: 'all', 個別に同意する: 'individual' }[word];
+  const want = consentOf(word);
   expect((await records(this)).at(-1)?.consent).to.equal(want);
 });
 

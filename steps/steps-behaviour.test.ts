@@ -52,6 +52,11 @@ const FEATURE = `# language: ja
     かつ 患者が正しい暗証番号を入力しようとするが、入力できない
     ならば 本人確認できた記録はない
 
+  シナリオ: 受け付けられない行為を普通のステップで書いた
+    前提 運転モードを"暗証番号認証固定"に切り替えてある
+    もし 患者が"顔認証マイナンバーカード"のマイナンバーカードを置く
+    かつ 患者が正しい暗証番号を入力する
+
   シナリオ: 出ていないお知らせ
     ならば 端末に職員へのお知らせ"顔認証付きカードリーダーが再起動しました"が表示されている
 
@@ -164,4 +169,10 @@ test('an information message to staff can be asserted, and the step fails when i
 test('negative reader-screen checks look at the current patient only (since the last card placed)', async () => {
   const steps = await scenario('前の患者の画面は今の患者の確認に数えない');
   expect(steps.map((s) => `${s.status} ${s.text}`)).to.deep.equal(steps.map((s) => `PASSED ${s.text}`));
+});
+
+test('a plain act the reader refuses fails in Japanese and English, pointing to the refusal step', async () => {
+  const f = failed(await scenario('受け付けられない行為を普通のステップで書いた'));
+  expect(f?.text).to.equal('患者が正しい暗証番号を入力する');
+  expect(f!.message).to.include('正しい暗証番号を入力しようとするが、入力できない').and.match(/refused/);
 });

@@ -32,6 +32,25 @@ export async function visitScreens(world: ReaderWorld, reader = 0): Promise<Scre
 /** Error codes with which an emulator (in process or behind its control channel) refuses an act. */
 const REFUSALS = new Set(['EMU_ERR_NOT_OFFERED', 'EMU_ERR_BAD_STATE', 'EMU_ERR_NO_CARD', 'EMU_ERR_CARD_PRESENT']);
 
+function isRefusal(e: unknown): boolean {
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' && REFUSALS.has(code);
+}
+
+/**
+ * A patient's act that must go through: a refusal by the reader fails the step, saying which step
+ * writes the refusal when that is what the scenario means.
+ */
+export async function expectAccepted<T>(what: { act: string; refusalStep?: string }, act: () => Promise<T>): Promise<T> {
+  try {
+    return await act();
+  } catch (e) {
+    if (!isRefusal(e)) throw e;
+    const hint = what.refusalStep ? `できないことを確かめるなら「${what.refusalStep}」と書きます。` : '';
+    throw new Error(`患者は${what.act}ことができませんでした（リーダーが受け付けません）。${hint}\nThe reader refused the act: ${(e as Error).message}`);
+  }
+}
+
 /**
  * A patient's act the reader must not let happen. On an emulator the act is refused with a code;
  * on a real reader the person at the prompt answers f (could not do it), which is the expected
@@ -41,8 +60,7 @@ export async function expectRefused(world: ReaderWorld, what: string, act: () =>
   try {
     await act();
   } catch (e) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && REFUSALS.has(code)) return;
+    if (isRefusal(e)) return;
     if (/^PROMPT-[A-Z-]+ 「.*」: FAIL \(/s.test((e as Error).message)) return;
     throw e;
   }

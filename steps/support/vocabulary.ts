@@ -7,7 +7,7 @@ import type { FailReasonName, MethodName, ModeName } from '../../src/protocol';
 function lookup<T extends string>(what: string, table: Record<string, T>, word: string): T {
   const hit = table[word];
   if (hit === undefined) {
-    const ja = { 'card profile': 'カードの種類', 'face condition': '顔の状態', method: '本人確認の方法', 'failure reason': '本人確認できなかった理由' }[what] ?? what;
+    const ja = { 'card profile': 'カードの種類', 'face condition': '顔の状態', method: '本人確認の方法', 'failure reason': '本人確認できなかった理由', 'consent answer': '同意の答え' }[what] ?? what;
     throw new Error(`「${word}」は${ja}にありません（docs/steps.md）/ unknown ${what} 「${word}」; expected one of: ${Object.keys(table).join('、')}`);
   }
   return hit;
@@ -28,6 +28,10 @@ const METHOD_WORDS = Object.fromEntries(
 const FAIL_REASON_WORDS = Object.fromEntries(
   (Object.keys(FAIL_REASON_LABELS) as FailReasonName[]).flatMap((r) => [[r, r], [FAIL_REASON_LABELS[r], r]]),
 ) as Record<string, FailReasonName>;
+
+const CONSENT_WORDS: Record<string, 'all' | 'individual'> = { 全て同意する: 'all', 個別に同意する: 'individual' };
+/** The patient's answer on the consent screen (DOM-CONSENT-1). */
+export const consentOf = (word: string) => lookup('consent answer', CONSENT_WORDS, word);
 
 /** A failure reason by its code (faceMismatch) or its Japanese word (照合エラー). */
 export const failReasonOf = (word: string) => lookup('failure reason', FAIL_REASON_WORDS, word);
