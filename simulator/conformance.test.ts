@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { FrameDecoder, Mode, ReaderState, decodeMessage, encodeAck, encodeCommand, encodeEvent, encodeFrame, encodeResponse, type Message } from '../src/protocol';
+import { Capability, FrameDecoder, Mode, ReaderState, decodeMessage, encodeAck, encodeCommand, encodeEvent, encodeFrame, encodeResponse, type Message } from '../src/protocol';
 import { VirtualClock } from '../src/time/virtual-clock';
 import { profileNames } from './cards';
 import { EmulatedReader } from './emulated-reader';
@@ -220,4 +220,19 @@ test('PR-5-6 a hello ends the command cache: the same command bytes after it are
   await w.settle();
   expect(w.reader.link.stats.duplicateCommands).to.equal(0);
   expect(w.responses().map((r) => r.seq)).to.deep.equal([0, 1, 2, 3]);
+});
+
+test('PR-4.9-1 a reader without pinOnlyMode and visualCheck refuses what needs them with unsupported, and nothing changes', async () => {
+  const clock = new VirtualClock(Date.UTC(2026, 10, 24, 0, 30));
+  const reader = new EmulatedReader({ clock, identity: { capabilities: Capability.face | Capability.pin | Capability.consent } });
+  const got: Message[] = [];
+  reader.connect((b) => new FrameDecoder((f) => got.push(decodeMessage(f))).push(b));
+  reader.feed(encodeCommand('setMode', 0, { mode: Mode.pinOnly }));
+  reader.feed(encodeCommand('setMode', 1, { mode: Mode.visual }));
+  reader.feed(encodeCommand('startVisualCheck', 2, { checkId: 1, confirmationDate: '20261124' }));
+  reader.feed(encodeCommand('executeVisualCheck', 3, { checkId: 1 }));
+  reader.feed(encodeCommand('cancelVisualCheck', 4, {}));
+  reader.feed(encodeCommand('setMode', 5, { mode: Mode.unattended }));
+  expect(got.map((m) => (m.kind === 'response' ? m.status : m.kind))).to.deep.equal(['unsupported', 'unsupported', 'unsupported', 'unsupported', 'unsupported', 'ok']);
+  expect(reader.model.mode).to.equal('unattended');
 });

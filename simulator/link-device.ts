@@ -1,5 +1,7 @@
 import {
   COMMANDS,
+  Capability,
+  Mode,
   FrameDecoder,
   PROTOCOL_VERSION,
   RESPONSE_BIT,
@@ -268,9 +270,18 @@ export class LinkDevice {
       case 'getStatus':
         return this.respond('getStatus', msg.seq, 'ok', m.status());
       case 'setMode': {
+        // A reader acts on the capabilities it reports (PR-4.9-1).
+        const needs = num('mode') === Mode.pinOnly ? Capability.pinOnlyMode : num('mode') === Mode.visual ? Capability.visualCheck : 0;
+        if (needs && !this.can(needs)) return this.respond('setMode', msg.seq, 'unsupported');
         const status = m.setMode(num('mode'));
         return this.respond('setMode', msg.seq, status, status === 'ok' ? { mode: num('mode') } : undefined);
       }
+      case 'startVisualCheck':
+      case 'executeVisualCheck':
+      case 'cancelVisualCheck':
+        if (!this.can(Capability.visualCheck)) return this.respond(msg.name, msg.seq, 'unsupported');
+    }
+    switch (msg.name) {
       case 'startVisualCheck':
         return this.respond('startVisualCheck', msg.seq, m.startVisualCheck(num('checkId'), String(msg.fields.confirmationDate)));
       case 'executeVisualCheck':
@@ -280,6 +291,10 @@ export class LinkDevice {
       case 'reset':
         return this.respond('reset', msg.seq, m.reset());
     }
+  }
+
+  private can(capability: number): boolean {
+    return (this.identity.capabilities & capability) !== 0;
   }
 
   private resendUnacked(): void {
