@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runCertify } from './certify-main';
 
@@ -31,4 +31,10 @@ test('certify keygen refuses a key inside the repository', async () => {
   const r = await run(['keygen', '--out', join(ROOT, 'certify-key.pem')]);
   expect(r.code).to.equal(2);
   expect(r.text).to.match(/inside the repository/);
+});
+
+test('certify --help names the default key file', async () => {
+  const r = await run(['--help']);
+  expect(r.code).to.equal(0);
+  expect(r.text).to.include(join(homedir(), '.oqs-reader', 'certify-key.pem')).and.not.include('${');
 });

@@ -38,7 +38,7 @@ answered at this terminal or by --answers (see docs/prompts.md). --port names on
 the declaration's "readers" says the lab connects (comma-separated, in that order); a mismatch is
 refused before anything runs. Writes <out>/<vendor>-<model>-<firmware>-<date>/ with report.html,
 traces, cucumber reports, versions, manifest.json (SHA-256 of every file) and manifest.sig.json
-(Ed25519 signature by --key, default ${'$'}{DEFAULT_KEY} or OQS_CERTIFY_KEY).
+(Ed25519 signature by --key, default ${DEFAULT_KEY} or OQS_CERTIFY_KEY).
 --verify checks every hash, that a trusted key signed the manifest, and that the report's verdict is
 the one its cucumber results give. keygen makes a key pair (private key outside the repository) and
 prints the fingerprint verifiers pass to --trust. See docs/certification.md.
