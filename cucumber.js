@@ -39,6 +39,13 @@ module.exports = {
     // A pty answers in well under a millisecond: shorter command timeouts keep timeout scenarios quick.
     worldParameters: { target: 'pty', traceDir: 'reports/traces/pty', commandTimeoutMs: 600 },
   },
+  // The shipped process: every scenario starts `oqs-reader start` (compiled) on the pty emulator's
+  // readers and drives it over HTTP as the screen does; patients act through the emulator's control.
+  product: {
+    ...common,
+    format: reports('cucumber-product'),
+    worldParameters: { target: 'product', traceDir: 'reports/traces/product', commandTimeoutMs: 600 },
+  },
   // One physical reader: scenarios run one at a time (never --parallel).
   hardware: {
     ...common,

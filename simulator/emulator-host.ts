@@ -272,9 +272,10 @@ export class EmulatorHost {
       old.disconnect();
       slot.sink.flush(); // bytes already on the wire still arrive, whole
     }
-    // ACK waits are about the real line, not the device: on a virtual clock run to idle they would
-    // fire before the host's ACK could cross the pty.
-    const reader = new EmulatedReader({ clock: slot.clock, identity, txIdSeed, linkClock: slot.virtual ? this.linkClock : slot.clock, linkTiming: this.opts.linkTiming });
+    // ACK waits are about the real line, not the device: always in wall time. On a virtual clock run
+    // to idle, or a scaled one (--time-scale 0.01), they would fire before the host's ACK could cross
+    // the pty, and the repeats would arrive after newer frames.
+    const reader = new EmulatedReader({ clock: slot.clock, identity, txIdSeed, linkClock: this.linkClock, linkTiming: this.opts.linkTiming });
     slot.outcomes.attach(reader);
     reader.connect((bytes) => {
       slot.outcomes.fromReader(bytes);

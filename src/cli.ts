@@ -18,10 +18,12 @@ options for start:
   --reader-port PATH   a real reader's serial port, e.g. /dev/ttyUSB0 or COM3 (env READER_PORT);
                        repeat it, or separate with commas, for a second reader. A reader that is
                        not there yet is shown as 《カードリーダー未接続》 and connected when it appears
+  --no-reader          no face-auth reader at all (not even the embedded emulated one)
   --general-readers N  汎用カードリーダー connected beside the face-auth reader(s) (default 0)
   --no-reader-software 本人認証用カードリーダーソフト is not installed (no reader menu)
   --command-timeout-ms N  how long a reader has to answer a command (default 3000)
   --clock-start ISO    the terminal's clock starts at this instant and runs on (demos, conformance runs)
+  --frame-log FILE     append every frame on the reader links to FILE, one JSON line each (docs/traces.md)
   --baud N             baud rate for the reader port (default 115200)
   --state-dir DIR      where the mode and records are kept (default ./.oqs-reader)
   --time-scale X       device time of the embedded emulator (1 = real reader pace, default 1)
@@ -52,8 +54,10 @@ async function main(argv: string[]): Promise<number> {
       'reader-port': { type: 'string', multiple: true },
       'general-readers': { type: 'string', default: '0' },
       'no-reader-software': { type: 'boolean', default: false },
+      'no-reader': { type: 'boolean', default: false },
       'command-timeout-ms': { type: 'string', default: '3000' },
       'clock-start': { type: 'string' },
+      'frame-log': { type: 'string' },
       baud: { type: 'string', default: process.env.READER_BAUD ?? '115200' },
       'state-dir': { type: 'string', default: process.env.OQS_STATE_DIR ?? DEFAULT_STATE_DIR },
       'time-scale': { type: 'string', default: '1' },
@@ -89,10 +93,12 @@ async function main(argv: string[]): Promise<number> {
     host: values.host!,
     port,
     readerPorts,
+    noReader: values['no-reader'],
     generalReaders,
     readerSoftwareInstalled: !values['no-reader-software'],
     commandTimeoutMs,
     clockStart,
+    frameLog: values['frame-log'],
     baudRate,
     stateDir: values['state-dir']!,
     timeScale,

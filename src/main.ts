@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assemble, embeddedReaders, type ReaderPort } from './assembly';
 import { AccountDirectory } from './reader/accounts';
 import { FileStore } from './reader/store';
+import type { Terminal, TerminalEvent } from './reader/terminal';
 import type { EmulatorControls } from './server/app';
 import { OffsetClock } from './time/clock';
 import { createLogger, logTerminalEvents } from './log';
@@ -12,6 +14,8 @@ export interface StartOptions {
   port: number;
   /** Serial device paths (or COM3 on Windows), one per face-auth reader; none: one embedded emulated reader. */
   readerPorts?: string[];
+  /** No face-auth reader at all (not even the embedded emulator). */
+  noReader?: boolean;
   baudRate: number;
   stateDir: string;
   /** Device time for the embedded emulator and the terminal's timers: 1 = a real reader's pace. */
@@ -24,6 +28,8 @@ export interface StartOptions {
   clockStart?: number;
   /** How long the reader has to answer a command before it is sent again / given up (default 3000). */
   commandTimeoutMs?: number;
+  /** Append every frame on every reader link to this file as it happens, one JSON line each (docs/traces.md). */
+  frameLog?: string;
   adminPassword?: string;
   staffPassword?: string;
   /** No HTTP request log (tests). */
@@ -41,6 +47,8 @@ export async function startProduct(opts: StartOptions) {
   if (opts.clockStart !== undefined) clock.set(opts.clockStart);
   // Outcomes, counts and times only (src/log.ts); never a PIN, an image or a card number.
   const logger = createLogger(opts.quiet ? { level: 'silent' } : {});
+  // First: it makes the state directory (0700) that accounts.json goes into.
+  const store = new FileStore(opts.stateDir);
   const accounts = new AccountDirectory(join(opts.stateDir, 'accounts.json'));
   // Given passwords (scripts, tests) create the two accounts; otherwise the first administrator is
   // made in the browser with a one-time token printed here. There is no default password.
@@ -50,7 +58,9 @@ export async function startProduct(opts: StartOptions) {
 
   let ports: ReaderPort[];
   let emulator: EmulatorControls | undefined;
-  if (opts.readerPorts?.length) {
+  if (opts.noReader) {
+    ports = [];
+  } else if (opts.readerPorts?.length) {
     const { autoDetect } = await import('@serialport/bindings-cpp');
     const binding = autoDetect();
     ports = opts.readerPorts.map((path) => ({ path, binding }));
@@ -62,12 +72,15 @@ export async function startProduct(opts: StartOptions) {
   let stopLog = () => {};
   const assembly = assemble({
     clock,
-    store: new FileStore(opts.stateDir),
+    store,
     readers: ports,
     generalReaders: opts.generalReaders,
     readerSoftwareInstalled: opts.readerSoftwareInstalled,
     link: { baudRate: opts.baudRate, commandTimeoutMs: opts.commandTimeoutMs },
-    observe: (terminal) => (stopLog = logTerminalEvents(terminal, logger)),
+    observe: (terminal) => {
+      stopLog = logTerminalEvents(terminal, logger);
+      if (opts.frameLog) logFrames(terminal, opts.frameLog);
+    },
     onReaderUnavailable: (path, error, attempt) =>
       opts.log(`reader: not connected on ${path} (${error.code}: ${error.message}); ${attempt === 1 ? 'it is connected automatically when it appears' : 'still retrying'}`),
     api: {
@@ -99,6 +112,17 @@ export async function startProduct(opts: StartOptions) {
       stopLog();
     },
   };
+}
+
+/**
+ * The live frame log: `{path, dir, at, bytes, message}` per line, written before the next frame is
+ * handled, so a tool tailing it (the product profile of the suite, a vendor) sees every frame in
+ * order. Frames carry no PIN, image or card number (docs/protocol.md), so nothing private is logged.
+ */
+function logFrames(terminal: Terminal, file: string): void {
+  terminal.on('event', (e: TerminalEvent) => {
+    if (e.type === 'frame') appendFileSync(file, JSON.stringify({ path: e.path, ...e.frame }) + '\n', { mode: 0o600 });
+  });
 }
 
 export const DEFAULT_STATE_DIR = join(process.cwd(), '.oqs-reader');

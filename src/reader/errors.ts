@@ -121,6 +121,12 @@ export class OqsError extends Error {
     this.messageJa = fill(ERRORS_JA[code], args, 'ja');
   }
 
+  /** A refusal another process sent in its API body, as the same typed error (code and texts kept). */
+  static fromBody(body: { code: string; message: string; messageJa?: string }): OqsError {
+    const e = new OqsError(body.code in ERRORS ? (body.code as ErrorCode) : 'OQS_ERR_INTERNAL');
+    return Object.assign(e, { message: body.message, messageJa: body.messageJa ?? e.messageJa });
+  }
+
   static is(e: unknown, ...codes: ErrorCode[]): e is OqsError {
     return e instanceof OqsError && (codes.length === 0 || codes.includes(e.code));
   }

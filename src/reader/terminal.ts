@@ -140,7 +140,9 @@ export class Terminal extends EventEmitter {
       mode: this.currentMode,
       modeLabel: MODE_LABELS[this.currentMode],
       readerSoftwareInstalled: this.readerSoftwareInstalled,
-      readers: [...this.readers.entries()].map(([path, r]) => ({ path, ...r.identity, screen: r.screen ?? null, modePending: r.modePending })),
+      readers: [...this.readers.entries()].map(([path, r]) => ({ path, ...r.identity, screen: r.screen ?? null, modePending: r.modePending, link: { ...r.client.link.stats } })),
+      /** How many events the terminal has published (the live stream's last event id). */
+      published: this.published,
       connectionPattern: pattern,
       menu: {
         readerOperation: this.readerSoftwareInstalled,
@@ -470,7 +472,13 @@ export class Terminal extends EventEmitter {
     this.publish({ type: 'alert', alert });
   }
 
+  private published = 0;
+
+  /**
+   * Every event goes out numbered; raw frames share the number of the event before them, since the
+   * live stream (SSE), which sends the number as its id, leaves frames out (they go to traces).
+   */
   private publish(e: TerminalEvent): void {
-    this.emit('event', e);
+    this.emit('event', e, e.type === 'frame' ? this.published : ++this.published);
   }
 }

@@ -61,11 +61,11 @@ export function loadDeclaration(path: string): Declaration {
 export const GATE_TAGS: Record<string, { runsOn: string[]; meaning: string; reason: string }> = {
   '@in-process': {
     runsOn: ['emulator'],
-    meaning: 'pulls or plugs a cable (「{int}台目のリーダーのケーブルが抜ける」): runs only on the in-process emulator (profiles emulator, emulator-paced); N/A on pty and hardware',
-    reason: 'ケーブルの抜き差しは同じプロセス内のエミュレータでのみ行える（実際のシリアル回線では人か電源を切り替えられるUSBハブが要る） / pulls the cable of an in-process emulated port; over a real serial line that needs a person or a switchable USB hub',
+    meaning: 'needs the virtual clock and the in-process line: e.g. every ACK from the terminal lost while a cable is pulled. Runs on emulator and emulator-paced; N/A on pty, product and hardware',
+    reason: 'すべてのACKが失われると、実回線ではリーダーが送り終えたことを確かめる手段がない（同じプロセス内のエミュレータでのみ実行） / with every ACK lost, a real-time run cannot tell when the reader has finished sending; only the in-process emulator can',
   },
   '@emulator-only': {
-    runsOn: ['emulator', 'pty'],
+    runsOn: ['emulator', 'pty', 'product'],
     meaning: 'needs an emulator behind the port (link faults, a reboot on demand): N/A on hardware',
     reason: 'エミュレータが必要（リンク障害の注入や任意の再起動）で、実機には当てはまらない / needs the emulator (fault injection or a reboot on demand); not applicable to a real reader',
   },

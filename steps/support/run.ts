@@ -6,7 +6,7 @@ import { AnswersFileAnswerer, loadAnswersFile, OperatorAnswerer, type Answerer, 
 
 /** Profile settings (cucumber.js worldParameters); environment variables fill the hardware ones. */
 export interface WorldParameters {
-  target?: 'emulator' | 'pty' | 'hardware';
+  target?: 'emulator' | 'pty' | 'product' | 'hardware';
   /** The capability declaration; the emulator's own when left out. */
   declaration?: string;
   /** Reader ports for `hardware`, comma-separated (READER_PORT). */
@@ -52,7 +52,7 @@ BeforeAll({ timeout: 60_000 }, async function (this: { parameters: WorldParamete
     ? { ...loaded, timing: { ...loaded.timing, commandTimeoutMs: parameters.commandTimeoutMs } }
     : loaded;
   const ctx: RunContext = { parameters: { ...parameters, target }, declaration };
-  if (target === 'pty') ctx.emulator = await EmulatorProcess.start({ readers: 2 });
+  if (target === 'pty' || target === 'product') ctx.emulator = await EmulatorProcess.start({ readers: 2 });
   if (target === 'hardware') {
     if (!parameters.ports) throw new Error('the hardware profile needs READER_PORT=/dev/ttyUSB0 (comma-separate several)');
     const mismatch = portCountProblem(declaration, parameters.ports.split(',').map((s) => s.trim()).filter(Boolean));

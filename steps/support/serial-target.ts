@@ -41,6 +41,8 @@ export class PromptSkipped extends Error {
 }
 
 const REAL_WAIT_MS = 15_000;
+/** Within cucumber's step timeout, so the reason is what gets reported. */
+const RECONNECT_WAIT_MS = 10_000;
 
 /**
  * A terminal on real serial ports (a pty emulator or a vendor's reader) through serialport's
@@ -117,7 +119,9 @@ export class SerialTarget implements Target {
   async reconnected(i: number): Promise<void> {
     const s = this.assembly?.supervisors[i];
     if (!s) return;
-    await withTimeout(s.until('connected'), REAL_WAIT_MS, `reader ${i + 1} (${s.path}) was not connected (${s.lastError?.message ?? 'no answer'})`);
+    await withTimeout(s.until('connected'), RECONNECT_WAIT_MS, `reader ${i + 1} (${s.path}) was not connected`).catch((e: Error) => {
+      throw new Error(`${e.message}; state ${s.state}, last error: ${s.lastError?.message ?? 'none'}`);
+    });
   }
 
   private count(e: TerminalEvent): void {
@@ -178,7 +182,21 @@ export class SerialTarget implements Target {
     if (!this.opts.replug) throw new Error('plugging a cable back on demand needs an emulator behind the port; tag the scenario @emulator-only');
     await this.opts.replug(reader, reboot);
     await this.reconnected(reader);
-    await this.sync(reader);
+    await this.rebase(reader);
+  }
+
+  /**
+   * After a reader was away, frames it sent into a line nobody had open never arrive: once it has
+   * sent again everything unACKed, count from what it says it sent now.
+   */
+  private async rebase(i: number): Promise<void> {
+    const path = this.opts.paths[i]!;
+    const deadline = Date.now() + REAL_WAIT_MS;
+    while (this.opts.unacked && (await this.opts.unacked(i)) > 0) {
+      if (Date.now() > deadline) throw new Error(`reader ${i + 1} still has unacknowledged events after it came back`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    if (this.opts.framesOut) this.baseline[i] = (await this.opts.framesOut(i)) - (this.received.get(path) ?? 0);
   }
 
   async reboot(reader: number): Promise<void> {

@@ -2,6 +2,11 @@ import type { Terminal } from '../../src/reader/terminal';
 import type { Clock } from '../../src/time/clock';
 import type { FaultRule } from '../../simulator/faults';
 import type { TerminalStore } from '../../src/reader/store';
+import type { Actor } from '../../src/reader/accounts';
+import type { OperationScreen } from '../../src/reader/operation-screen';
+
+/** What the steps do on 《顔認証付きカードリーダー操作》: OperationScreen, or the product's served one. */
+export type ScreenSurface = Pick<OperationScreen, 'buttons' | 'dialog' | 'error' | 'dateText' | 'visuallyConfirmed' | 'clickMode' | 'clickOk' | 'clickCancel' | 'setDate' | 'setVisuallyConfirmed'>;
 
 /** What the suite needs the terminal to be connected to. */
 export interface Installation {
@@ -39,6 +44,11 @@ export interface Target {
   /** The terminal process restarts: same store, same readers, fresh controller. */
   restart(observe: (t: Terminal) => void): Promise<Terminal>;
   patient(reader?: number): Patient;
+  /**
+   * The operation screen for `actor` when the terminal is not in this process (product profile:
+   * the screen the product serves); in-process targets leave it out and the world makes one.
+   */
+  screen?(actor: Actor): Promise<ScreenSurface>;
   /** The port of reader `reader` (0-based, as installed: 1台目 = 0), whether connected now or not. */
   readerPath(reader: number): string | undefined;
   /**

@@ -14,7 +14,8 @@ import { notApplicable } from './declaration';
 import { makePrompt, type Answer, type Prompt } from './prompts';
 import { currentRun, type RunContext, type WorldParameters } from './run';
 import { PromptSkipped, SerialTarget } from './serial-target';
-import type { Installation, Target } from './target';
+import { ProductTarget } from './product-target';
+import type { Installation, ScreenSurface, Target } from './target';
 
 type OnPrompt = (prompt: Prompt, answer: Answer) => void;
 
@@ -56,6 +57,8 @@ function makeTarget(run: RunContext, onPrompt: OnPrompt): Target {
         },
       });
     }
+    case 'product':
+      return new ProductTarget({ emulator: run.emulator!, commandTimeoutMs: d.timing.commandTimeoutMs, onPrompt });
     default:
       return new EmulatorTarget(onPrompt, p.pacing, d.timing.commandTimeoutMs);
   }
@@ -136,12 +139,12 @@ export class ReaderWorld extends World<WorldParameters> {
   }
 
   /** The operation screen as the logged-in account sees it (opening it may be refused). */
-  async screen(): Promise<OperationScreen> {
-    if (!this.opScreen) {
-      const t = await this.terminal();
-      if (!this.actor) throw new Error('no account is logged in: add a step such as 「管理者アカウントでログインしている」');
-      this.opScreen = new OperationScreen(t, this.actor);
-    }
+  async screen(): Promise<ScreenSurface> {
+    const t = await this.terminal();
+    if (!this.actor) throw new Error('no account is logged in: add a step such as 「管理者アカウントでログインしている」');
+    // The product serves the screen (one per account): ask it afresh, as a browser would.
+    if (this.target.screen) return this.target.screen(this.actor);
+    if (!this.opScreen) this.opScreen = new OperationScreen(t, this.actor);
     return this.opScreen;
   }
 
@@ -162,7 +165,7 @@ export class ReaderWorld extends World<WorldParameters> {
   }
 
   /** After a screen action: its inline error, if any, becomes the step's observed refusal. */
-  async click(fn: (s: OperationScreen) => Promise<void> | void): Promise<void> {
+  async click(fn: (s: ScreenSurface) => Promise<void> | void): Promise<void> {
     const s = await this.screen();
     await this.target.settle(Promise.resolve(fn(s)));
     this.error = s.error;
