@@ -116,8 +116,16 @@ test('P.104 → P.106 (two patients) → P.108 → P.110, by mouse and keyboard,
     expect(product.terminal.modeChanges().length).to.equal(2);
   });
 
-  await step('P110-1: 《暗証番号認証固定》 → confirm OK → completion OK → it is green; P110-2: the reader asks only for the PIN', async () => {
-    await f.switchMode('暗証番号認証固定', { confirm: 'P110-1-confirm', complete: 'P110-1-complete' });
+  await step('P110-1: 《暗証番号認証固定》 → confirm OK → completion (Escape does not close it) OK → it is green; P110-2: the reader asks only for the PIN', async () => {
+    await s.modeButton('暗証番号認証固定').click();
+    await s.dialog('確認').getByRole('button', { name: 'OK', exact: true }).click();
+    const done = s.dialog('切替えを完了する');
+    await done.getByText('暗証番号認証固定モードへの切替えが完了しました').waitFor();
+    await shot(page, 'P110-1-complete');
+    for (let i = 0; i < 4; i++) await page.keyboard.press('Escape');
+    expect(await done.isVisible()).to.equal(true);
+    await done.getByRole('button', { name: 'OK', exact: true }).click();
+    await done.waitFor({ state: 'hidden' });
     await f.expectMode('暗証番号認証固定');
     expect(product.terminal.mode).to.equal('pinOnly');
     await shot(page, 'P110-1-pin-only');

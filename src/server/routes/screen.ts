@@ -34,7 +34,10 @@ export class ScreenStore {
     private readonly terminal: Terminal,
     private readonly auth: Auth,
     readonly max = 32,
-  ) {}
+  ) {
+    // Each screen follows the terminal's event stream: room for them beside the live streams.
+    if (terminal.getMaxListeners() !== 0) terminal.setMaxListeners(terminal.getMaxListeners() + max);
+  }
 
   get size(): number {
     this.sweep();
@@ -87,9 +90,9 @@ export const screenRoutes: FastifyPluginAsyncTypebox<ScreenRoutesOptions> = asyn
   const screens = new ScreenStore(terminal, auth, maxScreens);
   app.addHook('onClose', async () => screens.close());
 
-  app.get('/api/screen', { schema: { tags: ['screen'], response: { 200: ScreenView, ...errors } } }, async (req) => screens.for(req).view());
+  app.get('/api/screen', { schema: { tags: ['screen'], summary: 'The operation screen for this session, as data', operationId: 'getScreen', response: { 200: ScreenView, ...errors } } }, async (req) => screens.for(req).view());
 
-  app.post('/api/screen/actions', { schema: { tags: ['screen'], body: ScreenAction, response: { 200: ScreenView, ...errors } } }, async (req) => {
+  app.post('/api/screen/actions', { schema: { tags: ['screen'], summary: 'A click or entry on the operation screen', operationId: 'actOnScreen', body: ScreenAction, response: { 200: ScreenView, ...errors } } }, async (req) => {
     const screen = screens.for(req);
     const a = req.body;
     switch (a.action) {
