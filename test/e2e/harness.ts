@@ -54,7 +54,7 @@ export async function startE2e(
   if (!existsSync(CHROMIUM_PATH)) throw new Error(`no Chromium at ${CHROMIUM_PATH}; run sh scripts/test-e2e.sh (it installs it) or set CHROMIUM_PATH`);
   browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--lang=ja-JP', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 900 }, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
   const page = await context.newPage();
@@ -63,7 +63,7 @@ export async function startE2e(
   page.on('pageerror', (e) => errors.push(e.message));
   // Nothing the page asks for may be missing (a 404 for /favicon.ico included).
   page.on('response', (r) => {
-    if (r.status() === 404) errors.push(`404 for ${r.url()}`);
+    if (r.status() === 404 || r.status() >= 500) errors.push(`${r.status()} for ${r.request().method()} ${r.url()} ${r.request().postData() ?? ''}`);
   });
   t.after(() => {
     if (errors.length) throw new Error(`the page threw: ${errors.join('; ')}`);
