@@ -1,4 +1,4 @@
-import type { ModeName } from '../protocol';
+import { screenById, type ModeName } from '../protocol';
 import type { Actor } from './accounts';
 import { EARLIEST_CONFIRMATION_DATE, normaliseDateText, parseConfirmationDate, todayJst } from './dates';
 import { OqsError } from './errors';
@@ -251,7 +251,7 @@ export class OperationScreen {
     let line: { text: string; tone: '' | 'good' | 'bad' } | null = null;
     if (e.type === 'readerEvent') {
       line = describeReaderEvent(e.name, e.fields as Record<string, unknown>);
-      if (e.name === 'screenShown' && line?.text.endsWith('照合エラー')) this.matchError = true;
+      if (e.name === 'screenShown' && screenById(Number(e.fields.screen)) === 'matchError') this.matchError = true;
       if (e.name === 'cardPlaced' || e.name === 'identityConfirmed') this.matchError = false;
     } else if (e.type === 'modeChanged') {
       const c = e.change;

@@ -128,6 +128,23 @@ test('HTTP Basic scripts get one screen per account', async (t) => {
   expect(v.dialog?.kind).to.equal('confirmSwitch');
 });
 
+test('screens are bounded (32, least recently used first) and go with their session', async (t) => {
+  const { login, terminal, clock } = await setup(t);
+  const base = terminal.listenerCount('event');
+  const sessions = [];
+  for (let i = 0; i < 34; i++) {
+    const s = await login('admin', 'admin-secret-1');
+    await s.view();
+    sessions.push(s);
+  }
+  expect(terminal.listenerCount('event') - base).to.equal(32);
+  // A session idle past its expiry (8 h) takes its screen with it at the next request.
+  clock.set(clock.now() + 8 * 3600_000 + 1);
+  const fresh = await login('admin', 'admin-secret-1');
+  await fresh.view();
+  expect(terminal.listenerCount('event') - base).to.equal(1);
+});
+
 test('/favicon.ico is served (no 404 in the browser console)', async (t) => {
   const { clock, terminal } = await setup(t);
   const app = buildServer({ terminal, accounts });
