@@ -286,7 +286,10 @@ function payloadOf(b: Body): string | undefined {
 
 /** What a refused request must leave exactly as it was. */
 function snapshot(): string {
-  return JSON.stringify({ status: terminal.status(), records: terminal.records(), modeChanges: terminal.modeChanges() });
+  // Counters that move with the reader's own traffic (events published, link statistics) are not state a request changes.
+  const { published: _published, readers, ...status } = terminal.status();
+  const state = { ...status, readers: readers.map(({ link: _link, ...r }) => r) };
+  return JSON.stringify({ status: state, records: terminal.records(), modeChanges: terminal.modeChanges() });
 }
 
 /**

@@ -1,8 +1,8 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
-import fastifySwagger from '@fastify/swagger';
-import { Type, type Static, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type, type Static } from 'typebox';
 import { join } from 'node:path';
 import type { AccountDirectory } from '../reader/accounts';
 import { OqsError } from '../reader/errors';
@@ -10,11 +10,12 @@ import type { Terminal } from '../reader/terminal';
 import { RealClock, type Clock } from '../time/clock';
 import { actorOf, type Auth } from './auth';
 import { hostGuard } from './hosts';
+import { installOpenApi } from './openapi';
 import { clientErrorHandler, errorHandler, frameworkErrors, installNotFound } from './refusals';
 import { sessionRoutes } from './routes/session';
 import { terminalRoutes } from './routes/terminal';
 import { screenRoutes } from './routes/screen';
-import { ErrorBody, Stimulus } from './schemas';
+import { ErrorBody, ref, Status, Stimulus } from './schemas';
 import { CredentialCache, LoginLimiter, SessionStore } from './sessions';
 
 /** What the API may ask of an embedded emulator; the composition root supplies it (or nothing). */
@@ -84,12 +85,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   });
 
   app.register(fastifyCookie);
-  app.register(fastifySwagger, {
-    openapi: {
-      info: { title: 'oqs-reader API', version: '1', description: '資格確認端末の顔認証付きカードリーダー操作 API. Errors: { statusCode, code, error, message }.' },
-      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'oqs_session' }, basic: { type: 'http', scheme: 'basic' } } },
-    },
-  });
+  installOpenApi(app);
   app.register(async (scope) => {
     const api = scope.withTypeProvider<TypeBoxTypeProvider>();
     await api.register(sessionRoutes, { auth, setupToken: () => setupToken, consumeSetupToken: () => (setupToken = null), secureCookie: opts.secureCookie ?? true });
@@ -97,10 +93,23 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     await api.register(screenRoutes, { terminal, auth });
     const emulator = opts.emulator;
     if (emulator) {
-      api.get('/api/emulator', { schema: { tags: ['emulator'] } }, async () => ({ profiles: emulator.profiles(), conditions: emulator.conditions() }));
+      const Named = Type.Array(Type.Object({ name: Type.String(), label: Type.String({ description: 'Japanese' }) }));
+      api.get(
+        '/api/emulator',
+        { schema: { tags: ['emulator'], summary: "The emulated reader's card profiles and face conditions", operationId: 'getEmulator', response: { 200: Type.Object({ profiles: Named, conditions: Named }) } } },
+        async () => ({ profiles: emulator.profiles(), conditions: emulator.conditions() }),
+      );
       api.post(
         '/api/emulator/stimulus',
-        { schema: { tags: ['emulator'], body: Stimulus, response: { 200: Type.Object({}, { additionalProperties: true }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody } } },
+        {
+          schema: {
+            tags: ['emulator'],
+            summary: "A patient's act at the emulated reader (place a card, face, PIN, consent …)",
+            operationId: 'stimulateEmulator',
+            body: Stimulus,
+            response: { 200: Type.Object({ ok: Type.Boolean(), status: ref(Status) }), 409: ErrorBody },
+          },
+        },
         async (req) => {
           actorOf(req, auth);
           try {
@@ -115,7 +124,6 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
       );
     }
   });
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   if (opts.publicDir !== false) app.register(fastifyStatic, { root: opts.publicDir ?? PUBLIC, index: ['index.html'] });
   return app;
 }
