@@ -79,9 +79,13 @@ test('401 carries WWW-Authenticate (Basic for scripts; no Basic for the screen\'
   expect(script.headers['www-authenticate']).to.match(/^Basic realm="oqs-reader"/);
   const wrong = await call('GET', '/api/records', { auth: basic('kanri', 'nope-nope') });
   expect(wrong.headers['www-authenticate']).to.match(/Basic realm="oqs-reader"/);
-  const page = await call('GET', '/api/session', { headers: { 'sec-fetch-mode': 'cors' } });
+  const page = await call('GET', '/api/session', { headers: { 'sec-fetch-mode': 'cors', 'sec-fetch-site': 'same-origin', 'sec-fetch-dest': 'empty' } });
   expectRefusal(page, 401, 'OQS_ERR_UNAUTHENTICATED');
   expect(page.headers['www-authenticate']).to.be.a('string').and.not.match(/basic/i);
+  const nodeFetch = await call('GET', '/api/records', { headers: { 'sec-fetch-mode': 'cors' } });
+  expect(nodeFetch.headers['www-authenticate'], "node's fetch is a script").to.match(/^Basic /);
+  const opened = await call('GET', '/api/records', { headers: { 'sec-fetch-mode': 'navigate', 'sec-fetch-site': 'none' } });
+  expect(opened.headers['www-authenticate'], 'typed into the address bar').to.match(/^Basic /);
 });
 
 test('a foreign Host or Origin is refused with a coded 403 and changes nothing (DNS rebinding)', async (t) => {

@@ -35,7 +35,8 @@ function fromFastify(err: FastifyError, req: FastifyRequest, bodyLimit: number):
 
 /** A 401 names how to authenticate; the screen's own fetches get no Basic challenge, so no browser dialog. */
 function challenge(req: FastifyRequest): string {
-  const fromPage = typeof req.headers['sec-fetch-mode'] === 'string' && req.headers['sec-fetch-mode'] !== 'navigate';
+  // Browsers send Sec-Fetch-Site on every request (node's fetch sends only Sec-Fetch-Mode).
+  const fromPage = req.headers['sec-fetch-site'] !== undefined && req.headers['sec-fetch-mode'] !== 'navigate';
   return fromPage ? 'Session realm="oqs-reader"' : 'Basic realm="oqs-reader", charset="UTF-8"';
 }
 
