@@ -185,6 +185,25 @@ test('the view: labels, dialog actions and the event log come from the model, in
   expect(v.visualItems.state).to.equal('awaitingConfirmation');
 });
 
+test('a date sent while the card waits for 本人確認を実行する is refused and leaves that check alone', async (t) => {
+  const { screen, act, reader, terminal } = await setup(t);
+  await toVisual(screen, act);
+  await act(() => screen.setVisuallyConfirmed(true));
+  await act(() => reader.placeCard('normal'));
+  expect(screen.dialog?.kind).to.equal('confirmVisual');
+  await act(() => screen.setDate('2026/10/30'));
+  expect(screen.error?.code).to.equal('OQS_ERR_VISUAL_CHECK_STATE');
+  expect(terminal.visual.view()).to.include({ state: 'awaitingConfirmation', confirmationDate: '2026/11/24' });
+  expect(screen.dateText).to.equal('2026/11/24');
+  // Ticking again (a second request) is refused too, and cancels nothing.
+  await act(() => screen.setVisuallyConfirmed(true));
+  expect(screen.error?.code).to.equal('OQS_ERR_VISUAL_CHECK_STATE');
+  expect(terminal.visual.view().state).to.equal('awaitingConfirmation');
+  expect(screen.visuallyConfirmed).to.equal(true);
+  await act(() => screen.clickOk());
+  expect(screen.dialog?.kind).to.equal('visualDone');
+});
+
 test('close() stops the screen listening to the terminal', async (t) => {
   const { screen, terminal } = await setup(t);
   const before = terminal.listenerCount('event');

@@ -161,6 +161,12 @@ export class OperationScreen {
   async setDate(text: string): Promise<void> {
     this.error = null;
     this.notice = null;
+    // Once the card is on the reader the check has its date; it is not changed under it.
+    const state = this.terminal.visual.view().state;
+    if (state !== 'idle' && state !== 'awaitingCard') {
+      this.fail(new OqsError('OQS_ERR_VISUAL_CHECK_STATE', state, 'changing 資格確認日'), 'date');
+      return;
+    }
     try {
       parseConfirmationDate(text, this.terminal.clock.now());
       this.typedDate = normaliseDateText(text);
@@ -217,7 +223,10 @@ export class OperationScreen {
   private async arm(): Promise<void> {
     this.ticked = true;
     const ok = await this.run(() => this.terminal.beginVisualCheck(this.actor, { confirmationDate: this.dateText, visuallyConfirmed: true }), 'check');
-    if (!ok) await this.untick(false);
+    // Refused: the reader must not keep a check the screen does not show — unless the card is
+    // already on it, when the refusal is only that this patient's check has moved on.
+    const state = this.terminal.visual.view().state;
+    if (!ok && (state === 'idle' || state === 'awaitingCard')) await this.untick(false);
   }
 
   /** Unticks the box, and the reader gives up the check it was holding for this patient. */
