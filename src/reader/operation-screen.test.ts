@@ -204,6 +204,19 @@ test('a date sent while the card waits for 本人確認を実行する is refuse
   expect(screen.dialog?.kind).to.equal('visualDone');
 });
 
+test('two staff confirm the same switch: the second gets no completion message, only that it is in force', async (t) => {
+  const { screen: a, act, terminal } = await setup(t);
+  const b = new OperationScreen(terminal, { account: 'admin2', role: 'admin' });
+  t.after(() => b.close());
+  await act(() => a.clickMode('visual'));
+  await act(() => b.clickMode('visual'));
+  await act(() => a.clickOk());
+  await act(() => b.clickOk());
+  expect(b.dialog).to.equal(null);
+  expect(b.notice).to.equal('既に目視確認モードです。');
+  expect(terminal.modeChanges().length).to.equal(1);
+});
+
 test('close() stops the screen listening to the terminal', async (t) => {
   const { screen, terminal } = await setup(t);
   const before = terminal.listenerCount('event');

@@ -125,8 +125,11 @@ export class OperationScreen {
     switch (d.kind) {
       case 'confirmSwitch': {
         const mode = d.mode as ModeName;
-        if (await this.run(() => this.terminal.switchMode(this.actor, mode), 'mode')) {
-          this.localDialog = { kind: 'switchDone', mode };
+        let changed = false;
+        if (await this.run(async () => (changed = (await this.terminal.switchMode(this.actor, mode)) !== null), 'mode')) {
+          // Someone else switched first: nothing was switched here, so no completion message.
+          this.localDialog = changed ? { kind: 'switchDone', mode } : null;
+          if (!changed) this.notice = `既に${MODE_LABELS[mode]}モードです。`;
           // Staff have acted on the 照合エラー: switching to 目視確認 is what it asked for.
           if (mode === 'visual') this.matchError = false;
         } else this.localDialog = null;
