@@ -453,7 +453,7 @@ async function run(opts: Options): Promise<number> {
     const adminPassword = `kill-test-admin-${opts.seed}`;
     const env = { ...process.env, OQS_ADMIN_PASSWORD: adminPassword, OQS_STAFF_PASSWORD: `kill-test-staff-${opts.seed}`, LOG_LEVEL: 'error' };
     const startController = () => new Child([cli, 'start', '--reader-port', port, '--state-dir', stateDir, '--port', '0'], env);
-    const LISTENING = /listening on (http:\/\/\S+)/;
+    const LISTENING = /listening on (http:\/\/[^\s/]+)/;
     const selfExits: string[] = [];
     let starts = 0;
     const up = async (c: Child): Promise<string | null> => {

@@ -17,6 +17,7 @@ npx --no-install c8 sh -c '
   echo "== conformance suite: emulator (in-process, virtual clock)"; npx --no-install cucumber-js -p emulator || r=1
   echo "== conformance suite: emulator behind 9600 baud, a 16 ms latency timer, 1-7 byte reads"; npx --no-install cucumber-js -p emulator-paced || r=1
   echo "== conformance suite: pty (oqs-reader emulate in its own process, native serial binding)"; npx --no-install cucumber-js -p pty || r=1
+  echo "== conformance suite: product (each scenario drives a real oqs-reader start over HTTP; readers on the pty emulator)"; npx --no-install cucumber-js -p product || r=1
   echo "== hardware profile and certification against the pty emulator"; node scripts/serial-selftest.cjs || r=1
   echo "== browser tests: the operation screen in headless Chromium"; sh scripts/test-e2e.sh || r=1
   exit $r' || rc=1
@@ -24,10 +25,12 @@ echo "== coverage thresholds (.c8rc.json)"
 sh scripts/junit-case.sh coverage "c8 thresholds" reports/coverage-check.xml -- \
   npx --no-install c8 check-coverage || rc=1
 echo "== same verdicts on every profile"
-node scripts/compare-verdicts.cjs reports/cucumber-emulator.json reports/cucumber-emulator-paced.json reports/cucumber-pty.json reports/cucumber-hardware.json || rc=1
+node scripts/compare-verdicts.cjs reports/cucumber-emulator.json reports/cucumber-emulator-paced.json reports/cucumber-pty.json reports/cucumber-product.json reports/cucumber-hardware.json || rc=1
 echo "== traceability and protocol coverage"
 node scripts/traceability.cjs reports/cucumber-emulator.json reports/traceability.md || rc=1
-node -r ts-node/register scripts/protocol-coverage.ts emulator emulator-paced pty hardware || rc=1
+node -r ts-node/register scripts/protocol-coverage.ts emulator emulator-paced pty product hardware || rc=1
+echo "== protocol rules: every numbered rule of docs/protocol.md has a conformance test (reports/protocol-rules.md)"
+sh scripts/junit-case.sh protocol-rules "protocol rule matrix" reports/protocol-rules.xml -- node scripts/protocol-rules.cjs reports/protocol-rules.md || rc=1
 echo "== durability: SIGKILL the controller 200 times during a stream of confirmations"
 node -r ts-node/register scripts/kill-test.ts --kills 200 || rc=1
 echo "== privacy: no 個人番号, PIN or image bytes in anything the runs wrote"
@@ -35,6 +38,6 @@ sh scripts/junit-case.sh privacy "privacy scan of reports/ and state" reports/pr
   node -r ts-node/register scripts/privacy-scan.ts reports .oqs-reader || rc=1
 echo "== mutants (each breaks one rule; the suite must then fail)"
 node scripts/mutants.cjs || rc=1
-node scripts/tally.cjs reports/typecheck.xml reports/build.xml reports/unit.xml reports/cucumber-emulator.xml reports/cucumber-emulator-paced.xml reports/cucumber-pty.xml \
-  reports/cucumber-hardware.xml reports/serial-selftest.xml reports/e2e.xml reports/verdicts.xml reports/coverage-check.xml reports/kill-test.xml reports/privacy.xml reports/mutants.xml || rc=1
+node scripts/tally.cjs reports/typecheck.xml reports/build.xml reports/unit.xml reports/cucumber-emulator.xml reports/cucumber-emulator-paced.xml reports/cucumber-pty.xml reports/cucumber-product.xml \
+  reports/cucumber-hardware.xml reports/protocol-rules.xml reports/serial-selftest.xml reports/e2e.xml reports/verdicts.xml reports/coverage-check.xml reports/kill-test.xml reports/privacy.xml reports/mutants.xml || rc=1
 exit $rc

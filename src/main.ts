@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { assemble, embeddedReaders, type ReaderPort } from './assembly';
 import { AccountDirectory } from './reader/accounts';
 import { FileStore } from './reader/store';
 import type { Terminal, TerminalEvent } from './reader/terminal';
 import type { EmulatorControls } from './server/app';
+import { isLoopbackName } from './server/hosts';
+import { allowedHostsFor, describeListen } from './server/listen';
 import { OffsetClock } from './time/clock';
 import { createLogger, logTerminalEvents } from './log';
 
@@ -87,6 +91,10 @@ export async function startProduct(opts: StartOptions) {
       accounts,
       emulator,
       setupToken,
+      // Beyond loopback: the Host names other computers use are accepted (DNS-rebinding guard), and
+      // the session cookie cannot be Secure over plain http there, or no login would stick.
+      allowedHosts: allowedHostsFor(opts.host, networkInterfaces(), hostname()),
+      secureCookie: isLoopbackName(opts.host.replace(/^\[|\]$/g, '').toLowerCase()),
       loggerInstance: logger.child({ component: 'http' }, { level: opts.quiet ? 'silent' : (process.env.HTTP_LOG_LEVEL ?? 'warn') }),
     },
   });
@@ -100,7 +108,8 @@ export async function startProduct(opts: StartOptions) {
     if (id) opts.log(`reader: ${id.vendor} ${id.model} fw ${id.firmware} s/n ${id.serial} on ${s.path}${emulator ? ' (emulated)' : ''}`);
   }
   opts.log(`mode: ${terminal.status().modeLabel}; state in ${opts.stateDir}`);
-  opts.log(`oqs-reader listening on ${address}  (operation screen: ${address}/ · API: ${address}/api/openapi.json)`);
+  const { port } = app.server.address() as AddressInfo;
+  for (const line of describeListen(opts.host, port, networkInterfaces())) opts.log(line);
   return {
     app,
     terminal,

@@ -76,7 +76,7 @@ test('start before the reader exists, then the emulator appears, is killed, and 
   // 1. No reader at all: the product still starts and serves, showing カードリーダー未接続.
   const product = start(['start', '--port', '0', '--state-dir', join(dir, 'state'), '--reader-port', link, '--command-timeout-ms', '600']);
   procs.push(product.child);
-  const url = (await product.line(/listening on (http:\/\/\S+)/))[1]!;
+  const url = (await product.line(/listening on (http:\/\/[^\s/]+)/))[1]!;
   const none = await until(url, 'served without a reader', () => true);
   expect(none.readers).to.deep.equal([]);
   expect(none.alerts.find((a) => a.code === 'readerNotConnected')?.message).to.match(/^カードリーダー未接続/);

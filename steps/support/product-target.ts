@@ -79,7 +79,7 @@ export class ProductTarget implements Target {
     ];
     const child = spawn(process.execPath, args, { env: { ...process.env, OQS_ADMIN_PASSWORD: adminPassword, LOG_LEVEL: 'error' }, stdio: ['ignore', 'pipe', 'inherit'] });
     this.child = child;
-    const url = await waitForLine(child, /listening on (http:\/\/\S+)/, REAL_WAIT_MS);
+    const url = await waitForLine(child, /listening on (http:\/\/[^\s/]+)/, REAL_WAIT_MS);
     const remote = new RemoteTerminal({ url, adminPassword, frameLog, clock: this.clock, askReader: (path) => this.askReader(path) });
     this.remote = remote;
     observe(asTerminal(remote));
