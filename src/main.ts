@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import pino from 'pino';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { assemble, embeddedReaders, type ReaderPort } from './assembly';
@@ -50,7 +51,8 @@ export async function startProduct(opts: StartOptions) {
   const clock = new OffsetClock(opts.timeScale);
   if (opts.clockStart !== undefined) clock.set(opts.clockStart);
   // Outcomes, counts and times only (src/log.ts); never a PIN, an image or a card number.
-  const logger = createLogger(opts.quiet ? { level: 'silent' } : {});
+  // Two streams: the JSON log on stderr for machines, the banner on stdout for people.
+  const logger = createLogger(opts.quiet ? { level: 'silent' } : { destination: pino.destination({ dest: 2, sync: true }) });
   // First: it makes the state directory (0700) that accounts.json goes into.
   const store = new FileStore(opts.stateDir);
   const accounts = new AccountDirectory(join(opts.stateDir, 'accounts.json'));
