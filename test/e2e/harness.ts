@@ -138,6 +138,8 @@ export function stepper(t: TestContext, page: Page) {
     await t.test(name, { skip: failed ? `an earlier step failed: ${failed}` : false }, async () => {
       try {
         await fn();
+        // The state each step leaves is checked too, not only the ones with a screenshot.
+        await axeCheck(page, `after: ${name}`);
       } catch (e) {
         failed = name;
         await shot(page, `FAILED-${name.replace(/[^\w-]+/g, '_').slice(0, 60)}`).catch(() => undefined);
