@@ -124,6 +124,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
       );
     }
   });
-  if (opts.publicDir !== false) app.register(fastifyStatic, { root: opts.publicDir ?? PUBLIC, index: ['index.html'] });
+  // dotfiles: 'deny' — @fastify/static serves them by default (a stray .env in public/ would be readable).
+  if (opts.publicDir !== false) app.register(fastifyStatic, { root: opts.publicDir ?? PUBLIC, index: ['index.html'], dotfiles: 'deny' });
   return app;
 }

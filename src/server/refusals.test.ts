@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import { expect } from 'chai';
 import { STATUS_CODES } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AccountDirectory } from '../reader/accounts';
 import { ERRORS } from '../reader/errors';
 import { basic, testServer, type Reply } from './test-server';
@@ -112,4 +115,18 @@ test('allowedHosts adds the names the terminal is reached by (a --host other tha
   expect((await call('GET', '/api/status', { headers: { host: 'uketsuke-pc:8080' } })).status).to.equal(200);
   expect((await call('GET', '/api/status', { headers: { host: '127.0.0.1' } })).status).to.equal(200);
   expectRefusal(await call('GET', '/api/status', { headers: { host: '192.168.10.6:8080' } }), 403, 'OQS_ERR_FOREIGN_HOST');
+});
+
+test('static files: a dotfile or a path send refuses is a coded 403, not a file', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'oqs-public-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>x</title>');
+  writeFileSync(join(dir, '.env'), 'SECRET=1');
+  const { call } = await testServer(t, accounts, { publicDir: dir });
+  expect((await call('GET', '/')).status).to.equal(200);
+  for (const url of ['/.env', '/%00', '/a%5c..%5c..%5cetc']) {
+    const r = await call('GET', url);
+    expectRefusal(r, 403, 'OQS_ERR_FORBIDDEN_PATH', url);
+    expect(r.text, url).not.to.include('SECRET');
+  }
 });
