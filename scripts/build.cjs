@@ -3,11 +3,11 @@
 // src, simulator, steps; no tests) into dist/ with source maps. `tsc -b` compares timestamps with
 // dist/.tsbuildinfo and skips the whole compile when nothing changed, so test scripts can build
 // before every run. Then: copies the non-TypeScript files the code loads beside itself (the pty
-// bridge), and removes compiled files whose source is gone (tsc never deletes), so cucumber's
-// step glob over dist/steps cannot load a deleted step file. Exit code: tsc's (type errors fail
-// the build, but the JavaScript is still written). dist/public is a link to public/ (a junction on
-// Windows, which needs no privilege): the compiled server finds the screen where the source one does
-// (two levels up from src/server/), and always the current files.
+// bridge), removes compiled files whose source is gone (tsc never deletes), so cucumber's step glob
+// over dist/steps cannot load a deleted step file, and links dist/public to public/ (a junction on
+// Windows, which needs no privilege), so the compiled server finds the screen two levels up from
+// src/server/ as the source one does, always the current files. Exit code: tsc's (type errors fail
+// the build, but the JavaScript is still written).
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -18,34 +18,65 @@ const dist = path.join(root, 'dist');
 const SOURCES = ['src', 'simulator', 'steps'];
 const ASSET = /\.py$/;
 
-const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
-const r = spawnSync(process.execPath, [tsc, '-b', path.join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
-if (r.error) throw r.error;
+function build() {
+  const started = new Date();
+  const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
+  const r = spawnSync(process.execPath, [tsc, '-b', path.join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
+  if (r.error) throw r.error;
+  // tsc -b calls the build current when dist/.tsbuildinfo is newer than every source. A source saved
+  // while tsc ran may have been read before the save: date the build info to when tsc started, so
+  // such a file counts as newer and the next build (and bin's staleness warning) sees it.
+  const info = path.join(dist, '.tsbuildinfo');
+  if (fs.existsSync(info)) fs.utimesSync(info, started, started);
 
-const walk = (dir) => (fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).map((f) => path.join(dir, String(f))) : []);
-for (const top of SOURCES) {
-  for (const file of walk(path.join(root, top))) {
-    if (!ASSET.test(file)) continue;
-    const target = path.join(dist, path.relative(root, file));
-    const s = fs.statSync(file);
-    const t = fs.existsSync(target) ? fs.statSync(target) : null;
-    if (t && t.mtimeMs >= s.mtimeMs && t.size === s.size) continue;
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.copyFileSync(file, target);
+  const walk = (dir) => (fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).map((f) => path.join(dir, String(f))) : []);
+  for (const top of SOURCES) {
+    for (const file of walk(path.join(root, top))) {
+      if (!ASSET.test(file)) continue;
+      const target = path.join(dist, path.relative(root, file));
+      const s = fs.statSync(file);
+      const t = fs.statSync(target, { throwIfNoEntry: false });
+      if (t && t.mtimeMs >= s.mtimeMs && t.size === s.size) continue;
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.copyFileSync(file, target);
+    }
+    for (const out of walk(path.join(dist, top))) {
+      const m = /^(.*)\.js(\.map)?$/.exec(out);
+      const source = m ? m[1] + '.ts' : ASSET.test(out) ? out : null;
+      if (source && !fs.existsSync(path.join(root, path.relative(dist, source)))) fs.rmSync(out, { force: true });
+    }
   }
-  for (const out of walk(path.join(dist, top))) {
-    const m = /^(.*)\.js(\.map)?$/.exec(out);
-    const source = m ? m[1] + '.ts' : ASSET.test(out) ? out : null;
-    if (source && !fs.existsSync(path.join(root, path.relative(dist, source)))) fs.rmSync(out, { force: true });
+  const link = path.join(dist, 'public');
+  if (!fs.existsSync(link)) {
+    fs.rmSync(link, { force: true }); // a dangling link
+    try {
+      fs.symlinkSync(path.join('..', 'public'), link, 'junction'); // relative; Windows makes a junction absolute
+    } catch {
+      fs.cpSync(path.join(root, 'public'), link, { recursive: true });
+    }
   }
+  return r.status ?? 1;
 }
-const link = path.join(dist, 'public');
-if (!fs.existsSync(link)) {
-  fs.rmSync(link, { force: true }); // a dangling link
+
+// One build at a time (tests and people start builds side by side): a lock directory, atomic to make.
+const lock = path.join(root, '.build.lock');
+const deadline = Date.now() + 300_000;
+for (;;) {
   try {
-    fs.symlinkSync(path.join('..', 'public'), link, 'junction'); // relative; Windows makes a junction absolute
-  } catch {
-    fs.cpSync(path.join(root, 'public'), link, { recursive: true });
+    fs.mkdirSync(lock);
+    break;
+  } catch (e) {
+    if (e.code !== 'EEXIST') throw e;
+    const since = fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
+    if (Date.now() - since > 600_000) fs.rmSync(lock, { recursive: true, force: true }); // left by a killed build
+    else if (Date.now() > deadline) throw new Error(`another build holds ${lock}; remove it if no build is running`);
+    else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
   }
 }
-process.exit(r.status ?? 1);
+let status = 1;
+try {
+  status = build();
+} finally {
+  fs.rmSync(lock, { recursive: true, force: true });
+}
+process.exit(status);

@@ -10,6 +10,7 @@ import type { Terminal } from '../reader/terminal';
 import { RealClock, type Clock } from '../time/clock';
 import { actorOf, type Auth } from './auth';
 import { hostGuard } from './hosts';
+import { lazyCompilers } from './lazy-compilers';
 import { installOpenApi } from './openapi';
 import { clientErrorHandler, errorHandler, frameworkErrors, installNotFound } from './refusals';
 import { sessionRoutes } from './routes/session';
@@ -66,6 +67,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     forceCloseConnections: true,
     // removeAdditional off: an unknown field is an error, not silently dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+    schemaController: { compilersFactory: lazyCompilers() },
   }).withTypeProvider<TypeBoxTypeProvider>();
   const { terminal } = opts;
   const clock = opts.clock ?? terminal.clock ?? new RealClock();

@@ -1,0 +1,198 @@
+/**
+ * Benchmark 6: how long `oqs-reader start` takes to serve.
+ *
+ * Each run spawns `node bin/oqs-reader.js start --port 0` (the compiled product from dist/, an
+ * embedded emulated reader, a fresh temp state directory, OQS_ADMIN_PASSWORD set so the first
+ * start also hashes the administrator's password) and measures the wall time from spawn to the
+ * first 200 on GET /api/status. The baseline is spawned the same way in the same run:
+ * bench/startup-bare.cjs, a bare fastify with one route. Runs alternate ours/bare so drift on the
+ * machine hits both alike; median and p90 of each.
+ *
+ *   node -r ts-node/register bench/startup.ts [RUNS]          (default 15 runs each)
+ *   OQS_STARTUP_PROFILE=1 …  also one run under --cpu-prof (reports/bench/startup.cpuprofile)
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { figure, fmt, machine, OUT_DIR, round, writeResult, type BenchResult } from './lib/report';
+import { chart, COLORS } from './lib/svg';
+import { median, nowMs, percentile } from './lib/stats';
+
+const ROOT = join(__dirname, '..');
+const BIN = join(ROOT, 'bin', 'oqs-reader.js');
+const BARE = join(__dirname, 'startup-bare.cjs');
+const TARGET_MEDIAN_MS = 400;
+const TARGET_RATIO = 2.5;
+
+function status(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request(url, { method: 'GET' }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', () => resolve(0));
+    req.end();
+  });
+}
+
+/** Spawn → first 200 on /api/status, in ms; the process is killed afterwards. */
+async function once(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const t0 = nowMs();
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (b: Buffer) => {
+        out += b.toString('utf8');
+        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+        if (m) resolve(`${m[1]}/api/status`);
+      });
+      child.stderr.on('data', (b: Buffer) => (err += b.toString('utf8')));
+      child.once('exit', (code) => reject(new Error(`exited with ${code} before listening: ${err.slice(-500)}`)));
+    });
+    // It says it listens once listen() resolved; ask until the first 200 (it is normally the first).
+    for (;;) {
+      if ((await status(url)) === 200) return nowMs() - t0;
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  } finally {
+    const gone = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await gone;
+  }
+}
+
+export async function runStartupBench(runs: number): Promise<BenchResult> {
+  const started = nowMs();
+  const startedAt = new Date().toISOString();
+  // What bin runs must be current; the build is not part of any figure.
+  const env = { ...process.env };
+  delete env.NODE_V8_COVERAGE;
+  const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.cjs')], { cwd: ROOT, env, encoding: 'utf8' });
+  if (build.status !== 0) process.stderr.write(`startup bench: the build reported errors; measuring the last build\n${build.stdout}`);
+
+  const ours: number[] = [];
+  const bare: number[] = [];
+  const states: string[] = [];
+  const oursOnce = () => {
+    const state = mkdtempSync(join(tmpdir(), 'oqs-startup-'));
+    states.push(state);
+    return once([BIN, 'start', '--port', '0', '--state-dir', state], { ...env, OQS_ADMIN_PASSWORD: 'bench-password-1', HTTP_LOG_LEVEL: 'warn' });
+  };
+  try {
+    // One of each first, not counted: the disk cache is warm for both from here on.
+    await oursOnce();
+    await once([BARE], env);
+    for (let i = 0; i < runs; i++) {
+      ours.push(await oursOnce());
+      bare.push(await once([BARE], env));
+      process.stderr.write('.');
+    }
+    process.stderr.write('\n');
+    if (process.env.OQS_STARTUP_PROFILE) {
+      const state = mkdtempSync(join(tmpdir(), 'oqs-startup-'));
+      states.push(state);
+      await once(['--cpu-prof', `--cpu-prof-dir=${OUT_DIR}`, '--cpu-prof-name=startup.cpuprofile', BIN, 'start', '--port', '0', '--state-dir', state], {
+        ...env,
+        OQS_ADMIN_PASSWORD: 'bench-password-1',
+      });
+    }
+  } finally {
+    for (const s of states) rmSync(s, { recursive: true, force: true });
+  }
+
+  const m = machine();
+  const oursMedian = round(median(ours), 1);
+  const bareMedian = round(median(bare), 1);
+  return {
+    bench: 'startup',
+    title: 'Startup: spawn to the first 200 on /api/status',
+    method: `${runs} runs each, alternating: node bin/oqs-reader.js start --port 0 (compiled dist/, embedded emulated reader, fresh temp state dir, OQS_ADMIN_PASSWORD set) and bench/startup-bare.cjs (bare fastify, one route), each from spawn to the first 200 on GET /api/status; one uncounted warm-up run each; median and p90.`,
+    machine: m,
+    startedAt,
+    wallMs: Math.round(nowMs() - started),
+    figures: [
+      figure({
+        id: 'start.median',
+        label: 'oqs-reader start, median',
+        value: oursMedian,
+        unit: 'ms',
+        baseline: { label: 'bare fastify + one route, median', value: bareMedian, unit: 'ms' },
+        ratioMeaning: '× the bare fastify start (lower is better)',
+        target: { op: '<=', value: TARGET_MEDIAN_MS, text: `median ≤ ${TARGET_MEDIAN_MS} ms` },
+        detail: { runs },
+      }),
+      figure({
+        id: 'start.p90',
+        label: 'oqs-reader start, p90',
+        value: round(percentile(ours, 90), 1),
+        unit: 'ms',
+        baseline: { label: 'bare fastify + one route, p90', value: round(percentile(bare, 90), 1), unit: 'ms' },
+      }),
+      figure({
+        id: 'start.ratio',
+        label: 'median ÷ bare fastify median',
+        value: round(oursMedian / bareMedian, 2),
+        unit: '×',
+        target: { op: '<=', value: TARGET_RATIO, text: `≤ ${TARGET_RATIO}×` },
+      }),
+    ],
+    notes: [
+      `1-minute load average at the start: ${m.loadAvg1} on ${m.cores} cores${m.loadAvg1 > m.cores * 0.75 ? ' (busy machine: figures come out high and noisy)' : ''}.`,
+      'Both processes are plain node on JavaScript (no ts-node); the product runs what `npm run build` compiled.',
+    ],
+    data: { ours: ours.map((x) => round(x, 1)), bare: bare.map((x) => round(x, 1)) },
+  };
+}
+
+/** The chart for reports/bench/startup.svg (bench/run.ts draws it from the JSON). */
+export function startupChart(r: BenchResult): string {
+  const get = (id: string) => r.figures.find((f) => f.id === id)!;
+  const med = get('start.median');
+  const p90 = get('start.p90');
+  const ratio = get('start.ratio');
+  return chart({
+    title: 'Startup: spawn to the first 200 on GET /api/status (lower is better)',
+    subtitle: `${r.machine.cpuModel}, ${r.machine.cores} cores, node ${r.machine.node}, load ${r.machine.loadAvg1}, commit ${r.machine.commit}`,
+    panels: [
+      {
+        title: 'ms',
+        yLabel: 'ms',
+        groups: [
+          {
+            label: 'median',
+            bars: [
+              { label: 'bare fastify', value: med.baseline!.value, color: COLORS.baseline },
+              { label: 'oqs-reader start', value: med.value, color: COLORS.ours, note: `×${fmt(ratio.value)}` },
+            ],
+            target: { value: TARGET_MEDIAN_MS, op: '<=', label: `≤ ${TARGET_MEDIAN_MS} ms` },
+          },
+          {
+            label: 'p90',
+            bars: [
+              { label: 'bare fastify', value: p90.baseline!.value, color: COLORS.baseline },
+              { label: 'oqs-reader start', value: p90.value, color: COLORS.ours },
+            ],
+          },
+        ],
+      },
+    ],
+    legend: [
+      { label: 'bare fastify + one route (bench/startup-bare.cjs)', color: COLORS.baseline },
+      { label: 'node bin/oqs-reader.js start', color: COLORS.ours },
+    ],
+    footnote: [med, ratio].filter((f) => f.met === false).length ? `MISSED: ${[med, ratio].filter((f) => f.met === false).map((f) => f.target!.text).join('; ')}` : 'All targets met.',
+  });
+}
+
+if (require.main === module) {
+  runStartupBench(Number(process.argv[2] ?? 15))
+    .then((r) => console.log(writeResult(r)))
+    .catch((e) => {
+      console.error(e);
+      process.exit(1);
+    });
+}
