@@ -94,7 +94,8 @@ export function installOpenApi(app: FastifyInstance): void {
           'Every refusal is the Error schema { statusCode, code, error, message } with a code from the one table, and changes nothing. ' +
           'Requests must name a loopback Host (or one the terminal was started with); changes from a browser must come from this origin. ' +
           'A wrong method on a known path is 405 with Allow.',
-        license: { name: 'UNLICENSED (proprietary)', url: 'https://spdx.org/licenses/' },
+        // package.json says UNLICENSED: not open source; an SPDX LicenseRef says so without a URL.
+        license: { name: 'Proprietary (package.json: UNLICENSED)', identifier: 'LicenseRef-Proprietary' },
       },
       servers: [{ url: 'http://127.0.0.1:8080', description: 'the terminal itself (npm start; --port changes the port)' }],
       tags: [
