@@ -8,10 +8,9 @@
  *   npx ts-node scripts/kill-test.ts [--kills 200] [--seed S] [--max-delay-ms 300]
  *                                   [--junit reports/kill-test.xml] [--root DIR] [--keep]
  *
- * What runs: the sources of --root (default: this repo) compiled once into a temp dir (tsc
- * --noCheck: start-up time matters, types are the typecheck step's job); `oqs-reader emulate`
- * with one reader on a pty and a control channel; the controller (`dist/src/cli.js start`) as
- * its own child process on that pty. The seed fixes the patients (profiles, wrong PINs, consent)
+ * What runs: the product of --root (default: this repo) as it ships, `npm run build` then
+ * bin/oqs-reader.js (dist/); `oqs-reader emulate` with one reader on a pty and a control
+ * channel; the controller (`oqs-reader start`) as its own child process on that pty. The seed fixes the patients (profiles, wrong PINs, consent)
  * and every kill delay; the interleaving with real time does not repeat exactly.
  *
  * Exit code 0 when every check passed, 1 otherwise (2: bad usage). Writes one JUnit test case per
@@ -19,7 +18,7 @@
  */
 import { prng } from '../simulator/prng';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -223,35 +222,16 @@ const REPO = resolve(__dirname, '..');
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const say = (line: string) => process.stdout.write(`kill-test: ${line}\n`);
 
-/** tsc once into TMP/dist (only what the two processes load), plus what tsc does not copy. */
-function compile(root: string, tmp: string): string {
-  const dist = join(tmp, 'dist');
-  const config = {
-    extends: join(root, 'tsconfig.json'),
-    compilerOptions: {
-      outDir: dist,
-      rootDir: root,
-      noEmit: false,
-      sourceMap: false,
-      declaration: false,
-      incremental: false,
-      typeRoots: [join(root, 'node_modules', '@types')],
-    },
-    files: [join(root, 'src', 'cli.ts'), join(root, 'simulator', 'emulate-main.ts')],
-    include: [],
-  };
-  writeFileSync(join(tmp, 'tsconfig.json'), JSON.stringify(config, null, 2));
-  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  const r = spawnSync(process.execPath, [tsc, '-p', join(tmp, 'tsconfig.json'), '--noCheck'], { encoding: 'utf8' });
-  if (!existsSync(join(dist, 'src', 'cli.js')) || !existsSync(join(dist, 'simulator', 'emulator-host.js'))) {
-    throw new Error(`tsc emitted nothing usable:\n${r.stdout}${r.stderr}`);
-  }
-  // dist/src/server serves ../../public; PtyPort runs pty_bridge.py beside itself; packages resolve
-  // from TMP/node_modules.
-  symlinkSync(join(root, 'node_modules'), join(tmp, 'node_modules'));
-  if (existsSync(join(root, 'public'))) symlinkSync(join(root, 'public'), join(dist, 'public'));
-  copyFileSync(join(root, 'simulator', 'pty', 'pty_bridge.py'), join(dist, 'simulator', 'pty', 'pty_bridge.py'));
-  return dist;
+/**
+ * The shipped product of ROOT: its `npm run build` (scripts/build.cjs, a no-op when dist/ is
+ * current; never under coverage), then bin/oqs-reader.js, which runs dist/ — what a clinic runs.
+ */
+function compile(root: string): string {
+  const env = { ...process.env };
+  delete env.NODE_V8_COVERAGE;
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 'build.cjs')], { cwd: root, env, encoding: 'utf8' });
+  if (!existsSync(join(root, 'dist', 'src', 'cli.js'))) throw new Error(`the build wrote no dist/src/cli.js:\n${r.stdout}${r.stderr}`);
+  return join(root, 'bin', 'oqs-reader.js');
 }
 
 /** A child process whose output lines we watch (and keep the tail of, for diagnostics). */
@@ -438,9 +418,8 @@ async function run(opts: Options): Promise<number> {
   say(`seed ${opts.seed}, ${opts.kills} kills, delays 0–${opts.maxDelayMs} ms; sources ${opts.root}; temp ${tmp}`);
   try {
     const tc = Date.now();
-    const dist = compile(opts.root, tmp);
-    say(`compiled in ${((Date.now() - tc) / 1000).toFixed(1)} s`);
-    const cli = join(dist, 'src', 'cli.js');
+    const cli = compile(opts.root);
+    say(`built in ${((Date.now() - tc) / 1000).toFixed(1)} s`);
 
     emulator = new Child([cli, 'emulate', '--readers', '1', '--link-dir', linkDir, '--control', `unix:${join(linkDir, 'c.sock')}`], process.env);
     const ready = await emulator.waitFor(/^OQS-EMULATOR-READY (.*)$/, 20_000);
