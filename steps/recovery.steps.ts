@@ -14,7 +14,7 @@ Given('{int}台目のリーダーの電源が切れている', function (this: R
 
 When('{int}台目のリーダーの電源が切れる', async function (this: ReaderWorld, n: number) {
   await this.terminal();
-  await this.target.unplug(n - 1);
+  await this.target.unplug(n - 1, true);
 });
 
 When('{int}台目のリーダーの電源を入れる', async function (this: ReaderWorld, n: number) {

@@ -32,6 +32,14 @@ export function stimulusFor(prompt: Prompt): Record<string, unknown> {
       return { reader, action: 'removeCard' };
     case 'PROMPT-SCENARIO-START':
       return { action: 'reset' };
+    // Not a patient's act: the emulator's line ops (docs/emulator.md), as a switchable USB hub would.
+    case 'PROMPT-CABLE-UNPLUG':
+    case 'PROMPT-POWER-OFF':
+      return { reader, op: 'unplug' };
+    case 'PROMPT-CABLE-REPLUG':
+      return { reader, op: 'replug', reboot: false };
+    case 'PROMPT-POWER-ON':
+      return { reader, op: 'replug', reboot: true };
   }
 }
 
@@ -91,6 +99,11 @@ export class EmulatorProcess implements Robot {
     const s = stimulusFor(prompt);
     if (s.action === 'reset') {
       await this.reset();
+      return {};
+    }
+    if (typeof s.op === 'string') {
+      const { op, ...args } = s;
+      await this.control.call(op, args);
       return {};
     }
     const reply = (await this.control.call('stimulus', s)) as { framesOut?: number };

@@ -19,6 +19,10 @@ export const PROMPTS = {
   'PROMPT-CONSENT-ALL': (a: PromptArgs) => `リーダー${a.reader + 1}台目の同意画面で「全て同意する」を選んでください`,
   'PROMPT-CONSENT-INDIVIDUAL': (a: PromptArgs) => `リーダー${a.reader + 1}台目の同意画面で「個別に同意する」を選んでください`,
   'PROMPT-CARD-REMOVE': (a: PromptArgs) => `リーダー${a.reader + 1}台目からカードを取ってください`,
+  'PROMPT-CABLE-UNPLUG': (a: PromptArgs) => `リーダー${a.reader + 1}台目のUSBケーブルを抜いてください（電源はそのまま）`,
+  'PROMPT-CABLE-REPLUG': (a: PromptArgs) => `リーダー${a.reader + 1}台目のUSBケーブルを差し直してください`,
+  'PROMPT-POWER-OFF': (a: PromptArgs) => `リーダー${a.reader + 1}台目の電源を切ってください`,
+  'PROMPT-POWER-ON': (a: PromptArgs) => `リーダー${a.reader + 1}台目の電源を入れてください`,
 } as const;
 
 export type PromptId = keyof typeof PROMPTS;

@@ -72,10 +72,7 @@ export class SerialTarget implements Target {
     this.install = install;
     this.store = store;
     await this.opts.beforeScenario?.();
-    for (const i of install.offAtStart ?? []) {
-      if (!this.opts.unplug) throw new Error('a reader switched off at start needs an emulator behind the port; tag the scenario @emulator-only');
-      await this.opts.unplug(i);
-    }
+    for (const i of install.offAtStart ?? []) await this.lineAct(i, 'PROMPT-POWER-OFF', () => this.opts.unplug?.(i));
     return this.connect(observe);
   }
 
@@ -144,17 +141,25 @@ export class SerialTarget implements Target {
     };
   }
 
-  private async physical(reader: number, prompt: Prompt): Promise<void> {
+  private async physical(reader: number, prompt: Prompt, sync = true): Promise<void> {
     const answer = await this.opts.hands.answer(prompt);
     this.opts.onPrompt?.(prompt, answer);
     if (answer.verdict === 'SKIP') throw new PromptSkipped(prompt, answer);
     if (answer.verdict === 'FAIL') throw new Error(`${prompt.id} 「${prompt.text}」: FAIL (${answer.by}${answer.note ? `: ${answer.note}` : ''})`);
-    await this.sync(reader, answer.framesOut);
+    if (sync) await this.sync(reader, answer.framesOut);
   }
 
-  async unplug(reader: number): Promise<void> {
-    if (!this.opts.unplug) throw new Error('pulling a cable on demand needs an emulator behind the port; tag the scenario @emulator-only');
-    await this.opts.unplug(reader);
+  /**
+   * A cable or the power: done by the emulator behind the port when there is one, else asked of
+   * whoever answers prompts (a person, or a robot such as a switchable USB hub).
+   */
+  private async lineAct(reader: number, id: PromptId, emulator: () => Promise<void> | undefined): Promise<void> {
+    if (this.opts.unplug) await emulator();
+    else await this.physical(reader, makePrompt(id, { reader }), false);
+  }
+
+  async unplug(reader: number, powerOff = false): Promise<void> {
+    await this.lineAct(reader, powerOff ? 'PROMPT-POWER-OFF' : 'PROMPT-CABLE-UNPLUG', () => this.opts.unplug?.(reader));
     const s = this.assembly?.supervisors[reader];
     // The controller notices at once (the pty's end reads EIO) or at its next heartbeat.
     if (s) await withTimeout(s.until('disconnected'), REAL_WAIT_MS, `the controller did not notice reader ${reader + 1} was gone`);
@@ -179,8 +184,7 @@ export class SerialTarget implements Target {
   }
 
   async replug(reader: number, reboot = false): Promise<void> {
-    if (!this.opts.replug) throw new Error('plugging a cable back on demand needs an emulator behind the port; tag the scenario @emulator-only');
-    await this.opts.replug(reader, reboot);
+    await this.lineAct(reader, reboot ? 'PROMPT-POWER-ON' : 'PROMPT-CABLE-REPLUG', () => this.opts.replug?.(reader, reboot));
     await this.reconnected(reader);
     await this.rebase(reader);
   }

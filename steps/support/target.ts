@@ -56,7 +56,7 @@ export interface Target {
    * on the same path, after a power-on boot if `reboot`; it resolves once the terminal has
    * reconnected. Needs an emulator behind the port (in-process, or the pty emulator's control).
    */
-  unplug(reader: number): Promise<void>;
+  unplug(reader: number, powerOff?: boolean): Promise<void>;
   replug(reader: number, reboot?: boolean): Promise<void>;
   /**
    * Lets `ms` of the terminal's time pass. On the virtual clock exactly; on real-time targets no
