@@ -10,9 +10,9 @@ import type { Terminal } from '../../src/reader/terminal';
 import { OffsetClock } from '../../src/time/clock';
 import type { FaultRule } from '../../simulator/faults';
 import type { EmulatorProcess } from './emulator-process';
-import { makePrompt, type Answer, type Prompt, type PromptArgs, type PromptId } from './prompts';
+import { makePrompt, type Answer, type Prompt } from './prompts';
 import { RemoteTerminal, type RemoteScreen } from './remote-terminal';
-import type { Installation, Patient, Target } from './target';
+import { promptedPatient, type Installation, type Patient, type Target } from './target';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'oqs-reader.js');
 const REAL_WAIT_MS = 10_000;
@@ -114,21 +114,12 @@ export class ProductTarget implements Target {
   }
 
   patient(index = 0): Patient {
-    const act = async (id: PromptId, args: Omit<PromptArgs, 'reader'> = {}) => {
+    return promptedPatient(async (id, args = {}) => {
       const prompt = makePrompt(id, { reader: index, ...args });
       await this.emu.perform(prompt);
       this.opts.onPrompt?.(prompt, { verdict: 'PASS', by: 'emulator' });
       await this.sync();
-    };
-    return {
-      placeCard: (profile) => act('PROMPT-CARD-PLACE', { profile: profile as PromptArgs['profile'] }),
-      chooseMethod: (method) => act(method === 'face' ? 'PROMPT-METHOD-FACE' : 'PROMPT-METHOD-PIN'),
-      presentFace: (condition) => act('PROMPT-FACE-PRESENT', { condition }),
-      enterCorrectPin: () => act('PROMPT-PIN-CORRECT'),
-      enterWrongPin: () => act('PROMPT-PIN-WRONG'),
-      answerConsent: (choice) => act(choice === 'all' ? 'PROMPT-CONSENT-ALL' : 'PROMPT-CONSENT-INDIVIDUAL'),
-      removeCard: () => act('PROMPT-CARD-REMOVE'),
-    };
+    });
   }
 
   readerPath(index: number): string | undefined {

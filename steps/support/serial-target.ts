@@ -4,8 +4,8 @@ import type { TerminalStore } from '../../src/reader/store';
 import type { Terminal, TerminalEvent } from '../../src/reader/terminal';
 import { OffsetClock } from '../../src/time/clock';
 import type { FaultRule } from '../../simulator/faults';
-import { makePrompt, type Answer, type Answerer, type Prompt, type PromptArgs, type PromptId } from './prompts';
-import type { Installation, Patient, Target } from './target';
+import { makePrompt, type Answer, type Answerer, type Prompt, type PromptId } from './prompts';
+import { promptedPatient, type Installation, type Patient, type Target } from './target';
 
 export interface SerialTargetOptions {
   name: string;
@@ -129,16 +129,7 @@ export class SerialTarget implements Target {
   }
 
   patient(index = 0): Patient {
-    const act = (id: PromptId, args: Omit<PromptArgs, 'reader'> = {}) => this.physical(index, makePrompt(id, { reader: index, ...args }));
-    return {
-      placeCard: (profile) => act('PROMPT-CARD-PLACE', { profile: profile as PromptArgs['profile'] }),
-      chooseMethod: (method) => act(method === 'face' ? 'PROMPT-METHOD-FACE' : 'PROMPT-METHOD-PIN'),
-      presentFace: (condition) => act('PROMPT-FACE-PRESENT', { condition }),
-      enterCorrectPin: () => act('PROMPT-PIN-CORRECT'),
-      enterWrongPin: () => act('PROMPT-PIN-WRONG'),
-      answerConsent: (choice) => act(choice === 'all' ? 'PROMPT-CONSENT-ALL' : 'PROMPT-CONSENT-INDIVIDUAL'),
-      removeCard: () => act('PROMPT-CARD-REMOVE'),
-    };
+    return promptedPatient((id, args = {}) => this.physical(index, makePrompt(id, { reader: index, ...args })));
   }
 
   private async physical(reader: number, prompt: Prompt, sync = true): Promise<void> {

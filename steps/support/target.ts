@@ -2,6 +2,7 @@ import type { Terminal } from '../../src/reader/terminal';
 import type { Clock } from '../../src/time/clock';
 import type { FaultRule } from '../../simulator/faults';
 import type { TerminalStore } from '../../src/reader/store';
+import type { PromptArgs, PromptId } from './prompts';
 import type { Actor } from '../../src/reader/accounts';
 import type { OperationScreen } from '../../src/reader/operation-screen';
 
@@ -15,6 +16,19 @@ export interface Installation {
   readerSoftwareInstalled: boolean;
   /** Readers (0-based) switched off when the terminal starts: they appear later. */
   offAtStart?: number[];
+}
+
+/** A patient each of whose acts is a prompt (its ID and arguments), done by `act`. */
+export function promptedPatient(act: (id: PromptId, args?: Omit<PromptArgs, 'reader'>) => Promise<void>): Patient {
+  return {
+    placeCard: (profile) => act('PROMPT-CARD-PLACE', { profile: profile as PromptArgs['profile'] }),
+    chooseMethod: (method) => act(method === 'face' ? 'PROMPT-METHOD-FACE' : 'PROMPT-METHOD-PIN'),
+    presentFace: (condition) => act('PROMPT-FACE-PRESENT', { condition }),
+    enterCorrectPin: () => act('PROMPT-PIN-CORRECT'),
+    enterWrongPin: () => act('PROMPT-PIN-WRONG'),
+    answerConsent: (choice) => act(choice === 'all' ? 'PROMPT-CONSENT-ALL' : 'PROMPT-CONSENT-INDIVIDUAL'),
+    removeCard: () => act('PROMPT-CARD-REMOVE'),
+  };
 }
 
 /** What a patient does at a reader. On an emulator the target does it; on hardware a person. */
