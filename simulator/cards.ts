@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CardKindName } from '../src/protocol';
+import type { CardKindName, FailReasonName } from '../src/protocol';
 import { EmulatorError } from './errors';
 
 /**
@@ -15,7 +15,11 @@ export interface CardProfile {
   defaultCondition: FaceCondition;
   pin: string | null;
   pinFailures: number;
-  certExpired: boolean;
+  /**
+   * Days from the day the card is read to the expiry of its 利用者証明用電子証明書 (negative: it has
+   * expired). Relative, so a profile means the same on any clock; see certificateState().
+   */
+  certExpiresInDays: number;
   certSerial: string;
 }
 
@@ -28,7 +32,7 @@ export const FACE_CONDITIONS = {
 } as const;
 export type FaceCondition = keyof typeof FACE_CONDITIONS;
 
-const base = { kind: 'myNumber', faceSimilarity: 92, defaultCondition: 'none', pin: '4729', pinFailures: 0, certExpired: false } as const;
+const base = { kind: 'myNumber', faceSimilarity: 92, defaultCondition: 'none', pin: '4729', pinFailures: 0, certExpiresInDays: 1500 } as const;
 
 export const CARD_PROFILES = {
   normal: { ...base, label: '通常', certSerial: 'SYN-0001' },
@@ -38,12 +42,43 @@ export const CARD_PROFILES = {
   pinTwoFailures: { ...base, label: '暗証番号2回誤り済み', pinFailures: 2, certSerial: 'SYN-0005' },
   pinLocked: { ...base, label: '暗証番号ロック', pinFailures: 3, certSerial: 'SYN-0006' },
   faceAuthCard: { ...base, label: '顔認証マイナンバーカード', kind: 'faceAuthCard', pin: null, certSerial: 'SYN-0007' },
-  certExpired: { ...base, label: '電子証明書期限切れ', certExpired: true, certSerial: 'SYN-0008' },
+  certExpired: { ...base, label: '電子証明書期限切れ', certExpiresInDays: -200, certSerial: 'SYN-0008' },
   notMyNumber: { ...base, label: 'マイナンバーカード以外', kind: 'notMyNumber', pin: null, certSerial: 'SYN-0009' },
+  certExpiringSoon: { ...base, label: '電子証明書期限3か月以内', certExpiresInDays: 45, certSerial: 'SYN-0010' },
+  certRecentlyExpired: { ...base, label: '電子証明書期限切れ3か月以内', certExpiresInDays: -30, certSerial: 'SYN-0011' },
+  unreadable: { ...base, label: '認識できないカード', kind: 'unrecognised', pin: null, certSerial: 'SYN-0012' },
 } as const satisfies Record<string, CardProfile>;
 
 export type ProfileName = keyof typeof CARD_PROFILES;
 export const PIN_MAX_TRIES = 3;
+
+/**
+ * Where the 利用者証明用電子証明書 stands on `today` (domain.md §1.2): `renewSoon` from 3 months
+ * before expiry, `grace` for 3 months after it (the card still works as 保険証, with the notice),
+ * `expired` after that (refused, code 006). Months are calendar months of the JST date.
+ */
+export type CertificateState = 'valid' | 'renewSoon' | 'grace' | 'expired';
+
+export function certificateState(profile: CardProfile, nowMs: number): CertificateState {
+  const day = 86_400_000;
+  // The JST calendar day, as a UTC midnight.
+  const today = Math.floor((nowMs + 9 * 3_600_000) / day) * day;
+  const expiry = today + profile.certExpiresInDays * day;
+  const monthsFrom = (t: number, months: number) => {
+    const d = new Date(t);
+    return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, d.getUTCDate());
+  };
+  if (expiry >= today) return expiry <= monthsFrom(today, 3) ? 'renewSoon' : 'valid';
+  return today <= monthsFrom(expiry, 3) ? 'grace' : 'expired';
+}
+
+/** Why the reader refuses this card as soon as it is placed (codes 001, 002, 006), or null. */
+export function refusalOnPlacement(profile: CardProfile, nowMs: number): FailReasonName | null {
+  if (profile.kind === 'unrecognised') return 'cardUnreadable';
+  if (profile.kind === 'notMyNumber') return 'notMyNumberCard';
+  if (certificateState(profile, nowMs) === 'expired') return 'certExpired';
+  return null;
+}
 
 export function profileNames(): ProfileName[] {
   return Object.keys(CARD_PROFILES) as ProfileName[];

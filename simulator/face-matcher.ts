@@ -1,4 +1,4 @@
-import { CARD_PROFILES, Card, FACE_CONDITIONS, profileNames, type FaceCondition } from './cards';
+import { CARD_PROFILES, Card, FACE_CONDITIONS, profileNames, refusalOnPlacement, type FaceCondition } from './cards';
 
 /**
  * A deterministic stand-in for the reader's face engine: the card's profile and the condition
@@ -31,9 +31,8 @@ export function faceMatchTable(threshold = 70): string {
     const card = new Card(name, CARD_PROFILES[name]);
     const p = card.profile;
     // These never reach the camera: the reader refuses the card when it is placed.
-    if (p.kind === 'notMyNumber' || p.certExpired) {
-      return `| \`${name}\` ${p.label} | ${conditions.map(() => '–').join(' | ')} | refused when placed (${p.kind === 'notMyNumber' ? 'notMyNumberCard' : 'certExpired'}) |`;
-    }
+    const refused = refusalOnPlacement(p, 0);
+    if (refused) return `| \`${name}\` ${p.label} | ${conditions.map(() => '–').join(' | ')} | refused when placed (${refused}) |`;
     const cells = conditions.map((c) => {
       const score = matcher.score(card, c);
       return `${score} ${matcher.matches(score) ? '✓' : '✗'}`;

@@ -18,7 +18,7 @@ import {
   type ScreenName,
   type StatusName,
 } from '../src/protocol';
-import { Card, CardWallet, FACE_CONDITIONS, type FaceCondition } from './cards';
+import { Card, CardWallet, FACE_CONDITIONS, certificateState, refusalOnPlacement, type FaceCondition } from './cards';
 import { EmulatorError } from './errors';
 import { FaceMatcher } from './face-matcher';
 import { DEFAULT_TIMING, type ReaderTiming } from './timing';
@@ -153,7 +153,9 @@ export class ReaderModel extends EventEmitter {
     if (choice !== 'all' && choice !== 'individual') throw new EmulatorError('EMU_ERR_BAD_CONSENT');
     const all = ConsentItem.medication | ConsentItem.checkups | ConsentItem.highCost;
     this.emitEvent('consentGiven', { txId: this.txId, choice: ConsentChoice[choice], items: choice === 'all' ? all : items & all });
-    this.go('complete', 'done');
+    // A certificate near or just past its expiry still confirms, with the renewal notice (§1.2).
+    const cert = certificateState(this.card!.profile, this.clock.now());
+    this.go('complete', cert === 'renewSoon' ? 'doneCertRenewal' : cert === 'grace' ? 'doneCertGrace' : 'done');
   }
 
   removeCard(): void {
@@ -266,8 +268,8 @@ export class ReaderModel extends EventEmitter {
     this.haltReason = null;
     this.faceAttempts = 0;
     this.emitEvent('cardPlaced', { txId: this.txId, cardKind: CardKind[card.profile.kind] });
-    if (card.profile.kind === 'notMyNumber') return this.fail('notMyNumberCard', 'notMyNumberCard');
-    if (card.profile.certExpired) return this.fail('certExpired', 'certExpired');
+    const refused = refusalOnPlacement(card.profile, this.clock.now());
+    if (refused) return this.fail(refused, refused === 'cardUnreadable' ? 'cardUnreadable' : refused === 'notMyNumberCard' ? 'notMyNumberCard' : 'certExpired');
     if (this.mode === 'visual') {
       if (this.armed) return this.go('awaitingStaff', 'staffChecking');
       // 目視確認 left on with no staff check (P101-6): nobody is confirmed unattended.
@@ -296,7 +298,7 @@ export class ReaderModel extends EventEmitter {
   private fail(reason: FailReasonName, screen: ScreenName): void {
     this.haltReason = reason;
     this.emitEvent('identityFailed', { txId: this.txId, reason: FailReason[reason] });
-    if (screen !== 'callStaff' && screen !== 'notMyNumberCard' && screen !== 'certExpired') this.showScreen(screen);
+    if (screen !== 'callStaff' && screen !== 'notMyNumberCard' && screen !== 'certExpired' && screen !== 'cardUnreadable') this.showScreen(screen);
     this.go('halted', screen === 'pinLocked' ? 'callStaff' : screen);
   }
 

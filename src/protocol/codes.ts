@@ -48,8 +48,9 @@ export type ReaderStateName = Exclude<keyof typeof ReaderState, 'nameOf'>;
 export const Method = table({ face: 1, pin: 2, visual: 3 });
 export type MethodName = 'face' | 'pin' | 'visual';
 
-export const CardKind = table({ myNumber: 1, faceAuthCard: 2, notMyNumber: 3 });
-export type CardKindName = 'myNumber' | 'faceAuthCard' | 'notMyNumber';
+/** `unrecognised`: something with an IC the reader could not read as a card (code 001). */
+export const CardKind = table({ myNumber: 1, faceAuthCard: 2, notMyNumber: 3, unrecognised: 4 });
+export type CardKindName = 'myNumber' | 'faceAuthCard' | 'notMyNumber' | 'unrecognised';
 
 /** Why an identity check failed. */
 export const FailReason = table({
@@ -62,6 +63,8 @@ export const FailReason = table({
   cancelled: 7,
   /** The flow needs a PIN and the card has none (顔認証マイナンバーカード in 暗証番号認証固定). */
   noPin: 8,
+  /** The reader could not recognise the card (its code 001). */
+  cardUnreadable: 9,
 });
 export type FailReasonName = Exclude<keyof typeof FailReason, 'nameOf'>;
 

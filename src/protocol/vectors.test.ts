@@ -100,6 +100,9 @@ const EXPECTED: Record<string, Expected> = {
   'txId-large': { kind: 'event', seq: 200, name: 'cardPlaced', fields: { txId: 0xfedcba98, cardKind: 2 } },
   readerReset: { kind: 'event', seq: 0, name: 'readerReset', fields: { bootId: 1776000001 } },
   'identityFailed-noPin': { kind: 'event', seq: 19, name: 'identityFailed', fields: { txId: 5, reason: 8 } },
+  'cardPlaced-unrecognised': { kind: 'event', seq: 21, name: 'cardPlaced', fields: { txId: 6, cardKind: 4 } },
+  'identityFailed-cardUnreadable': { kind: 'event', seq: 22, name: 'identityFailed', fields: { txId: 6, reason: 9 } },
+  'screenShown-doneCertGrace': { kind: 'event', seq: 23, name: 'screenShown', fields: { screen: 17 } },
 };
 
 /** The rows of the table under the "Test vectors" heading, in document order. */

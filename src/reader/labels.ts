@@ -24,6 +24,7 @@ export const FAIL_REASON_LABELS: Record<FailReasonName, string> = {
   cardRemoved: 'カードが取り外された',
   cancelled: '中止',
   noPin: '暗証番号のないカード（顔認証マイナンバーカード）',
+  cardUnreadable: 'カードを認識できない',
 };
 
 export function modeByLabel(label: string): ModeName | undefined {
@@ -36,6 +37,7 @@ export const CARD_KIND_LABELS: Record<CardKindName, string> = {
   myNumber: 'マイナンバーカード',
   faceAuthCard: '顔認証マイナンバーカード',
   notMyNumber: 'マイナンバーカード以外',
+  unrecognised: '認識できないカード',
 };
 
 export const CONSENT_LABELS: Record<'all' | 'individual', string> = { all: '全て同意する', individual: '個別に同意する' };
