@@ -67,7 +67,7 @@ async function main() {
 
     const out = path.join(root, 'reports', 'certification');
     const run = (args) => spawnSync(process.execPath, [bin, 'certify', ...args], { cwd: root, env, encoding: 'utf8' });
-    const last = (r) => `${(r.stdout || '').trim().split('\n').pop()} (exit ${r.status})`;
+    const last = (r) => `${(r.stdout || r.stderr || '').trim().split('\n').pop()} (exit ${r.status})`;
 
     // The signing key lives outside the repository (here: the test's temp dir), as docs/certification.md says.
     const key = path.join(dir, 'keys', 'certify-key.pem');
@@ -84,7 +84,7 @@ async function main() {
     const made = [...listed()].filter((d) => !before.has(d));
     check(
       'certify refuses a declaration (2 readers) given 1 port, before the run, saying why in Japanese and English',
-      mismatch.status === 2 && /申告.*2 台/.test(mismatch.stdout) && /2 reader\(s\) but 1 port\(s\)/.test(mismatch.stdout) && made.length === 0,
+      mismatch.status === 2 && /申告.*2 台/.test(mismatch.stderr) && /2 reader\(s\) but 1 port\(s\)/.test(mismatch.stderr) && made.length === 0,
       last(mismatch),
     );
 

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { onStopSignals, parseOrUsage, usageError as usageErrorOf, writeLines, type Write } from '../src/cli-usage';
 import { defaultControlAddress, EmulatorHost } from './emulator-host';
 import { parseAddress } from './control/protocol';
 import type { PacingOptions } from './pacing';
@@ -23,42 +23,35 @@ options:
 
 Prints "reader I: PATH (link LINK)" per reader, "control: ADDR", then one line
 "OQS-EMULATOR-READY {json}" with {"readers":[paths],"control":ADDR,"controls":[ADDR…]}.
-Runs until SIGINT, SIGTERM or the "shutdown" control op.
+Runs until SIGINT, SIGTERM, SIGHUP or the "shutdown" control op.
 `;
-
-function usageError(message: string): number {
-  process.stderr.write(`oqs-reader emulate: ${message}\n\n${EMULATE_USAGE}`);
-  return 2;
-}
 
 const num = (s: string | undefined) => (s === undefined || s.trim() === '' ? NaN : Number(s));
 
 /**
- * `oqs-reader emulate`: starts an EmulatorHost on ptys and runs until SIGINT/SIGTERM or a
+ * `oqs-reader emulate`: starts an EmulatorHost on ptys and runs until SIGINT/SIGTERM/SIGHUP or a
  * `shutdown` op. Resolves with the exit code (0 after a clean stop, 1 if a pty bridge died,
- * 2 on a usage error).
+ * 2 on a usage error). Errors go to `err` (stderr unless given).
  */
-export async function runEmulate(argv: string[], out: (line: string) => void): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      options: {
-        readers: { type: 'string', default: '2' },
-        'link-dir': { type: 'string' },
-        control: { type: 'string', multiple: true },
-        'time-scale': { type: 'string', default: '0' },
-        baud: { type: 'string' },
-        'latency-ms': { type: 'string' },
-        'ack-timeout-ms': { type: 'string' },
-        fragment: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    return usageError((err as Error).message);
-  }
+export async function runEmulate(argv: string[], out: Write, err: Write = writeLines(process.stderr)): Promise<number> {
+  const usageError = (message: string) => usageErrorOf('oqs-reader emulate', message, EMULATE_USAGE, err);
+  const parsed = parseOrUsage({
+    args: argv,
+    allowPositionals: false,
+    options: {
+      readers: { type: 'string', default: '2' },
+      'link-dir': { type: 'string' },
+      control: { type: 'string', multiple: true },
+      'time-scale': { type: 'string', default: '0' },
+      baud: { type: 'string' },
+      'latency-ms': { type: 'string' },
+      'ack-timeout-ms': { type: 'string' },
+      fragment: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if ('error' in parsed) return usageError(parsed.error);
+  const { values } = parsed;
   if (values.help) {
     out(EMULATE_USAGE.trimEnd());
     return 0;
@@ -92,8 +85,8 @@ export async function runEmulate(argv: string[], out: (line: string) => void): P
   for (const a of control) {
     try {
       parseAddress(a);
-    } catch (err) {
-      return usageError((err as Error).message);
+    } catch (e) {
+      return usageError((e as Error).message);
     }
   }
 
@@ -106,9 +99,7 @@ export async function runEmulate(argv: string[], out: (line: string) => void): P
     pacing,
     ...(ackTimeoutMs ? { linkTiming: { ackTimeoutMs } } : {}),
   });
-  const onSignal = () => void host.close({ reason: 'closed' });
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const offSignals = onStopSignals(() => void host.close({ reason: 'closed' }));
   try {
     const info = host.info();
     for (const r of info) out(`reader ${r.index}: ${r.device}${r.link ? ` (link ${r.link})` : ''}`);
@@ -116,13 +107,12 @@ export async function runEmulate(argv: string[], out: (line: string) => void): P
     out(`OQS-EMULATOR-READY ${JSON.stringify({ readers: info.map((r) => r.path), control: host.controlAddresses[0], controls: host.controlAddresses })}`);
     const end = await host.ended;
     if (end.reason === 'failed') {
-      process.stderr.write(`oqs-reader emulate: ${end.message ?? 'failed'}\n`);
+      err(`oqs-reader emulate: ${end.message ?? 'failed'}`);
       return 1;
     }
     return 0;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    offSignals();
     await host.close();
   }
 }

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseOrUsage, usageError as usageErrorOf, type Write } from '../src/cli-usage';
 import { EmulatorControlClient } from './control/client';
 import { FAULTS } from './faults';
 
@@ -14,9 +14,13 @@ options: --direction toHost|toReader  --only event|response|command|ack  --times
          --delay-ms N  --bytes N  --status NAME  --seed N
 `;
 
-/** `oqs-reader fault`: the emulator's fault injection from a shell (docs/emulator.md). */
-export async function runFault(argv: string[], out: (line: string) => void): Promise<number> {
-  const { values, positionals } = parseArgs({
+/**
+ * `oqs-reader fault`: the emulator's fault injection from a shell (docs/emulator.md). Exit code 0
+ * armed, 1 the emulator refused or could not be reached, 2 usage error; errors go to `err`.
+ */
+export async function runFault(argv: string[], out: Write, err: Write = out): Promise<number> {
+  const usageError = (message: string) => usageErrorOf('oqs-reader fault', message, USAGE, err);
+  const parsed = parseOrUsage({
     args: argv,
     allowPositionals: true,
     options: {
@@ -37,12 +41,26 @@ export async function runFault(argv: string[], out: (line: string) => void): Pro
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help || !values.control || (!values.clear && !values.reboot && positionals.length !== 1)) {
+  if ('error' in parsed) return usageError(parsed.error);
+  const { values, positionals } = parsed;
+  if (values.help) {
     out(USAGE);
-    return values.help ? 0 : 2;
+    return 0;
+  }
+  if (!values.control) return usageError('--control ADDR is required');
+  if (values.clear && values.reboot) return usageError('give --clear or --reboot, not both');
+  const wanted = values.clear || values.reboot ? 0 : 1;
+  if (positionals.length !== wanted) {
+    return usageError(wanted === 0 ? `--${values.clear ? 'clear' : 'reboot'} takes no FAULT; unexpected "${positionals[0]}"` : positionals.length === 0 ? 'a FAULT is required' : `give exactly one FAULT; unexpected "${positionals[1]}"`);
   }
   const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
-  const client = await EmulatorControlClient.connect(values.control);
+  let client: EmulatorControlClient;
+  try {
+    client = await EmulatorControlClient.connect(values.control);
+  } catch (e) {
+    err(`oqs-reader fault: cannot reach the emulator at ${values.control}: ${(e as Error).message}`);
+    return 1;
+  }
   try {
     const reader = Number(values.reader);
     if (values.reboot) {
@@ -72,7 +90,7 @@ export async function runFault(argv: string[], out: (line: string) => void): Pro
     out(`reader ${reader}: ${reply.armed.length} fault rule(s) armed ${JSON.stringify(reply.armed)}`);
     return 0;
   } catch (e) {
-    out(`${(e as { code?: string }).code ?? 'error'}: ${(e as Error).message}`);
+    err(`oqs-reader fault: ${(e as { code?: string }).code ?? 'error'}: ${(e as Error).message}`);
     return 1;
   } finally {
     await client.close();

@@ -1,9 +1,12 @@
-import { parseArgs } from 'node:util';
-import { DEFAULT_STATE_DIR, startProduct } from './main';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { onStopSignals, parseOrUsage, usageError as usageErrorOf, writeLines } from './cli-usage';
+import { packageRoot } from './package-root';
 
 const USAGE = `oqs-reader — controller, emulator and conformance suite for the 顔認証付きカードリーダー
 
 usage:
+  oqs-reader --version           the version of oqs-reader
   oqs-reader start [options]     the terminal's controller and API, with an embedded emulated
                                  reader unless --reader-port is given
   oqs-reader emulate [options]   the emulated reader on pseudo-terminals (docs/emulator.md)
@@ -28,24 +31,31 @@ options for start:
   --state-dir DIR      where the mode and records are kept (default ./.oqs-reader)
   --time-scale X       device time of the embedded emulator (1 = real reader pace, default 1)
   -h, --help           this text
+
+Exit codes: 0 done, 1 failed, 2 usage error (the message and this text on stderr).
 `;
 
-const out = (line: string) => process.stdout.write(line.endsWith('\n') ? line : line + '\n');
+const out = writeLines(process.stdout);
+const err = writeLines(process.stderr);
+const usageError = (message: string) => usageErrorOf('oqs-reader', message, USAGE, err);
+
+const version = () => (JSON.parse(readFileSync(join(packageRoot(__dirname), 'package.json'), 'utf8')) as { version: string }).version;
 
 async function main(argv: string[]): Promise<number> {
-  // Each subcommand loads only what it needs (the emulator host never loads fastify). CommonJS
-  // require, not import(): under module node20 a dynamic import stays a real ESM import.
+  // Each subcommand loads only what it needs (the emulator host never loads fastify, --help and
+  // --version load nothing of the product). CommonJS require, not import(): under module node20 a
+  // dynamic import stays a real ESM import.
   switch (argv[0]) {
     case 'emulate':
-      return (require('../simulator/emulate-main') as typeof import('../simulator/emulate-main')).runEmulate(argv.slice(1), out);
+      return (require('../simulator/emulate-main') as typeof import('../simulator/emulate-main')).runEmulate(argv.slice(1), out, err);
     case 'fault':
-      return (require('../simulator/fault-main') as typeof import('../simulator/fault-main')).runFault(argv.slice(1), out);
+      return (require('../simulator/fault-main') as typeof import('../simulator/fault-main')).runFault(argv.slice(1), out, err);
     case 'trace':
-      return (require('./trace/trace-main') as typeof import('./trace/trace-main')).runTrace(argv.slice(1), out);
+      return (require('./trace/trace-main') as typeof import('./trace/trace-main')).runTrace(argv.slice(1), out, err);
     case 'certify':
-      return (require('./certify/certify-main') as typeof import('./certify/certify-main')).runCertify(argv.slice(1), out);
+      return (require('./certify/certify-main') as typeof import('./certify/certify-main')).runCertify(argv.slice(1), out, err);
   }
-  const { values, positionals } = parseArgs({
+  const parsed = parseOrUsage({
     args: argv,
     allowPositionals: true,
     options: {
@@ -59,20 +69,25 @@ async function main(argv: string[]): Promise<number> {
       'clock-start': { type: 'string' },
       'frame-log': { type: 'string' },
       baud: { type: 'string', default: process.env.READER_BAUD ?? '115200' },
-      'state-dir': { type: 'string', default: process.env.OQS_STATE_DIR ?? DEFAULT_STATE_DIR },
+      'state-dir': { type: 'string' },
       'time-scale': { type: 'string', default: '1' },
       help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean' },
     },
   });
-  const [command = 'start'] = positionals;
+  if ('error' in parsed) return usageError(parsed.error);
+  const { values, positionals } = parsed;
+  const [command = 'start', ...extra] = positionals;
+  if (values.version) {
+    out(version());
+    return 0;
+  }
   if (values.help || command === 'help') {
     process.stdout.write(USAGE);
     return 0;
   }
-  if (command !== 'start') {
-    process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);
-    return 2;
-  }
+  if (command !== 'start') return usageError(`unknown command "${command}"`);
+  if (extra.length > 0) return usageError(`start takes options only; unexpected ${extra.map((w) => `"${w}"`).join(' ')}`);
   const port = Number(values.port);
   const baudRate = Number(values.baud);
   const timeScale = Number(values['time-scale']);
@@ -89,7 +104,18 @@ async function main(argv: string[]): Promise<number> {
     .flatMap((p) => p.split(','))
     .map((p) => p.trim())
     .filter(Boolean);
-  const product = await startProduct({
+  // The product loads only now: --help, --version and a usage error never load fastify and the rest.
+  const { DEFAULT_STATE_DIR, startProduct } = require('./main') as typeof import('./main');
+  // The stop signals are handled from here on: one that comes while the product starts (it prints
+  // its address before startProduct returns) stops it as soon as it is up.
+  let product: Awaited<ReturnType<typeof startProduct>> | undefined;
+  let stopping = false;
+  const stop = () => void product!.close().then(() => process.exit(0));
+  onStopSignals(() => {
+    stopping = true;
+    if (product) stop();
+  });
+  product = await startProduct({
     host: values.host!,
     port,
     readerPorts,
@@ -100,24 +126,14 @@ async function main(argv: string[]): Promise<number> {
     clockStart,
     frameLog: values['frame-log'],
     baudRate,
-    stateDir: values['state-dir']!,
+    stateDir: values['state-dir'] ?? process.env.OQS_STATE_DIR ?? DEFAULT_STATE_DIR,
     timeScale,
     adminPassword: process.env.OQS_ADMIN_PASSWORD,
     staffPassword: process.env.OQS_STAFF_PASSWORD,
     log: (line) => process.stdout.write(line + '\n'),
   });
-  const stop = async () => {
-    await product.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  if (stopping) stop();
   return -1; // keep running
-}
-
-function usageError(message: string): number {
-  process.stderr.write(`${message}\n\n${USAGE}`);
-  return 2;
 }
 
 main(process.argv.slice(2)).then(

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { homedir } from 'node:os';
+import { parseOrUsage, usageError as usageErrorOf, type Write } from '../cli-usage';
 import { loadDeclaration, portCountProblem } from '../../steps/support/declaration';
 import { packageRoot } from '../package-root';
 import { PROTOCOL_VERSION } from '../protocol';
@@ -48,8 +48,13 @@ const DEFAULT_OUT = join(ROOT, 'reports', 'certification');
 
 const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 40) || 'unknown';
 
-export async function runCertify(argv: string[], out: (line: string) => void): Promise<number> {
-  const { values } = parseArgs({
+/**
+ * `oqs-reader certify …`. Exit code 0 PASS (or keygen/--verify succeeded), 1 FAIL or not verified,
+ * 2 usage error or a run refused before it started; those messages go to `err` (stderr from the CLI).
+ */
+export async function runCertify(argv: string[], out: Write, err: Write = out): Promise<number> {
+  const usageError = (message: string) => usageErrorOf('oqs-reader certify', message, CERTIFY_USAGE, err);
+  const parsed = parseOrUsage({
     args: argv[0] === 'keygen' ? argv.slice(1) : argv,
     options: {
       key: { type: 'string', default: process.env.OQS_CERTIFY_KEY },
@@ -64,6 +69,8 @@ export async function runCertify(argv: string[], out: (line: string) => void): P
       help: { type: 'boolean', short: 'h' },
     },
   });
+  if ('error' in parsed) return usageError(parsed.error);
+  const { values } = parsed;
   if (values.help) {
     out(CERTIFY_USAGE);
     return 0;
@@ -78,7 +85,7 @@ export async function runCertify(argv: string[], out: (line: string) => void): P
       out(`fingerprint: ${k.fingerprint}   ← give this to whoever verifies: certify --verify DIR --trust ${k.fingerprint}`);
       return 0;
     } catch (e) {
-      out(`keygen refused: ${(e as Error).message}`);
+      err(`keygen refused: ${(e as Error).message}`);
       return 2;
     }
   }
@@ -92,10 +99,7 @@ export async function runCertify(argv: string[], out: (line: string) => void): P
     );
     return r.ok ? 0 : 1;
   }
-  if (!values.port || !values.declaration) {
-    out(`--port and --declaration are required\n\n${CERTIFY_USAGE}`);
-    return 2;
-  }
+  if (!values.port || !values.declaration) return usageError('--port and --declaration are required');
   const declarationPath = resolve(values.declaration);
   const declaration = loadDeclaration(declarationPath);
   const ports = values.port.split(',').map((s) => s.trim()).filter(Boolean);
@@ -104,7 +108,7 @@ export async function runCertify(argv: string[], out: (line: string) => void): P
   // report the lab's wiring as the reader's failure.
   const mismatch = portCountProblem(declaration, ports);
   if (mismatch) {
-    out(`certify refused: ${mismatch}`);
+    err(`certify refused: ${mismatch}`);
     return 2;
   }
   const keyPath = resolve(values.key ?? DEFAULT_KEY);
@@ -113,7 +117,7 @@ export async function runCertify(argv: string[], out: (line: string) => void): P
     checkKeyPlace(keyPath);
     privatePem = readFileSync(keyPath, 'utf8');
   } catch (e) {
-    out(`certify refused: no usable signing key at ${keyPath} (${(e as Error).message.split('\n').pop()}).\n署名用の鍵がありません。oqs-reader certify keygen で作るか、--key で指定してください（docs/certification.md）。`);
+    err(`certify refused: no usable signing key at ${keyPath} (${(e as Error).message.split('\n').pop()}).\n署名用の鍵がありません。oqs-reader certify keygen で作るか、--key で指定してください（docs/certification.md）。`);
     return 2;
   }
 

@@ -14,6 +14,7 @@ import {
   type MethodName,
   type ModeName,
 } from '../protocol';
+import { styleText } from 'node:util';
 import { FAIL_REASON_LABELS, METHOD_LABELS, MODE_LABELS } from '../reader/labels';
 import type { Trace, TraceDirection, TraceFrame } from './format';
 
@@ -36,12 +37,22 @@ export interface DescribableMessage {
 
 export const ARROWS: Record<TraceDirection, string> = { h2r: 'H→R', r2h: 'R→H' };
 
-const ANSI = { dim: 2, bold: 1, red: 31, green: 32, yellow: 33, cyan: 36, magenta: 35 } as const;
-type Style = keyof typeof ANSI;
+type Style = 'dim' | 'bold' | 'red' | 'green' | 'yellow' | 'cyan' | 'magenta';
 
+// The caller decided (colorWanted or a test): paint without asking the stream again.
 function paint(text: string, color: boolean, ...styles: Style[]): string {
   if (!color || styles.length === 0 || text === '') return text;
-  return `\x1b[${styles.map((s) => ANSI[s]).join(';')}m${text}\x1b[0m`;
+  return styleText(styles, text, { validateStream: false });
+}
+
+/**
+ * Whether text for `stream` should be coloured, by Node's own rule (util.styleText checks the
+ * stream: a TTY with colours; NO_COLOR, NODE_DISABLE_COLORS and TERM=dumb turn colours off;
+ * FORCE_COLOR turns them on, 0 off). Needs Node >= 22.13, whose styleText validates the stream;
+ * 22.12 and older would colour a pipe (package.json engines).
+ */
+export function colorWanted(stream: NodeJS.WriteStream = process.stdout): boolean {
+  return styleText('red', 'x', { stream }) !== 'x';
 }
 
 const yesNo = (v: number | string) => (v === 1 ? 'yes' : v === 0 ? 'no' : String(v));

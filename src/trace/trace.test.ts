@@ -272,8 +272,8 @@ test('prettyTrace shows a path column for several readers, undecodable frames, r
   expect(lines[7]).to.equal('    7.000  R→H  /dev/a  #?  (undecodable)');
   expect(lines[8]).to.equal('12345.500  R→H  /dev/b  #1  hello response     re #0 ok protocolVersion=1 vendor="V" model="M" firmware="1" serial="S" capabilities=0x003f(face,pin,consent,visualCheck,pinOnlyMode,consentSingleScreen)');
   const colored = prettyTrace(trace, { color: true });
-  expect(colored).to.include('\x1b[1;31midentityFailed');
-  expect(colored).to.include('\x1b[1;32midentityConfirmed');
+  expect(colored).to.include('\x1b[1m\x1b[31midentityFailed');
+  expect(colored).to.include('\x1b[1m\x1b[32midentityConfirmed');
   expect(colored).to.include('\x1b[31msetMode response');
   expect(prettyHeader(trace)).to.equal('# (untitled trace) — started 2026-11-24T01:00:00.000Z, 9 frames');
 });
@@ -426,15 +426,20 @@ test('runTrace prints a trace file, with --raw and --no-color, and refuses bad u
   expect(plain.text.split('\n')).to.have.length(r.recorder.frames.length + 2);
   const raw = await run('--raw', '--no-color', file);
   expect(raw.text).to.include(`[${r.recorder.frames[0]!.hex}]`);
-  const saved = process.env.NO_COLOR;
+  // Colours as Node decides for stdout (a pipe here): none unless FORCE_COLOR (src/cli.test.ts: TTY, TERM=dumb).
+  const saved = { NO_COLOR: process.env.NO_COLOR, FORCE_COLOR: process.env.FORCE_COLOR };
   try {
     delete process.env.NO_COLOR;
+    process.env.FORCE_COLOR = '1';
     expect((await run(file)).text).to.include('\x1b[');
+    delete process.env.FORCE_COLOR;
     process.env.NO_COLOR = '1';
     expect((await run(file)).text).not.to.include('\x1b[');
   } finally {
-    if (saved === undefined) delete process.env.NO_COLOR;
-    else process.env.NO_COLOR = saved;
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
   }
   const help = await run('--help');
   expect(help.code).to.equal(0);
