@@ -1,5 +1,5 @@
 import { Given, Then, When } from '@cucumber/cucumber';
-import { expect } from 'chai';
+import assert from 'node:assert/strict';
 import type { ReaderWorld } from './support/world';
 import { jstMorning, modeOf } from './support/vocabulary';
 import { requireNotStarted } from './support/visit';
@@ -36,7 +36,7 @@ Given('一般アカウントでログインしている', async function (this: 
 Given('運転モードを{string}に切り替えてある', async function (this: ReaderWorld, word: string) {
   const t = await this.terminal();
   await this.target.settle(t.switchMode({ account: 'kanri01', role: 'admin' }, modeOf(word)));
-  expect(t.mode).to.equal(modeOf(word));
+  assert.equal(t.mode, modeOf(word));
 });
 
 When('資格確認端末を再起動する', async function (this: ReaderWorld) {
@@ -45,16 +45,19 @@ When('資格確認端末を再起動する', async function (this: ReaderWorld) 
 
 Then('リーダーの識別情報として製造元・型番・ファームウェア・製造番号が表示される', async function (this: ReaderWorld) {
   const [reader] = (await this.terminal()).status().readers;
-  expect(reader, 'a connected reader').to.exist;
-  for (const field of ['vendor', 'model', 'firmware', 'serial'] as const) expect(reader![field]).to.be.a('string').and.not.be.empty;
-  expect(reader!.protocolVersion).to.equal(1);
+  assert.ok(reader != null, 'a connected reader');
+  for (const field of ['vendor', 'model', 'firmware', 'serial'] as const) {
+    assert.equal(typeof reader![field], 'string', field);
+    assert.notEqual(reader![field], '', field);
+  }
+  assert.equal(reader!.protocolVersion, 1);
 });
 
 Then('リーダーの機能に{string}が含まれる', async function (this: ReaderWorld, capability: string) {
   const [reader] = (await this.terminal()).status().readers;
-  expect(reader!.capabilities).to.include(capability);
+  assert.ok(reader!.capabilities.includes(capability), `${JSON.stringify(reader!.capabilities)} does not include ${JSON.stringify(capability)}`);
 });
 
 Then('接続パターンは{int}である', async function (this: ReaderWorld, id: number) {
-  expect((await this.terminal()).pattern.id).to.equal(id);
+  assert.equal((await this.terminal()).pattern.id, id);
 });

@@ -1,5 +1,5 @@
 import { Then, When } from '@cucumber/cucumber';
-import { expect } from 'chai';
+import assert from 'node:assert/strict';
 import type { ReaderWorld } from './support/world';
 import { modeOf } from './support/vocabulary';
 import { MODE_LABELS } from '../src/reader/labels';
@@ -10,39 +10,39 @@ When('【メニュー】の《顔認証付きカードリーダー管理》か�
 });
 
 Then('【メニュー】に《顔認証付きカードリーダー操作》が表示される', async function (this: ReaderWorld) {
-  expect((await this.terminal()).status().menu.readerOperation).to.equal(true);
+  assert.equal((await this.terminal()).status().menu.readerOperation, true);
 });
 
 Then('【メニュー】に《顔認証付きカードリーダー操作》が表示されない', async function (this: ReaderWorld) {
-  expect((await this.terminal()).status().menu.readerOperation).to.equal(false);
+  assert.equal((await this.terminal()).status().menu.readerOperation, false);
 });
 
 Then('【メニュー】に《資格情報照会（マイナンバーカード）》が表示される', async function (this: ReaderWorld) {
   const t = await this.terminal();
-  expect(t.status().menu.qualificationInquiry).to.equal(true);
-  expect(() => t.requireQualificationInquiry()).not.to.throw();
+  assert.equal(t.status().menu.qualificationInquiry, true);
+  assert.doesNotThrow(() => t.requireQualificationInquiry());
 });
 
 Then('【メニュー】に《資格情報照会（マイナンバーカード）》が表示されない', async function (this: ReaderWorld) {
   const t = await this.terminal();
-  expect(t.status().menu.qualificationInquiry).to.equal(false);
-  expect(() => t.requireQualificationInquiry()).to.throw().with.property('code', 'OQS_ERR_MENU_PATTERN');
+  assert.equal(t.status().menu.qualificationInquiry, false);
+  assert.throws(() => t.requireQualificationInquiry(), { code: 'OQS_ERR_MENU_PATTERN' });
 });
 
 Then('《顔認証付きカードリーダー操作》が表示される', async function (this: ReaderWorld) {
-  expect(this.error, 'no refusal').to.equal(null);
+  assert.equal(this.error, null, 'no refusal');
   const s = await this.screen();
-  expect(s.buttons().map((b) => b.label)).to.deep.equal(['無人運転', '目視確認', '暗証番号認証固定']);
-  expect(s.dialog).to.equal(null);
+  assert.deepEqual(s.buttons().map((b) => b.label), ['無人運転', '目視確認', '暗証番号認証固定']);
+  assert.equal(s.dialog, null);
 });
 
 Then('《現在のモード》は{string}である', async function (this: ReaderWorld, word: string) {
-  expect((await this.terminal()).mode).to.equal(modeOf(word));
+  assert.equal((await this.terminal()).mode, modeOf(word));
 });
 
 Then('《{mode}》のボタンだけが緑色である', async function (this: ReaderWorld, mode: ModeName) {
   const green = (await this.screen()).buttons().filter((b) => b.green).map((b) => b.label);
-  expect(green).to.deep.equal([MODE_LABELS[mode]]);
+  assert.deepEqual(green, [MODE_LABELS[mode]]);
 });
 
 When('《{mode}》をクリックする', async function (this: ReaderWorld, mode: ModeName) {
@@ -71,16 +71,16 @@ When('《キャンセル》をクリックする', async function (this: ReaderW
 
 Then('確認メッセージが表示される', async function (this: ReaderWorld) {
   const d = (await this.screen()).dialog;
-  expect(d?.kind, `dialog shown: ${JSON.stringify(d)}`).to.equal('confirmSwitch');
+  assert.equal(d?.kind, 'confirmSwitch', `dialog shown: ${JSON.stringify(d)}`);
 });
 
 Then('切替完了メッセージが表示される', async function (this: ReaderWorld) {
   const d = (await this.screen()).dialog;
-  expect(d?.kind, `dialog shown: ${JSON.stringify(d)}, error: ${JSON.stringify(this.error)}`).to.equal('switchDone');
+  assert.equal(d?.kind, 'switchDone', `dialog shown: ${JSON.stringify(d)}, error: ${JSON.stringify(this.error)}`);
 });
 
 Then('メッセージは表示されていない', async function (this: ReaderWorld) {
-  expect((await this.screen()).dialog).to.equal(null);
+  assert.equal((await this.screen()).dialog, null);
 });
 
 When('管理者が運転モードを{string}に切り替える', async function (this: ReaderWorld, word: string) {
@@ -94,22 +94,22 @@ Then('リーダーの運転モードも{string}である', async function (this:
   const t = await this.terminal();
   // The reader's own state, asked over the link, not the terminal's memory of it.
   const status = await this.target.settle(firstClient(t).getStatus());
-  expect(status.mode).to.equal({ unattended: 1, visual: 2, pinOnly: 3 }[modeOf(word)]);
+  assert.equal(status.mode, { unattended: 1, visual: 2, pinOnly: 3 }[modeOf(word)]);
 });
 
 Then('切替えの記録に{string}から{string}への切替えと操作したアカウントが残る', async function (this: ReaderWorld, from: string, to: string) {
   const last = (await this.terminal()).modeChanges().at(-1);
-  expect(last, 'a mode change was recorded').to.exist;
-  expect(last).to.include({ from: modeOf(from), to: modeOf(to), by: this.actor?.account });
-  expect(last!.at).to.match(/^\d{4}-\d{2}-\d{2}T/);
+  assert.ok(last != null, 'a mode change was recorded');
+  assert.deepEqual({ from: last!.from, to: last!.to, by: last!.by }, { from: modeOf(from), to: modeOf(to), by: this.actor?.account });
+  assert.match(last!.at, /^\d{4}-\d{2}-\d{2}T/);
 });
 
 Then('目視確認モードの警告が表示されている', async function (this: ReaderWorld) {
-  expect((await this.terminal()).alerts().map((a) => a.code)).to.include('visualModeOn');
+  assert.ok((await this.terminal()).alerts().map((a) => a.code).includes('visualModeOn'));
 });
 
 Then('目視確認モードの警告は表示されていない', async function (this: ReaderWorld) {
-  expect((await this.terminal()).alerts().map((a) => a.code)).not.to.include('visualModeOn');
+  assert.ok(!(await this.terminal()).alerts().map((a) => a.code).includes('visualModeOn'));
 });
 
 function firstClient(t: import('../src/reader/terminal').Terminal) {

@@ -1,5 +1,5 @@
 import { Then } from '@cucumber/cucumber';
-import { expect } from 'chai';
+import assert from 'node:assert/strict';
 import { SCREENS, screenById } from '../src/protocol';
 import type { ReaderWorld } from './support/world';
 import { screenOf } from './support/vocabulary';
@@ -9,12 +9,12 @@ const texts = (names: string[]) => names.map((n) => SCREENS[n as keyof typeof SC
 
 Then('リーダーに{string}と表示された', async function (this: ReaderWorld, text: string) {
   const shown = this.screensOf(0);
-  expect(shown, `reader screens: ${texts(shown)}`).to.include(screenOf(text));
+  assert.ok(shown.includes(screenOf(text)), `reader screens: ${texts(shown)}`);
 });
 
 Then('リーダーに{string}と表示されていない', async function (this: ReaderWorld, text: string) {
   const shown = await visitScreens(this, 0);
-  expect(shown, `reader screens since the last card was placed: ${texts(shown)}`).not.to.include(screenOf(text));
+  assert.ok(!shown.includes(screenOf(text)), `reader screens since the last card was placed: ${texts(shown)}`);
 });
 
 /** The reader's current screen, asked over the link; it must agree with what its events said. */
@@ -26,47 +26,47 @@ async function currentScreen(world: ReaderWorld, index: number) {
   const client = path === undefined ? undefined : t.client(path);
   if (!client) return fromEvents;
   const status = await world.target.settle(client.getStatus());
-  expect(screenById(status.screen), "the reader's getStatus screen and its screenShown events disagree").to.equal(fromEvents);
+  assert.equal(screenById(status.screen), fromEvents, "the reader's getStatus screen and its screenShown events disagree");
   return fromEvents;
 }
 
 Then('リーダーの画面は{string}である', async function (this: ReaderWorld, text: string) {
-  expect(await currentScreen(this, 0), `reader screens: ${texts(this.screensOf(0))}`).to.equal(screenOf(text));
+  assert.equal((await currentScreen(this, 0)), screenOf(text), `reader screens: ${texts(this.screensOf(0))}`);
 });
 
 Then('リーダーは本人確認の方法を尋ねなかった', async function (this: ReaderWorld) {
   const shown = await visitScreens(this, 0);
-  expect(shown, `reader screens since the last card was placed: ${texts(shown)}`).not.to.include('chooseMethod');
-  expect(shown, `reader screens since the last card was placed: ${texts(shown)}`).not.to.include('lookAtCamera');
+  assert.ok(!shown.includes('chooseMethod'), `reader screens since the last card was placed: ${texts(shown)}`);
+  assert.ok(!shown.includes('lookAtCamera'), `reader screens since the last card was placed: ${texts(shown)}`);
 });
 
 Then('顔認証の照合結果は不一致である', async function (this: ReaderWorld) {
   const results = this.events.filter((e) => e.type === 'readerEvent' && e.name === 'faceResult');
-  expect(results, 'a face match result').to.have.length.greaterThan(0);
+  assert.ok(results.length > 0, 'a face match result');
   const last = results.at(-1) as unknown as { fields: { matched: number; score: number } };
-  expect(last.fields.matched).to.equal(0);
+  assert.equal(last.fields.matched, 0);
 });
 
 Then('暗証番号の残り回数は{int}回と通知された', async function (this: ReaderWorld, n: number) {
   const results = this.events.filter((e) => e.type === 'readerEvent' && e.name === 'pinResult');
   const last = results.at(-1) as unknown as { fields: { triesLeft: number } } | undefined;
-  expect(last, 'a PIN result').to.exist;
-  expect(last!.fields.triesLeft).to.equal(n);
+  assert.ok(last != null, 'a PIN result');
+  assert.equal(last!.fields.triesLeft, n);
 });
 
 Then('端末に目視確認が必要と表示される', async function (this: ReaderWorld) {
   const alerts = (await this.terminal()).alerts().map((a) => a.code);
-  expect(alerts).to.satisfy((codes: string[]) => codes.includes('visualCheckNeeded') || codes.includes('staffCheckRequired'));
+  assert.ok(alerts.includes('visualCheckNeeded') || alerts.includes('staffCheckRequired'), `alerts: ${JSON.stringify(alerts)}`);
 });
 
 Then('端末に目視確認が必要との表示はない', async function (this: ReaderWorld) {
   const alerts = (await this.terminal()).alerts().map((a) => a.code);
-  expect(alerts).not.to.include('visualCheckNeeded');
-  expect(alerts).not.to.include('staffCheckRequired');
+  assert.ok(!alerts.includes('visualCheckNeeded'), `${JSON.stringify(alerts)} includes ${JSON.stringify('visualCheckNeeded')}`);
+  assert.ok(!alerts.includes('staffCheckRequired'), `${JSON.stringify(alerts)} includes ${JSON.stringify('staffCheckRequired')}`);
 });
 
 Then('{int}台目のリーダーの画面は{string}である', async function (this: ReaderWorld, n: number, text: string) {
-  expect(await currentScreen(this, n - 1), `reader #${n} screens: ${texts(this.screensOf(n - 1))}`).to.equal(screenOf(text));
+  assert.equal((await currentScreen(this, n - 1)), screenOf(text), `reader #${n} screens: ${texts(this.screensOf(n - 1))}`);
 });
 
 /** An information message to staff on the terminal (its alerts), quoted in full or by its start. */
@@ -76,10 +76,10 @@ async function staffMessages(world: ReaderWorld): Promise<string[]> {
 
 Then('端末に職員へのお知らせ{string}が表示されている', async function (this: ReaderWorld, text: string) {
   const shown = await staffMessages(this);
-  expect(shown.some((m) => m.startsWith(text)), `お知らせ / messages to staff: ${JSON.stringify(shown)}`).to.equal(true);
+  assert.equal(shown.some((m) => m.startsWith(text)), true, `お知らせ / messages to staff: ${JSON.stringify(shown)}`);
 });
 
 Then('端末に職員へのお知らせ{string}は表示されていない', async function (this: ReaderWorld, text: string) {
   const shown = await staffMessages(this);
-  expect(shown.some((m) => m.startsWith(text)), `お知らせ / messages to staff: ${JSON.stringify(shown)}`).to.equal(false);
+  assert.equal(shown.some((m) => m.startsWith(text)), false, `お知らせ / messages to staff: ${JSON.stringify(shown)}`);
 });

@@ -1,5 +1,5 @@
 import { Given, Then, When } from '@cucumber/cucumber';
-import { expect } from 'chai';
+import assert from 'node:assert/strict';
 import { modeOf } from './support/vocabulary';
 import type { ReaderWorld } from './support/world';
 
@@ -30,22 +30,22 @@ When('{int}分が経つ', async function (this: ReaderWorld, minutes: number) {
 Then('端末に《カードリーダー未接続》と表示される', async function (this: ReaderWorld) {
   const t = await this.terminal();
   const alert = t.alerts().find((a) => a.code === 'readerNotConnected');
-  expect(alert?.message, `alerts: ${JSON.stringify(t.alerts())}`).to.match(/^カードリーダー未接続/);
+  assert.match(alert?.message ?? '', /^カードリーダー未接続/, `alerts: ${JSON.stringify(t.alerts())}`);
 });
 
 Then('端末に《カードリーダー未接続》と表示されていない', async function (this: ReaderWorld) {
   const codes = (await this.terminal()).alerts().map((a) => a.code);
-  expect(codes).not.to.include('readerNotConnected');
-  expect(codes).not.to.include('readerDisconnected');
+  assert.ok(!codes.includes('readerNotConnected'), `${JSON.stringify(codes)} includes ${JSON.stringify('readerNotConnected')}`);
+  assert.ok(!codes.includes('readerDisconnected'), `${JSON.stringify(codes)} includes ${JSON.stringify('readerDisconnected')}`);
 });
 
 Then('端末につながっている顔認証付きカードリーダーは{int}台である', async function (this: ReaderWorld, n: number) {
-  expect((await this.terminal()).status().readers).to.have.length(n);
+  assert.equal((await this.terminal()).status().readers.length, n);
 });
 
 Then('端末に目視確認モードを終了したと表示される', async function (this: ReaderWorld) {
   const alert = (await this.terminal()).alerts().find((a) => a.code === 'visualModeReverted');
-  expect(alert?.message).to.match(/無人運転モードに戻しました/);
+  assert.match(alert?.message ?? '', /無人運転モードに戻しました/);
 });
 
 When('患者が{int}台目のリーダーで顔認証で本人確認を済ませる', async function (this: ReaderWorld, n: number) {
@@ -60,5 +60,5 @@ When('患者が{int}台目のリーダーで顔認証で本人確認を済ませ
 
 Then('切替えの記録に{string}から{string}への端末による切替えが残る', async function (this: ReaderWorld, from: string, to: string) {
   const last = (await this.terminal()).modeChanges().at(-1);
-  expect(last).to.include({ from: modeOf(from), to: modeOf(to), by: 'system' });
+  assert.deepEqual({ from: last!.from, to: last!.to, by: last!.by }, { from: modeOf(from), to: modeOf(to), by: 'system' });
 });

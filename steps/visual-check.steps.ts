@@ -1,5 +1,5 @@
 import { Then, When } from '@cucumber/cucumber';
-import { expect } from 'chai';
+import assert from 'node:assert/strict';
 import type { ReaderWorld } from './support/world';
 import { profileOf } from './support/vocabulary';
 
@@ -22,50 +22,50 @@ When('職員が《目視で本人確認完了》をチェックする', async fu
 });
 
 Then('《資格確認日》は{string}である', async function (this: ReaderWorld, text: string) {
-  expect((await this.screen()).dateText).to.equal(text);
+  assert.equal((await this.screen()).dateText, text);
 });
 
 Then('《目視で本人確認完了》はチェックされていない', async function (this: ReaderWorld) {
-  expect((await this.screen()).visuallyConfirmed).to.equal(false);
+  assert.equal((await this.screen()).visuallyConfirmed, false);
 });
 
 Then('《目視で本人確認完了》はチェックされている', async function (this: ReaderWorld) {
-  expect((await this.screen()).visuallyConfirmed).to.equal(true);
+  assert.equal((await this.screen()).visuallyConfirmed, true);
 });
 
 Then('確認メッセージ{string}が表示される', async function (this: ReaderWorld, message: string) {
   const d = (await this.screen()).dialog;
-  expect(d?.message, `dialog: ${JSON.stringify(d)}; visual check: ${JSON.stringify((await this.terminal()).visual.view())}`).to.equal(message);
-  expect(d?.kind).to.equal('confirmVisual');
+  assert.equal(d?.message, message, `dialog: ${JSON.stringify(d)}; visual check: ${JSON.stringify((await this.terminal()).visual.view())}`);
+  assert.equal(d?.kind, 'confirmVisual');
 });
 
 Then('処理完了メッセージ{string}が表示される', async function (this: ReaderWorld, message: string) {
   const d = (await this.screen()).dialog;
-  expect(d?.message, `dialog: ${JSON.stringify(d)}; error: ${JSON.stringify(this.error)}`).to.equal(message);
-  expect(d?.kind).to.equal('visualDone');
+  assert.equal(d?.message, message, `dialog: ${JSON.stringify(d)}; error: ${JSON.stringify(this.error)}`);
+  assert.equal(d?.kind, 'visualDone');
 });
 
 Then('目視確認はカードを待っている', async function (this: ReaderWorld) {
-  expect((await this.terminal()).visual.view().state).to.equal('awaitingCard');
+  assert.equal((await this.terminal()).visual.view().state, 'awaitingCard');
 });
 
 Then('目視確認は開始されていない', async function (this: ReaderWorld) {
-  expect((await this.terminal()).visual.view().state).to.equal('idle');
+  assert.equal((await this.terminal()).visual.view().state, 'idle');
 });
 
 When('職員が目視で本人確認を行う', async function (this: ReaderWorld) {
   await this.click((s) => s.setVisuallyConfirmed(true));
-  expect(this.error, 'checking the box was accepted').to.equal(null);
+  assert.equal(this.error, null, 'checking the box was accepted');
 });
 
 When('職員が目視で{string}のマイナンバーカードの本人確認を完了する', async function (this: ReaderWorld, word: string) {
   await this.click((s) => s.setVisuallyConfirmed(true));
-  expect(this.error, 'checking the box was accepted').to.equal(null);
+  assert.equal(this.error, null, 'checking the box was accepted');
   const patient = this.target.patient(0);
   return this.physical(async () => {
     await patient.placeCard(profileOf(word));
     await this.click((s) => s.clickOk());
-    expect((await this.screen()).dialog?.kind, JSON.stringify(this.error)).to.equal('visualDone');
+    assert.equal((await this.screen()).dialog?.kind, 'visualDone', JSON.stringify(this.error));
     await this.click((s) => s.clickOk());
     await patient.answerConsent('all');
     await patient.removeCard();
