@@ -20,7 +20,18 @@ const ASSET = /\.py$/;
 
 function build() {
   const started = new Date();
-  const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
+  let tsc;
+  try {
+    tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
+  } catch {
+    // A production install (`npm ci --omit=dev`) of a copy that was built already: nothing to do.
+    if (fs.existsSync(path.join(dist, 'src', 'cli.js'))) {
+      process.stdout.write('build: TypeScript is not installed (no devDependencies); dist/ is used as it is\n');
+      return 0;
+    }
+    process.stderr.write('build: OQS_ERR_NOT_BUILT: TypeScript is not installed and there is no dist/; run npm ci with the devDependencies\n');
+    return 1;
+  }
   const r = spawnSync(process.execPath, [tsc, '-b', path.join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
   if (r.error) throw r.error;
   // tsc -b calls the build current when dist/.tsbuildinfo is newer than every source. A source saved
