@@ -2,9 +2,11 @@ import type { BindingInterface } from '@serialport/bindings-interface';
 import type { FastifyInstance } from 'fastify';
 import { CARD_PROFILES, EmulatedReader, EmulatorBinding, FACE_CONDITIONS, type ProfileName, type SerialDevice } from '../simulator';
 import { ReaderSupervisor } from './reader/supervisor';
+import type { EligibilityService } from './reader/eligibility';
 import type { OqsError } from './reader/errors';
 import type { ReaderIdentity } from './reader/reader-client';
 import { MemoryStore, type TerminalStore } from './reader/store';
+import { ResultFiles, type ResultFileOptions } from './reader/result-files';
 import { Terminal } from './reader/terminal';
 import { buildServer, type EmulatorControls, type ServerOptions } from './server/app';
 import type { Clock } from './time/clock';
@@ -41,6 +43,8 @@ export interface AssemblyOptions {
   onReaderUnavailable?: (path: string, error: OqsError, attempt: number) => void;
   /** The HTTP API and screen (not listening yet); omit for a terminal driven in-process. */
   api?: Omit<ServerOptions, 'terminal'>;
+  /** Result files for the レセコン, answered by `eligibility` (docs/result-files.md); omit for none. */
+  results?: ResultFileOptions & { eligibility: EligibilityService; onError?: (e: OqsError) => void };
 }
 
 export interface Assembly {
@@ -48,6 +52,8 @@ export interface Assembly {
   readonly terminal: Terminal;
   readonly supervisors: readonly ReaderSupervisor[];
   readonly app: FastifyInstance | null;
+  /** The result-file writer, when `results` was given. */
+  readonly results: ResultFiles | null;
   /** Resolves once every reader had its first attempt (attached or not); never rejects. */
   readonly firstAttempts: Promise<boolean[]>;
   close(): Promise<void>;
@@ -63,6 +69,7 @@ export function assemble(opts: AssemblyOptions): Assembly {
   const { clock, store } = opts;
   const terminal = new Terminal({ clock, store, generalReaders: opts.generalReaders ?? 0, readerSoftwareInstalled: opts.readerSoftwareInstalled ?? true });
   opts.observe?.(terminal);
+  const results = opts.results ? new ResultFiles(terminal, opts.results.eligibility, opts.results, opts.results.onError) : null;
   const link = opts.link ?? {};
   const supervisors = (terminal.readerSoftwareInstalled ? opts.readers : []).map(
     (r) =>
@@ -87,10 +94,12 @@ export function assemble(opts: AssemblyOptions): Assembly {
     terminal,
     supervisors,
     app,
+    results,
     firstAttempts,
     async close() {
       await app?.close();
       await Promise.all(supervisors.map((s) => s.stop()));
+      await results?.close();
       await terminal.close();
     },
   };

@@ -24,6 +24,9 @@ export const ERRORS = {
   OQS_ERR_NOT_VISUALLY_CONFIRMED: [400, '《目視で本人確認完了》 must be checked (☑) before the card is read'],
   OQS_ERR_VISUAL_CHECK_STATE: [409, 'the visual check is %s; %s is not possible now'],
   OQS_ERR_MENU_PATTERN: [404, '資格情報照会（マイナンバーカード） is offered from the menu only in connection pattern 2; this terminal is pattern %s'],
+  // result files for the レセコン (docs/result-files.md)
+  OQS_ERR_RESULT_CONFIG: [400, 'result files: %s'],
+  OQS_ERR_RESULT_WRITE: [500, 'could not write the result file %s: %s'],
   // API
   OQS_ERR_UNAUTHENTICATED: [401, 'log in first (a session cookie from POST /api/session, or HTTP Basic)'],
   OQS_ERR_BAD_CREDENTIALS: [401, 'account name or password is wrong'],
@@ -74,6 +77,8 @@ export const ERRORS_JA: { readonly [C in ErrorCode]: string } = {
   OQS_ERR_NOT_VISUALLY_CONFIRMED: '《目視で本人確認完了》をチェック（☑）してください。',
   OQS_ERR_VISUAL_CHECK_STATE: '今はこの操作はできません。画面の表示を確認してください。',
   OQS_ERR_MENU_PATTERN: '資格情報照会（マイナンバーカード）は、接続パターン2のときだけメニューから使用できます（この端末：パターン%1）。',
+  OQS_ERR_RESULT_CONFIG: 'レセコン向け結果ファイルの設定が正しくありません（%1）。',
+  OQS_ERR_RESULT_WRITE: 'レセコン向け結果ファイル %1 を書き込めませんでした。出力先フォルダを確認してください。',
   OQS_ERR_UNAUTHENTICATED: 'ログインしてください。',
   OQS_ERR_BAD_CREDENTIALS: 'アカウントまたはパスワードが違います。',
   OQS_ERR_TOO_MANY_ATTEMPTS: 'ログインの失敗が続いたため、あと %1 秒はログインできません。',
