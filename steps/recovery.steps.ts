@@ -5,7 +5,8 @@ import type { ReaderWorld } from './support/world';
 
 // A reader that comes and goes (src/reader/supervisor.ts): switched off before the terminal starts,
 // switched off and on again, or a second reader plugged in. Needs an emulator behind the port
-// (in-process, or the pty emulator's control channel), so scenarios using these are @emulator-only.
+// (in-process, or the pty emulator's control channel) or, on hardware, a person or robot answering
+// the cable and power prompts.
 
 Given('{int}台目のリーダーの電源が切れている', function (this: ReaderWorld, n: number) {
   if (this.started) throw new Error('「…の電源が切れている」は端末が起動する前の前提です / a reader off at start must be given before the terminal starts');
@@ -61,4 +62,9 @@ When('患者が{int}台目のリーダーで顔認証で本人確認を済ませ
 Then('切替えの記録に{string}から{string}への端末による切替えが残る', async function (this: ReaderWorld, from: string, to: string) {
   const last = (await this.terminal()).modeChanges().at(-1);
   assert.deepEqual({ from: last!.from, to: last!.to, by: last!.by }, { from: modeOf(from), to: modeOf(to), by: 'system' });
+});
+
+Then('端末に目視確認が取り消されたと表示される', async function (this: ReaderWorld) {
+  const alerts = (await this.terminal()).alerts();
+  assert.match(alerts.map((a) => a.message).join('\n'), /進行中の目視確認は取り消されました/, JSON.stringify(alerts));
 });

@@ -40,6 +40,7 @@ export interface Alert {
 /** 《カードリーダー未接続》: a reader the terminal is configured for has never answered yet. */
 const NOT_CONNECTED = 'カードリーダー未接続：顔認証付きカードリーダーが見つかりません。電源とケーブルを確認してください（つながり次第、自動で使えるようになります）';
 const DISCONNECTED = '顔認証付きカードリーダーとの接続が切れました。ケーブルを確認してください（自動で再接続します）';
+const DISCONNECTED_VOID = '顔認証付きカードリーダーとの接続が切れたため、進行中の目視確認は取り消されました。ケーブルを確認してください（自動で再接続します）。つながったら、もう一度目視確認をしてください';
 const VISUAL_REVERTED = '顔認証付きカードリーダーが2台になったため、目視確認モードを終了して無人運転モードに戻しました（目視確認はリーダー1台のときだけ使えます）';
 
 export type TerminalEvent =
@@ -174,17 +175,23 @@ export class Terminal extends EventEmitter {
       if (this.readers.get(client.path) !== entry) return;
       this.readers.delete(client.path);
       // Only the visual check runs on one reader; the other readers carry on as they were.
+      const voided = this.readers.size === 0 && this.visual.view().state !== 'idle';
       if (this.readers.size === 0) this.visual.reset();
       this.publish({ type: 'readerDisconnected', path: client.path });
-      if (!this.closing) this.setLinkAlert(client.path, { code: 'readerDisconnected', message: DISCONNECTED, path: client.path });
+      if (!this.closing) this.setLinkAlert(client.path, { code: 'readerDisconnected', message: voided ? DISCONNECTED_VOID : DISCONNECTED, path: client.path });
     };
     for (const f of client.openingFrames) onFrame(f);
     client.link.on('event', onEvent);
     client.link.on('frame', onFrame);
     client.link.on('close', onClose);
     try {
-      entry.screen = screenById((await client.getStatus()).screen);
+      const status = await client.getStatus();
+      entry.screen = screenById(status.screen);
       await this.syncMode(entry);
+      // A visual check the terminal no longer has (the link dropped, or the terminal restarted, with
+      // the check armed or the patient waiting for staff): the reader would wait for staff forever.
+      // Cancel it there too; a waiting patient is told to call staff (identityFailed cancelled).
+      if (this.currentMode === 'visual' && this.visual.view().state === 'idle') await client.cancelVisualCheck();
     } catch (e) {
       // Not attached at all rather than half: no listeners, not counted in the connection pattern.
       client.link.off('event', onEvent);
