@@ -15,7 +15,8 @@ const ROOT = join(__dirname, '..');
 const BIN = join(ROOT, 'bin', 'oqs-reader.js');
 const TRACE = join(ROOT, 'features', 'golden', 'visual-check.ndjson');
 const DEADLINE_MS = 30_000;
-const COLOUR_ENV = ['FORCE_COLOR', 'NO_COLOR', 'NODE_DISABLE_COLORS', 'TERM'];
+// What Node's colour decision reads (tty getColorDepth): CI=true alone turns colours off on a TTY.
+const COLOUR_ENV = ['FORCE_COLOR', 'NO_COLOR', 'NODE_DISABLE_COLORS', 'TERM', 'CI', 'TMUX', 'COLORTERM'];
 
 /** The environment without any colour setting, plus `extra`. */
 function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
