@@ -26,7 +26,7 @@ options for start:
   --no-reader-software 本人認証用カードリーダーソフト is not installed (no reader menu)
   --command-timeout-ms N  how long a reader has to answer a command (default 3000)
   --clock-start ISO    the terminal's clock starts at this instant and runs on (demos, conformance runs)
-  --frame-log FILE     append every frame on the reader links to FILE, one JSON line each (docs/traces.md)
+  --trace FILE         write a live protocol trace of every reader link to FILE (docs/traces.md)
   --baud N             baud rate for the reader port (default 115200)
   --state-dir DIR      where the mode and records are kept (default ./.oqs-reader)
   --time-scale X       device time of the embedded emulator (1 = real reader pace, default 1)
@@ -67,7 +67,7 @@ async function main(argv: string[]): Promise<number> {
       'no-reader': { type: 'boolean', default: false },
       'command-timeout-ms': { type: 'string', default: '3000' },
       'clock-start': { type: 'string' },
-      'frame-log': { type: 'string' },
+      trace: { type: 'string' },
       baud: { type: 'string', default: process.env.READER_BAUD ?? '115200' },
       'state-dir': { type: 'string' },
       'time-scale': { type: 'string', default: '1' },
@@ -124,7 +124,7 @@ async function main(argv: string[]): Promise<number> {
     readerSoftwareInstalled: !values['no-reader-software'],
     commandTimeoutMs,
     clockStart,
-    frameLog: values['frame-log'],
+    trace: values.trace,
     baudRate,
     stateDir: values['state-dir'] ?? process.env.OQS_STATE_DIR ?? DEFAULT_STATE_DIR,
     timeScale,

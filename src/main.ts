@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { hostname, networkInterfaces } from 'node:os';
@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import { assemble, embeddedReaders, type ReaderPort } from './assembly';
 import { AccountDirectory } from './reader/accounts';
 import { FileStore } from './reader/store';
-import type { Terminal, TerminalEvent } from './reader/terminal';
+import type { Terminal } from './reader/terminal';
+import type { Clock } from './time/clock';
+import { TRACE_VERSION, frameLine, headerLine } from './trace/format';
+import { TraceRecorder } from './trace/recorder';
 import type { EmulatorControls } from './server/app';
 import { isLoopbackName } from './server/hosts';
 import { allowedHostsFor, describeListen } from './server/listen';
@@ -33,8 +36,8 @@ export interface StartOptions {
   clockStart?: number;
   /** How long the reader has to answer a command before it is sent again / given up (default 3000). */
   commandTimeoutMs?: number;
-  /** Append every frame on every reader link to this file as it happens, one JSON line each (docs/traces.md). */
-  frameLog?: string;
+  /** Write a live protocol trace here (docs/traces.md): every frame on every reader link as it happens. */
+  trace?: string;
   adminPassword?: string;
   staffPassword?: string;
   /** No HTTP request log (tests). */
@@ -85,7 +88,7 @@ export async function startProduct(opts: StartOptions) {
     link: { baudRate: opts.baudRate, commandTimeoutMs: opts.commandTimeoutMs },
     observe: (terminal) => {
       stopLog = logTerminalEvents(terminal, logger);
-      if (opts.frameLog) logFrames(terminal, opts.frameLog);
+      if (opts.trace) traceLive(terminal, clock, opts.trace);
     },
     onReaderUnavailable: (path, error, attempt) =>
       opts.log(`reader: not connected on ${path} (${error.code}: ${error.message}); ${attempt === 1 ? 'it is connected automatically when it appears' : 'still retrying'}`),
@@ -126,14 +129,15 @@ export async function startProduct(opts: StartOptions) {
 }
 
 /**
- * The live frame log: `{path, dir, at, bytes, message}` per line, written before the next frame is
- * handled, so a tool tailing it (the product profile of the suite, a vendor) sees every frame in
- * order. Frames carry no PIN, image or card number (docs/protocol.md), so nothing private is logged.
+ * A live trace in the format of docs/traces.md (`oqs-reader trace FILE` reads it): the header, then
+ * one line per frame, written before the next frame is handled, so a tool tailing it (the suite's
+ * product profile, a vendor) sees every frame in order. The header names no readers: each reader's
+ * identity is in its hello frames. Frames carry no PIN, image or card number (docs/protocol.md).
  */
-function logFrames(terminal: Terminal, file: string): void {
-  terminal.on('event', (e: TerminalEvent) => {
-    if (e.type === 'frame') appendFileSync(file, JSON.stringify({ path: e.path, ...e.frame }) + '\n', { mode: 0o600 });
-  });
+function traceLive(terminal: Terminal, clock: Clock, file: string): void {
+  const recorder = new TraceRecorder({ clock, title: 'oqs-reader start', keep: false, onFrame: (f) => appendFileSync(file, frameLine(f) + '\n') });
+  writeFileSync(file, headerLine({ trace: TRACE_VERSION, startedAt: recorder.startedAt, title: recorder.title, readers: [] }) + '\n', { mode: 0o600 });
+  recorder.attach(terminal);
 }
 
 export const DEFAULT_STATE_DIR = join(process.cwd(), '.oqs-reader');

@@ -1,16 +1,17 @@
 import { test } from 'node:test';
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const BIN = join(__dirname, '..', 'bin', 'oqs-reader.js');
 
-test('start writes its banner for people on stdout and its JSON log on stderr, never mixed', async (t) => {
+test('start writes its banner for people on stdout and its JSON log on stderr, never mixed; its live --trace is a trace `oqs-reader trace` reads', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'oqs-streams-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const child = spawn(process.execPath, [BIN, 'start', '--port', '0', '--state-dir', dir, '--time-scale', '0'], {
+  const trace = join(dir, 'live.ndjson');
+  const child = spawn(process.execPath, [BIN, 'start', '--port', '0', '--state-dir', dir, '--time-scale', '0', '--trace', trace], {
     env: { ...process.env, OQS_ADMIN_PASSWORD: 'streams-test-admin', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -33,4 +34,7 @@ test('start writes its banner for people on stdout and its JSON log on stderr, n
   const logLines = err.split('\n').filter((l) => l.startsWith('{'));
   expect(logLines.length, `stderr: ${err}`).to.be.greaterThan(0);
   for (const line of logLines) expect(() => JSON.parse(line)).not.to.throw();
+  const pretty = spawnSync(process.execPath, [BIN, 'trace', trace], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  expect(pretty.status, pretty.stderr).to.equal(0);
+  expect(pretty.stdout).to.match(/hello/);
 });

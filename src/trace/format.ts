@@ -67,18 +67,21 @@ export function roundT(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }
 
+/** The header line (no newline). */
+export function headerLine(header: TraceHeader): string {
+  return JSON.stringify({ trace: header.trace, startedAt: header.startedAt, title: header.title, readers: header.readers });
+}
+
+/** One frame's line (no newline). */
+export function frameLine(f: TraceFrame): string {
+  const line: Record<string, unknown> = { t: roundT(f.t), path: f.path, dir: f.dir, hex: f.hex, msg: f.msg };
+  if (f.error !== undefined) line.error = f.error;
+  return JSON.stringify(line);
+}
+
 /** One line per object, header first, each line ending in a newline. */
 export function serializeTrace(trace: Trace): string {
-  const { header } = trace;
-  const lines = [
-    JSON.stringify({ trace: header.trace, startedAt: header.startedAt, title: header.title, readers: header.readers }),
-  ];
-  for (const f of trace.frames) {
-    const line: Record<string, unknown> = { t: roundT(f.t), path: f.path, dir: f.dir, hex: f.hex, msg: f.msg };
-    if (f.error !== undefined) line.error = f.error;
-    lines.push(JSON.stringify(line));
-  }
-  return lines.join('\n') + '\n';
+  return [headerLine(trace.header), ...trace.frames.map(frameLine)].join('\n') + '\n';
 }
 
 class LineError extends Error {}

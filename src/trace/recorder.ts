@@ -9,6 +9,12 @@ export interface TraceRecorderOptions {
   title?: string;
   /** Start listening to this terminal at once (same as calling attach). */
   terminal?: Terminal;
+  /**
+   * Each frame as it is recorded (a live trace file). With `keep: false` nothing is held in
+   * memory, so a terminal that runs for months can trace without growing.
+   */
+  onFrame?: (frame: TraceFrame) => void;
+  keep?: boolean;
 }
 
 /**
@@ -26,10 +32,14 @@ export class TraceRecorder {
   private last = 0;
   private readonly readers = new Map<string, TraceReader>();
   private readonly detachers: Array<() => void> = [];
+  private readonly sink: ((frame: TraceFrame) => void) | undefined;
+  private readonly keep: boolean;
 
   constructor(opts: TraceRecorderOptions) {
     this.clock = opts.clock;
     this.title = opts.title ?? '';
+    this.sink = opts.onFrame;
+    this.keep = opts.keep ?? true;
     this.start = opts.clock.now();
     if (opts.terminal) this.attach(opts.terminal);
   }
@@ -81,6 +91,7 @@ export class TraceRecorder {
       msg: entry.message ?? null,
     };
     if (entry.error !== undefined) frame.error = entry.error;
-    this.frames.push(frame);
+    if (this.keep) this.frames.push(frame);
+    this.sink?.(frame);
   }
 }

@@ -67,11 +67,11 @@ export class ProductTarget implements Target {
   private async launch(observe: (t: Terminal) => void): Promise<Terminal> {
     const install = this.install!;
     const dir = this.stateDir!;
-    const frameLog = join(dir, `frames-${++this.launches}.ndjson`);
+    const trace = join(dir, `trace-${++this.launches}.ndjson`);
     const adminPassword = 'suite-admin-password';
     const ports = install.readerSoftwareInstalled ? this.emu.paths.slice(0, install.faceReaders) : [];
     const args = [
-      BIN, 'start', '--port', '0', '--state-dir', dir, '--frame-log', frameLog,
+      BIN, 'start', '--port', '0', '--state-dir', dir, '--trace', trace,
       '--general-readers', String(install.generalReaders), '--command-timeout-ms', String(this.opts.commandTimeoutMs),
       ...(install.readerSoftwareInstalled ? [] : ['--no-reader-software']),
       ...(ports.length ? ports.flatMap((p) => ['--reader-port', p]) : ['--no-reader']),
@@ -80,7 +80,7 @@ export class ProductTarget implements Target {
     const child = spawn(process.execPath, args, { env: { ...process.env, OQS_ADMIN_PASSWORD: adminPassword, LOG_LEVEL: 'error' }, stdio: ['ignore', 'pipe', 'inherit'] });
     this.child = child;
     const url = await waitForLine(child, /listening on (http:\/\/[^\s/]+)/, REAL_WAIT_MS);
-    const remote = new RemoteTerminal({ url, adminPassword, frameLog, clock: this.clock, askReader: (path) => this.askReader(path) });
+    const remote = new RemoteTerminal({ url, adminPassword, trace, clock: this.clock, askReader: (path) => this.askReader(path) });
     this.remote = remote;
     observe(asTerminal(remote));
     await remote.connect();

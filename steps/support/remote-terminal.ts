@@ -7,6 +7,7 @@ import type { ScreenView } from '../../src/reader/screen-view';
 import type { Terminal, TerminalEvent } from '../../src/reader/terminal';
 import type { VisualCheckView } from '../../src/reader/visual-check';
 import type { Clock } from '../../src/time/clock';
+import type { TraceFrame, TraceHeader } from '../../src/trace/format';
 
 type Status = ReturnType<Terminal['status']>;
 
@@ -14,8 +15,8 @@ type Status = ReturnType<Terminal['status']>;
 export interface RemoteOptions {
   url: string;
   adminPassword: string;
-  /** The product's --frame-log, tailed for traces and wire checks. */
-  frameLog: string;
+  /** The product's live trace (start --trace), tailed for the scenario's trace and wire checks. */
+  trace: string;
   clock: Clock;
   /** The reader on `path` answers getStatus itself (the emulator behind the port). */
   askReader: (path: string) => Promise<{ mode: number; screen: number; cardPresent: number; txId: number }>;
@@ -39,6 +40,7 @@ export class RemoteTerminal extends EventEmitter {
   private waiters: Array<() => void> = [];
   private stream: AbortController | null = null;
   private frameOffset = 0;
+  private traceStart = 0;
   private readonly accounts = new Set<string>(['admin']);
 
   constructor(private readonly opts: RemoteOptions) {
@@ -102,11 +104,11 @@ export class RemoteTerminal extends EventEmitter {
     this.tailFrames();
   }
 
-  /** Frames the product appended to its frame log since the last look, as the terminal's 'frame' events. */
+  /** Frames the product appended to its live trace since the last look, as the terminal's 'frame' events. */
   private tailFrames(): void {
     let text: string;
     try {
-      text = readFileSync(this.opts.frameLog, 'utf8');
+      text = readFileSync(this.opts.trace, 'utf8');
     } catch {
       return;
     }
@@ -115,8 +117,14 @@ export class RemoteTerminal extends EventEmitter {
     this.frameOffset = end;
     for (const line of fresh.split('\n')) {
       if (!line) continue;
-      const { path, ...frame } = JSON.parse(line) as { path: string } & Extract<TerminalEvent, { type: 'frame' }>['frame'];
-      this.emit('event', { type: 'frame', path, frame } satisfies TerminalEvent);
+      const v = JSON.parse(line) as Partial<TraceFrame> & Partial<TraceHeader>;
+      if (v.startedAt !== undefined) {
+        this.traceStart = Date.parse(v.startedAt);
+        continue;
+      }
+      const f = v as TraceFrame;
+      const frame = { dir: f.dir === 'h2r' ? 'out' : 'in', at: this.traceStart + f.t, bytes: f.hex, ...(f.msg ? { message: f.msg } : {}), ...(f.error ? { error: f.error } : {}) } as const;
+      this.emit('event', { type: 'frame', path: f.path, frame } satisfies TerminalEvent);
     }
   }
 
