@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import { expect } from 'chai';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { open, readdir, readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { parseResult, pollFolder } from '../../steps/support/result-folder';
 import { EmulatedEligibility, syntheticQualification } from '../../simulator/eligibility';
 import { profileNames } from '../../simulator/cards';
 import { assemble, embeddedReaders } from '../assembly';
@@ -16,16 +16,7 @@ import { encodeShiftJis } from './shift-jis';
 import { MemoryStore } from './store';
 
 const T0 = Date.UTC(2026, 10, 24, 0, 30); // 2026/11/24 09:30 JST
-const parser = new XMLParser({ parseTagValue: false });
-type Xml = { XmlMsg: { MessageHeader: Record<string, string>; MessageBody?: Record<string, unknown> } };
-
-function parse(bytes: Buffer): Xml {
-  const head = bytes.subarray(0, 60).toString('latin1');
-  const text = new TextDecoder(/encoding="Shift_JIS"/.test(head) ? 'shift_jis' : 'utf-8', { fatal: true }).decode(bytes);
-  const valid = XMLValidator.validate(text);
-  if (valid !== true) throw new Error(`not well-formed XML: ${JSON.stringify(valid)}`);
-  return parser.parse(text) as Xml;
-}
+const parse = parseResult;
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'oqs-results-'));
@@ -190,34 +181,6 @@ test('bad configuration is refused with OQS_ERR_RESULT_CONFIG', () => {
   }
 });
 
-/** Polls `dir` as fast as the event loop allows, parsing every *.xml it sees; counts what it could not parse. */
-function poller(dir: string) {
-  let stop = false;
-  const seen = new Set<string>();
-  const broken: string[] = [];
-  let polls = 0;
-  const done = (async () => {
-    // One more pass after stop(): every file written by then is seen.
-    for (let last = false; !last; ) {
-      last = stop;
-      polls++;
-      for (const f of await readdir(dir)) {
-        if (!f.endsWith('.xml')) continue;
-        const bytes = await readFile(join(dir, f)).catch(() => null);
-        if (!bytes) continue;
-        try {
-          parse(bytes);
-          seen.add(f);
-        } catch {
-          broken.push(f);
-        }
-      }
-      await new Promise((r) => setImmediate(r));
-    }
-  })();
-  return { seen, broken, get polls() { return polls; }, async stop() { stop = true; await done; } };
-}
-
 const bigInput = (i: number): ResultFileInput => ({
   processedAt: T0 + i * 1000,
   confirmationDate: '2026/11/24',
@@ -229,7 +192,7 @@ const bigInput = (i: number): ResultFileInput => ({
 
 test('the poller this test relies on does catch half-written files (a writer that writes in place, in two parts)', async () => {
   const dir = tempDir();
-  const p = poller(dir);
+  const p = pollFolder(dir);
   for (let i = 0; i < 20 && p.broken.length === 0; i++) {
     const bytes = encodeResult(resultXml(bigInput(i)), 'utf8');
     const h = await open(join(dir, `naive-${i}.xml`), 'w');
@@ -246,7 +209,7 @@ test('the poller this test relies on does catch half-written files (a writer tha
 
 test('a reader polling the folder while confirmations stream from two readers never sees half a file', async () => {
   const c = await clinic({ readers: 2 });
-  const p = poller(c.dir);
+  const p = pollFolder(c.dir);
   const profiles = ['normal', 'certExpiringSoon', 'certRecentlyExpired', 'infant', 'pinTwoFailures'];
   let expected = 0;
   for (let round = 0; round < 12; round++) {

@@ -69,6 +69,11 @@ export const GATE_TAGS: Record<string, { runsOn: string[]; meaning: string; reas
     meaning: 'needs an emulator behind the port (link faults, a reboot on demand): N/A on hardware',
     reason: 'エミュレータが必要（リンク障害の注入や任意の再起動）で、実機には当てはまらない / needs the emulator (fault injection or a reboot on demand); not applicable to a real reader',
   },
+  '@result-files': {
+    runsOn: ['emulator', 'pty'],
+    meaning: 'checks the result files for the レセコン: the suite assembles the controller in its own process with a result folder and the emulated eligibility service, which knows only the emulator\'s cards. Runs on emulator, emulator-paced and pty; N/A on product (needs start --result-dir --eligibility emulated, docs/result-files.md) and hardware',
+    reason: '結果ファイルの検査には、同じプロセスで組み立てた端末とエミュレータのカードを知る資格確認サービス（エミュレーション）が必要 / result files are checked on a controller assembled in this process with the emulated eligibility service, which knows only the emulator\'s cards',
+  },
 };
 
 /** Section tags: a scenario's manual page or rule family, beside its requirement IDs. */

@@ -1,4 +1,5 @@
 import type { EmulatedReader, EmulatorBinding } from '../../simulator';
+import { EmulatedEligibility } from '../../simulator/eligibility';
 import { PacedDevice } from '../../simulator/paced-device';
 import { randomChunks, type PacingOptions } from '../../simulator/pacing';
 import type { FaultRule } from '../../simulator/faults';
@@ -55,6 +56,8 @@ export class EmulatorTarget implements Target {
       readers: this.ports,
       generalReaders: install.generalReaders,
       readerSoftwareInstalled: install.readerSoftwareInstalled,
+      // The emulated eligibility service knows the emulator's cards (in this process or on the pty).
+      results: install.results && { ...install.results, eligibility: new EmulatedEligibility({ clock: this.clock }) },
       link: { commandTimeoutMs: this.commandTimeoutMs },
       observe,
     });
@@ -136,7 +139,12 @@ export class EmulatorTarget implements Target {
   async settle<T>(work: Promise<T>): Promise<T> {
     const value = await this.clock.resolve(work);
     await this.clock.runUntilIdle();
+    await this.assembly?.results?.idle();
     return value;
+  }
+
+  resultFiles(): string[] {
+    return this.assembly?.results?.written.map((w) => w.path) ?? [];
   }
 
   async stop(): Promise<void> {

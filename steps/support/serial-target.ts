@@ -3,6 +3,7 @@ import { assemble, type Assembly } from '../../src/assembly';
 import type { TerminalStore } from '../../src/reader/store';
 import type { Terminal, TerminalEvent } from '../../src/reader/terminal';
 import { OffsetClock } from '../../src/time/clock';
+import { EmulatedEligibility } from '../../simulator/eligibility';
 import type { FaultRule } from '../../simulator/faults';
 import { makePrompt, type Answer, type Answerer, type Prompt, type PromptId } from './prompts';
 import { promptedPatient, type Installation, type Patient, type Target } from './target';
@@ -97,6 +98,8 @@ export class SerialTarget implements Target {
       readers: paths.map((path) => ({ path, binding: this.opts.binding })),
       generalReaders: install.generalReaders,
       readerSoftwareInstalled: install.readerSoftwareInstalled,
+      // The emulated eligibility service knows the emulator's cards (in this process or on the pty).
+      results: install.results && { ...install.results, eligibility: new EmulatedEligibility({ clock: this.clock }) },
       link: { baudRate: this.opts.baudRate, commandTimeoutMs: this.opts.commandTimeoutMs, reconnectMaxMs: 1_000 },
       observe: (t) => {
         this.terminal = t;
@@ -213,7 +216,12 @@ export class SerialTarget implements Target {
     const value = await withTimeout(work, REAL_WAIT_MS, 'the terminal did not finish');
     const readers = this.terminal?.status().readers.length ?? 0;
     for (let i = 0; i < readers; i++) await this.sync(i);
+    await this.assembly?.results?.idle();
     return value;
+  }
+
+  resultFiles(): string[] {
+    return this.assembly?.results?.written.map((w) => w.path) ?? [];
   }
 
   /** Waits until reader `i`'s frames have all arrived (exactly, if it can say how many). */

@@ -5,6 +5,7 @@ import type { TerminalStore } from '../../src/reader/store';
 import type { PromptArgs, PromptId } from './prompts';
 import type { Actor } from '../../src/reader/accounts';
 import type { OperationScreen } from '../../src/reader/operation-screen';
+import type { ResultFileOptions } from '../../src/reader/result-files';
 
 /** What the steps do on 《顔認証付きカードリーダー操作》: OperationScreen, or the product's served one. */
 export type ScreenSurface = Pick<OperationScreen, 'buttons' | 'dialog' | 'error' | 'dateText' | 'visuallyConfirmed' | 'clickMode' | 'clickOk' | 'clickCancel' | 'setDate' | 'setVisuallyConfirmed'>;
@@ -16,6 +17,8 @@ export interface Installation {
   readerSoftwareInstalled: boolean;
   /** Readers (0-based) switched off when the terminal starts: they appear later. */
   offAtStart?: number[];
+  /** Result files for the レセコン into this folder, answered by the emulated eligibility service. */
+  results?: ResultFileOptions;
 }
 
 /** A patient each of whose acts is a prompt (its ID and arguments), done by `act`. */
@@ -83,6 +86,8 @@ export interface Target {
   fault(reader: number, rule: FaultRule | 'clear'): Promise<void>;
   /** Wall time the terminal sees, for "today is …" steps. */
   setNow(ms: number): void;
+  /** The result files written so far, oldest first (targets that assemble the controller in this process). */
+  resultFiles?(): string[];
   /** Waits for `work` while letting device time pass as needed. */
   settle<T>(work: Promise<T>): Promise<T>;
   stop(): Promise<void>;

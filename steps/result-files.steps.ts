@@ -1,0 +1,196 @@
+import { After, Given, Then, type DataTable } from '@cucumber/cucumber';
+import { expect } from 'chai';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { screenCode, type ScreenName } from '../src/protocol';
+import { jstStamp } from '../src/reader/result-files';
+import { decodeResult, firstResult, parseResult, pollFolder, type ResultXml } from './support/result-folder';
+import { requireNotStarted } from './support/visit';
+import type { ReaderWorld } from './support/world';
+
+// Result files for the レセコン (docs/result-files.md). Every file a scenario's terminal writes is
+// parsed with a standard XML parser (fast-xml-parser) and its header checked field by field in the
+// After hook below, whatever the scenario itself asserts.
+
+function resultDir(world: ReaderWorld): string {
+  const dir = world.install.results?.dir;
+  if (!dir) throw new Error('結果ファイルの出力先がありません: 「レセコン向けの結果ファイルを出力する設定である」を前提に加えてください / no result folder: add the Given step first');
+  return dir;
+}
+
+/** The files this scenario's terminal wrote, oldest first, parsed. */
+async function files(world: ReaderWorld): Promise<Array<{ path: string; bytes: Buffer; xml: ResultXml }>> {
+  resultDir(world);
+  await world.terminal();
+  const paths = world.target.resultFiles?.();
+  if (!paths) throw new Error(`target ${world.target.name} cannot list result files (tag the scenario @result-files)`);
+  return paths.map((path) => {
+    const bytes = readFileSync(path);
+    return { path, bytes, xml: parseResult(bytes) };
+  });
+}
+
+async function latest(world: ReaderWorld) {
+  const all = await files(world);
+  const last = all.at(-1);
+  if (!last) throw new Error('結果ファイルが出力されていません / no result file was written');
+  return last;
+}
+
+/** A field by name: in the header, the body, or the first ResultOfQualificationConfirmation. */
+function field(xml: ResultXml, name: string): string | undefined {
+  const h = xml.XmlMsg.MessageHeader[name];
+  if (h !== undefined) return h;
+  const b = xml.XmlMsg.MessageBody?.[name];
+  if (typeof b === 'string') return b;
+  return firstResult(xml)?.[name];
+}
+
+const HEADER_FORMATS: Array<[string, RegExp]> = [
+  ['ProcessExecutionTime', /^\d{14}$/],
+  ['QualificationConfirmationDate', /^\d{8}$/],
+  ['ReferenceClassification', /^1$/],
+  ['SegmentOfResult', /^[129]$/],
+  ['ArbitraryFileIdentifier', /^[0-9A-F]{16}$/],
+  ['MedicalInstitutionCode', /^\d{10}$/],
+  ['CharacterCodeIdentifier', /^[01]$/],
+];
+
+/** What every result file must be, checked field by field (docs/result-files.md §Format). */
+function checkFile(path: string, bytes: Buffer): void {
+  const xml = parseResult(bytes);
+  const h = xml.XmlMsg.MessageHeader;
+  for (const [name, format] of HEADER_FORMATS) expect(h[name], `${basename(path)}: MessageHeader/${name}`).to.match(format);
+  expect(decodeResult(bytes).encoding, `${basename(path)}: encoding vs CharacterCodeIdentifier`).to.equal(h.CharacterCodeIdentifier === '1' ? 'Shift_JIS' : 'UTF-8');
+  expect(basename(path)).to.equal(`${h.ProcessExecutionTime}_${h.ArbitraryFileIdentifier}.xml`);
+  if (h.SegmentOfResult === '9') {
+    expect(h.ErrorCode, `${basename(path)}: ErrorCode of 異常終了`).to.be.a('string').and.not.equal('');
+    expect(h.ErrorMessage, `${basename(path)}: ErrorMessage of 異常終了`).to.be.a('string').and.not.equal('');
+    return;
+  }
+  const body = xml.XmlMsg.MessageBody;
+  expect(body?.ProcessingResultStatus, `${basename(path)}: ProcessingResultStatus`).to.match(/^[12]$/);
+  expect(body?.QualificationValidity, `${basename(path)}: QualificationValidity`).to.match(/^[1-5]$/);
+  const r = firstResult(xml);
+  if (!r) return;
+  for (const [k, v] of Object.entries(r)) {
+    if (k.endsWith('ConsFlg')) expect(v, `${basename(path)}: ${k}`).to.match(/^[012]$/);
+    if (k.endsWith('ConsTime') || k.endsWith('AvailableTime')) expect(v, `${basename(path)}: ${k}`).to.match(/^\d{14}$/);
+  }
+}
+
+Given('レセコン向けの結果ファイルを出力する設定である', async function (this: ReaderWorld) {
+  requireNotStarted(this, 'レセコン向けの結果ファイルを出力する設定である');
+  this.install.results = { ...this.install.results, dir: mkdtempSync(join(tmpdir(), 'oqs-result-files-')) };
+});
+
+Given('レセコン向けの結果ファイルを文字コード{string}で出力する設定である', async function (this: ReaderWorld, code: string) {
+  requireNotStarted(this, 'レセコン向けの結果ファイルを文字コード…で出力する設定である');
+  const characterCode = ({ 'UTF-8': 'utf8', Shift_JIS: 'sjis' } as const)[code as 'UTF-8' | 'Shift_JIS'];
+  if (!characterCode) throw new Error(`文字コードは"UTF-8"か"Shift_JIS"です / character code must be "UTF-8" or "Shift_JIS", got "${code}"`);
+  this.install.results = { dir: mkdtempSync(join(tmpdir(), 'oqs-result-files-')), ...this.install.results, characterCode };
+});
+
+Given('リーダーで本人確認できなかったときも結果ファイルを出力する設定である', async function (this: ReaderWorld) {
+  requireNotStarted(this, 'リーダーで本人確認できなかったときも結果ファイルを出力する設定である');
+  this.install.results = { dir: mkdtempSync(join(tmpdir(), 'oqs-result-files-')), ...this.install.results, readerFailures: 'errorFile' };
+});
+
+const pollers = new WeakMap<ReaderWorld, ReturnType<typeof pollFolder>>();
+
+Given('レセコンが結果ファイルの出力先を監視している', async function (this: ReaderWorld) {
+  pollers.set(this, pollFolder(resultDir(this)));
+});
+
+Then('監視していたレセコンは書きかけの結果ファイルを一度も見ていない', async function (this: ReaderWorld) {
+  const p = pollers.get(this);
+  if (!p) throw new Error('「レセコンが結果ファイルの出力先を監視している」が前提にありません');
+  await p.stop();
+  expect(p.broken, 'files seen half-written').to.deep.equal([]);
+  expect(p.seen.size, 'the レセコン saw every file').to.equal((await files(this)).length);
+  expect(readdirSync(resultDir(this)).filter((f) => !f.endsWith('.xml')), 'temp files left behind').to.deep.equal([]);
+});
+
+Then('結果ファイルが{int}件出力されている', async function (this: ReaderWorld, n: number) {
+  const all = await files(this);
+  expect(all.map((f) => basename(f.path))).to.have.length(n);
+  expect(readdirSync(resultDir(this)).filter((f) => f.endsWith('.xml')), 'the folder holds exactly those files').to.have.length(n);
+});
+
+Then('結果ファイルは出力されていない', async function (this: ReaderWorld) {
+  expect(await files(this)).to.deep.equal([]);
+  expect(readdirSync(resultDir(this))).to.deep.equal([]);
+});
+
+Then('最新の結果ファイルの項目は次のとおりである', async function (this: ReaderWorld, table: DataTable) {
+  const { xml, path } = await latest(this);
+  for (const [name, want] of table.raw()) {
+    const got = field(xml, name!);
+    if (want === '（なし）') expect(got, `${basename(path)}: ${name} must be absent`).to.equal(undefined);
+    else expect(got, `${basename(path)}: ${name}`).to.equal(want);
+  }
+});
+
+Then('最新の結果ファイルの{string}は{string}の24時間後である', async function (this: ReaderWorld, later: string, earlier: string) {
+  const { xml } = await latest(this);
+  const at = (stamp: string | undefined, name: string) => {
+    const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(stamp ?? '');
+    if (!m) throw new Error(`${name} is not YYYYMMDDHHmmss: ${stamp}`);
+    return Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
+  };
+  expect(at(field(xml, later), later) - at(field(xml, earlier), earlier)).to.equal(24 * 3_600_000);
+});
+
+Then('最新の結果ファイルの{string}は本人確認が済んだ後で、処理時刻より前である', async function (this: ReaderWorld, name: string) {
+  const { xml } = await latest(this);
+  const record = (await this.terminal()).records().filter((r) => r.outcome === 'confirmed').at(-1);
+  expect(record, 'a confirmed record').to.not.equal(undefined);
+  const value = field(xml, name);
+  expect(value! >= jstStamp(Date.parse(record!.finishedAt)), `${name} ${value} after the confirmation`).to.equal(true);
+  expect(value! <= xml.XmlMsg.MessageHeader.ProcessExecutionTime!, `${name} ${value} not after ProcessExecutionTime`).to.equal(true);
+});
+
+Then('最新の結果ファイルの資格確認日は最新の記録の資格確認日である', async function (this: ReaderWorld) {
+  const { xml } = await latest(this);
+  const record = (await this.terminal()).records().at(-1);
+  expect(xml.XmlMsg.MessageHeader.QualificationConfirmationDate).to.equal(record?.confirmationDate.replace(/\//g, ''));
+});
+
+Then('最新の結果ファイルの文字コードは{string}である', async function (this: ReaderWorld, code: string) {
+  const { bytes, xml } = await latest(this);
+  expect(decodeResult(bytes).encoding).to.equal(code);
+  expect(xml.XmlMsg.MessageHeader.CharacterCodeIdentifier).to.equal(code === 'Shift_JIS' ? '1' : '0');
+  if (code === 'Shift_JIS') expect(() => new TextDecoder('utf-8', { fatal: true }).decode(bytes), 'Shift_JIS bytes are not UTF-8').to.throw();
+});
+
+Then('結果ファイルに個人番号・暗証番号・画像が含まれない', async function (this: ReaderWorld) {
+  const all = await files(this);
+  expect(all).to.have.length.greaterThan(0);
+  for (const { path, bytes } of all) {
+    const text = decodeResult(bytes).text;
+    expect(text, `${basename(path)}: no 12-digit number`).not.to.match(/(?<!\d)\d{12}(?!\d)/);
+    for (const pin of ['4729', '0000']) expect(text, `${basename(path)}: no PIN`).not.to.include(pin);
+    for (const magic of ['ffd8ff', '89504e47', '0000000c6a502020']) expect(bytes.toString('hex'), `${basename(path)}: no image`).not.to.include(magic);
+    expect(text, `${basename(path)}: no base64 blob`).not.to.match(/[A-Za-z0-9+/]{200,}/);
+  }
+});
+
+// The reader's own error codes beside its screens (domain.md §1.6: 001, 002, 006).
+Then('リーダーの画面にエラーコード{string}が表示されている', async function (this: ReaderWorld, code: string) {
+  const t = await this.terminal();
+  const screen = t.status().readers.find((r) => r.path === this.target.readerPath(0))?.screen as ScreenName | null | undefined;
+  expect(screen, 'the reader shows a screen').to.be.a('string');
+  expect(screenCode(screen!), `screen ${screen}`).to.equal(code);
+});
+
+After(async function (this: ReaderWorld) {
+  const dir = this.install.results?.dir;
+  if (!dir) return;
+  try {
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.xml'))) checkFile(join(dir, f), readFileSync(join(dir, f)));
+  } finally {
+    await pollers.get(this)?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
