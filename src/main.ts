@@ -4,8 +4,10 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
+import { EmulatedEligibility } from '../simulator/eligibility';
 import { assemble, embeddedReaders, type ReaderPort } from './assembly';
 import { AccountDirectory } from './reader/accounts';
+import { UnavailableEligibility } from './reader/eligibility';
 import { FileStore } from './reader/store';
 import type { Terminal } from './reader/terminal';
 import type { Clock } from './time/clock';
@@ -38,6 +40,15 @@ export interface StartOptions {
   commandTimeoutMs?: number;
   /** Write a live protocol trace here (docs/traces.md): every frame on every reader link as it happens. */
   trace?: string;
+  /** Result files for the レセコン into this folder (docs/result-files.md); none when left out. */
+  resultDir?: string;
+  /** Their character code: utf8 (CharacterCodeIdentifier 0, the default) or sjis (1). */
+  resultCharacterCode?: 'utf8' | 'sjis';
+  /**
+   * Who answers the eligibility inquiry: 'emulated' (synthetic data for the emulator's cards; the
+   * default with the embedded emulator) or 'none' (異常終了 files: never made-up data for a real card).
+   */
+  eligibility?: 'emulated' | 'none';
   adminPassword?: string;
   staffPassword?: string;
   /** No HTTP request log (tests). */
@@ -90,6 +101,14 @@ export async function startProduct(opts: StartOptions) {
       stopLog = logTerminalEvents(terminal, logger);
       if (opts.trace) traceLive(terminal, clock, opts.trace);
     },
+    results: opts.resultDir
+      ? {
+          dir: opts.resultDir,
+          characterCode: opts.resultCharacterCode,
+          eligibility: (opts.eligibility ?? (emulator ? 'emulated' : 'none')) === 'emulated' ? new EmulatedEligibility({ clock }) : new UnavailableEligibility(),
+          onError: (e) => opts.log(`result files: ${e.code}: ${e.message}`),
+        }
+      : undefined,
     onReaderUnavailable: (path, error, attempt) =>
       opts.log(`reader: not connected on ${path} (${error.code}: ${error.message}); ${attempt === 1 ? 'it is connected automatically when it appears' : 'still retrying'}`),
     api: {
@@ -113,6 +132,7 @@ export async function startProduct(opts: StartOptions) {
     if (id) opts.log(`reader: ${id.vendor} ${id.model} fw ${id.firmware} s/n ${id.serial} on ${s.path}${emulator ? ' (emulated)' : ''}`);
   }
   opts.log(`mode: ${terminal.status().modeLabel}; state in ${opts.stateDir}`);
+  if (assembly.results) opts.log(`result files for the レセコン: ${assembly.results.dir} (${assembly.results.characterCode === 'sjis' ? 'Shift_JIS' : 'UTF-8'}, eligibility ${opts.eligibility ?? (emulator ? 'emulated' : 'none')})`);
   const { port } = app.server.address() as AddressInfo;
   for (const line of describeListen(opts.host, port, networkInterfaces())) opts.log(line);
   return {

@@ -5,7 +5,7 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseResult, pollFolder } from '../../steps/support/result-folder';
-import { EmulatedEligibility, syntheticQualification } from '../../simulator/eligibility';
+import { CERT_NOTICE_CODES, EmulatedEligibility, syntheticQualification } from '../../simulator/eligibility';
 import { profileNames } from '../../simulator/cards';
 import { assemble, embeddedReaders } from '../assembly';
 import { VirtualClock } from '../time/virtual-clock';
@@ -246,4 +246,19 @@ test('writeAtomically leaves nothing behind when the name is taken by a folder',
   expect(failed).to.equal(true);
   expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).to.deep.equal([]);
   rmSync(dir, { recursive: true, force: true });
+});
+
+test('docs/result-files.md: its examples are what resultXml writes for the same synthetic input', () => {
+  const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'result-files.md'), 'utf8');
+  const blocks = [...doc.matchAll(/```xml\n([\s\S]*?)```/g)].map((m) => m[1]);
+  const at = Date.UTC(2026, 10, 24, 0, 31, 7);
+  const common = { confirmationDate: '2026/11/24', medicalInstitutionCode: '9999999999', characterCode: 'utf8' as const };
+  const ok = resultXml({
+    ...common,
+    processedAt: at + 2000,
+    fileId: '6B5C95B64D5D408C',
+    content: { kind: 'answer', consent: { items: 7, at }, answer: { processingResultStatus: '1', processingResultCode: CERT_NOTICE_CODES.renewSoon.code, processingResultMessage: CERT_NOTICE_CODES.renewSoon.message, qualificationValidity: '1', results: [syntheticQualification('certExpiringSoon')] } },
+  });
+  const err = resultXml({ ...common, processedAt: at, fileId: '0F3A9C1E22B7D450', content: { kind: 'error', errorCode: 'EOQS0001', errorMessage: 'オンライン資格確認に接続できません（資格確認サービスが設定されていません）' } });
+  expect(blocks).to.deep.equal([ok, err]);
 });
