@@ -23,6 +23,8 @@ function resultDir(world: ReaderWorld): string {
 async function files(world: ReaderWorld): Promise<Array<{ path: string; bytes: Buffer; xml: ResultXml }>> {
   resultDir(world);
   await world.terminal();
+  // Everything the last act caused has arrived and every file it started is on disk.
+  await world.target.settle(Promise.resolve());
   const paths = world.target.resultFiles?.();
   if (!paths) throw new Error(`target ${world.target.name} cannot list result files (tag the scenario @result-files)`);
   return paths.map((path) => {
