@@ -105,6 +105,24 @@ test('個別に同意する with no item, and a card taken away on the consent s
   await c.close();
 });
 
+test('a reader that restarts on the consent screen: the confirmed patient still gets a file, without consent', async () => {
+  const c = await clinic();
+  const r = c.readers[0]!;
+  await c.settle(r.placeCard('normal'));
+  await c.settle(r.chooseMethod('face'));
+  await c.settle(r.presentFace());
+  await c.settle(r.reboot());
+  expect(c.files()).to.have.length(1);
+  const q = (c.read(c.files()[0]!).XmlMsg.MessageBody as { ResultList: { ResultOfQualificationConfirmation: Record<string, string> } }).ResultList.ResultOfQualificationConfirmation;
+  expect(q.PharmacistsInfoConsFlg).to.equal('0');
+  // The card still on the reader is read again as a new visit: confirmed again, a second file.
+  await c.settle(r.chooseMethod('face'));
+  await c.settle(r.presentFace());
+  await c.settle(r.answerConsent('all'));
+  expect(c.files()).to.have.length(2);
+  await c.close();
+});
+
 test('Shift_JIS when configured: CharacterCodeIdentifier 1, the bytes decode back to the very same text', async () => {
   const c = await clinic({ characterCode: 'sjis' });
   const r = c.readers[0]!;

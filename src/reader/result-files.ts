@@ -177,6 +177,8 @@ export class ResultFiles {
   private readonly serials = new Map<string, string>();
   private readonly pending = new Map<string, Pending>();
   private readonly done = new Set<string>();
+  /** `<serial>:<txId>` → the id of the record its events are about. */
+  private readonly byTx = new Map<string, string>();
   private readonly inflight = new Set<Promise<void>>();
   private readonly listener = (e: TerminalEvent) => this.onEvent(e);
 
@@ -221,7 +223,7 @@ export class ResultFiles {
         const items = Number((e.fields as Record<string, unknown>).items ?? 0);
         this.finish(`${serial}:${txId}`, { items, at: this.terminal.clock.now() });
       } else if (e.name === 'cardRemoved') this.finish(`${serial}:${txId}`, null);
-      else if (e.name === 'readerReset') for (const id of [...this.pending.keys()]) if (id.startsWith(`${serial}:`)) this.finish(id, null);
+      else if (e.name === 'readerReset') for (const id of [...this.pending.keys()]) if (id.startsWith(`${serial}:`)) this.finish(id.replace(/~\d+$/, ''), null);
     }
   }
 
@@ -236,6 +238,8 @@ export class ResultFiles {
             : { kind: 'error', errorCode: 'EOQS9999', errorMessage: '資格確認で予期しないエラーが起きました' },
       );
       this.pending.set(record.id, { record, answer });
+      // A reader that reused a txId gets `<serial>:<txId>~2` (Terminal.record): its later events find this one.
+      this.byTx.set(record.id.replace(/~\d+$/, ''), record.id);
     } else if (this.readerFailures === 'errorFile') {
       this.done.add(record.id);
       const reason = record.failReason as FailReasonName;
@@ -243,10 +247,12 @@ export class ResultFiles {
     }
   }
 
-  private finish(id: string, consent: { items: number; at: number } | null): void {
+  private finish(tx: string, consent: { items: number; at: number } | null): void {
+    const id = this.byTx.get(tx) ?? tx;
     const p = this.pending.get(id);
     if (!p) return;
     this.pending.delete(id);
+    this.byTx.delete(tx);
     this.done.add(id);
     this.track(this.write(p.record, p.answer.then((c) => (c.kind === 'answer' ? { ...c, consent } : c))));
   }
