@@ -40,17 +40,22 @@ async function clinic(opts: { readers?: number; eligibility?: (clock: VirtualClo
     await a.results!.idle();
   };
   await settle(a.firstAttempts);
+  /** A patient at reader 1 places a card (unless it is still there) and is confirmed by face; consent still open. */
+  const byFace = async (profile?: string) => {
+    const r = embedded.readers[0]!;
+    if (profile) await settle(r.placeCard(profile));
+    await settle(r.chooseMethod('face'));
+    await settle(r.presentFace());
+  };
   const files = () => readdirSync(dir).filter((f) => f.endsWith('.xml')).sort();
   const read = (f: string) => parse(readFileSync(join(dir, f)));
-  return { clock, dir, a, readers: embedded.readers, settle, files, read, async close() { await a.close(); rmSync(dir, { recursive: true, force: true }); } };
+  return { clock, dir, a, readers: embedded.readers, settle, byFace, files, read, async close() { await a.close(); rmSync(dir, { recursive: true, force: true }); } };
 }
 
 test('a face confirmation with 全て同意する: one UTF-8 file, every field as documented', async () => {
   const c = await clinic();
   const r = c.readers[0]!;
-  await c.settle(r.placeCard('normal'));
-  await c.settle(r.chooseMethod('face'));
-  await c.settle(r.presentFace());
+  await c.byFace('normal');
   expect(c.files(), 'no file before the consent is known').to.deep.equal([]);
   await c.clock.advance(60_000); // the patient reads the consent screen for a minute
   const consentAt = c.clock.now();
@@ -90,9 +95,7 @@ test('個別に同意する with no item, and a card taken away on the consent s
   const c = await clinic();
   const r = c.readers[0]!;
   for (const end of ['individual', 'remove'] as const) {
-    await c.settle(r.placeCard('normal'));
-    await c.settle(r.chooseMethod('face'));
-    await c.settle(r.presentFace());
+    await c.byFace('normal');
     await c.settle(end === 'individual' ? r.answerConsent('individual', 0) : undefined);
     await c.settle(r.removeCard());
   }
@@ -108,16 +111,13 @@ test('個別に同意する with no item, and a card taken away on the consent s
 test('a reader that restarts on the consent screen: the confirmed patient still gets a file, without consent', async () => {
   const c = await clinic();
   const r = c.readers[0]!;
-  await c.settle(r.placeCard('normal'));
-  await c.settle(r.chooseMethod('face'));
-  await c.settle(r.presentFace());
+  await c.byFace('normal');
   await c.settle(r.reboot());
   expect(c.files()).to.have.length(1);
   const q = (c.read(c.files()[0]!).XmlMsg.MessageBody as { ResultList: { ResultOfQualificationConfirmation: Record<string, string> } }).ResultList.ResultOfQualificationConfirmation;
   expect(q.PharmacistsInfoConsFlg).to.equal('0');
   // The card still on the reader is read again as a new visit: confirmed again, a second file.
-  await c.settle(r.chooseMethod('face'));
-  await c.settle(r.presentFace());
+  await c.byFace();
   await c.settle(r.answerConsent('all'));
   expect(c.files()).to.have.length(2);
   await c.close();
@@ -126,9 +126,7 @@ test('a reader that restarts on the consent screen: the confirmed patient still 
 test('Shift_JIS when configured: CharacterCodeIdentifier 1, the bytes decode back to the very same text', async () => {
   const c = await clinic({ characterCode: 'sjis' });
   const r = c.readers[0]!;
-  await c.settle(r.placeCard('certExpiringSoon'));
-  await c.settle(r.chooseMethod('face'));
-  await c.settle(r.presentFace());
+  await c.byFace('certExpiringSoon');
   await c.settle(r.answerConsent('all'));
   const bytes = readFileSync(join(c.dir, c.files()[0]!));
   expect(bytes.subarray(0, 60).toString('latin1')).to.include('encoding="Shift_JIS"');
@@ -158,9 +156,7 @@ test('encodeShiftJis: round trip through the decoder for kana, kanji, symbols an
 test('no eligibility service configured: an 異常終了 file (SegmentOfResult 9, ErrorCode, ErrorMessage), no made-up data', async () => {
   const c = await clinic({ eligibility: () => new UnavailableEligibility() });
   const r = c.readers[0]!;
-  await c.settle(r.placeCard('normal'));
-  await c.settle(r.chooseMethod('face'));
-  await c.settle(r.presentFace());
+  await c.byFace('normal');
   await c.settle(r.answerConsent('all'));
   const xml = c.read(c.files()[0]!);
   expect(xml.XmlMsg.MessageHeader).to.include({ SegmentOfResult: '9', ErrorCode: 'EOQS0001' });
