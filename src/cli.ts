@@ -29,6 +29,7 @@ options for start:
   --trace FILE         write a live protocol trace of every reader link to FILE (docs/traces.md)
   --baud N             baud rate for the reader port (default 115200)
   --state-dir DIR      where the mode and records are kept (default ./.oqs-reader)
+  --result-dir DIR     write a result file for the レセコン per confirmation into DIR (docs/result-files.md)
   --time-scale X       device time of the embedded emulator (1 = real reader pace, default 1)
   -h, --help           this text
 
@@ -70,6 +71,7 @@ async function main(argv: string[]): Promise<number> {
       trace: { type: 'string' },
       baud: { type: 'string', default: process.env.READER_BAUD ?? '115200' },
       'state-dir': { type: 'string' },
+      'result-dir': { type: 'string' },
       'time-scale': { type: 'string', default: '1' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
@@ -127,6 +129,7 @@ async function main(argv: string[]): Promise<number> {
     trace: values.trace,
     baudRate,
     stateDir: values['state-dir'] ?? process.env.OQS_STATE_DIR ?? DEFAULT_STATE_DIR,
+    resultDir: values['result-dir'],
     timeScale,
     adminPassword: process.env.OQS_ADMIN_PASSWORD,
     staffPassword: process.env.OQS_STAFF_PASSWORD,

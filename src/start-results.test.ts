@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import { expect } from 'chai';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseResult } from '../steps/support/result-folder';
@@ -42,4 +43,52 @@ test('start --result-dir with the embedded emulator: a patient through the API g
   } finally {
     await product.close();
   }
+});
+
+test('from outside: `oqs-reader start --result-dir DIR` (compiled bin), a patient through the HTTP API, one result file in DIR', async (t) => {
+  const state = mkdtempSync(join(tmpdir(), 'oqs-start-results-cli-'));
+  const results = join(state, 'face');
+  t.after(() => rmSync(state, { recursive: true, force: true }));
+  const bin = join(__dirname, '..', 'bin', 'oqs-reader.js');
+  const child = spawn(process.execPath, [bin, 'start', '--port', '0', '--state-dir', state, '--time-scale', '0', '--result-dir', results], {
+    env: { ...process.env, OQS_ADMIN_PASSWORD: 'results-cli-admin' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  t.after(() => child.kill('SIGTERM'));
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`start exited ${code}: ${out}`)));
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out) ?? /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m && /listening/.test(out)) resolve(m[1]!);
+    });
+  });
+  expect(out).to.include(`result files for the レセコン: ${results}`);
+  const auth = `Basic ${Buffer.from('admin:results-cli-admin').toString('base64')}`;
+  const call = async (method: string, path: string, body?: object) => {
+    const r = await fetch(url + path, { method, headers: { authorization: auth, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+    const text = await r.text();
+    expect(r.status, text).to.equal(200);
+    return JSON.parse(text) as { readers?: Array<{ screen: string | null }> };
+  };
+  const status = () => call('GET', '/api/status');
+  const untilScreen = async (screen: string) => {
+    for (const deadline = Date.now() + 10_000; (await status()).readers?.[0]?.screen !== screen; ) {
+      if (Date.now() > deadline) throw new Error(`the reader did not show ${screen}`);
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  await call('POST', '/api/emulator/stimulus', { action: 'placeCard', profile: 'normal' });
+  await untilScreen('chooseMethod');
+  await call('POST', '/api/emulator/stimulus', { action: 'chooseMethod', method: 'face' });
+  await call('POST', '/api/emulator/stimulus', { action: 'presentFace' });
+  await untilScreen('consent');
+  await call('POST', '/api/emulator/stimulus', { action: 'answerConsent', choice: 'all' });
+  await until('the file is in the folder', () => existsSync(results) && readdirSync(results).some((f) => f.endsWith('.xml')));
+  const files = readdirSync(results);
+  expect(files, 'one whole file and nothing else').to.have.length(1);
+  const xml = parseResult(readFileSync(join(results, files[0]!)));
+  expect(xml.XmlMsg.MessageHeader).to.include({ SegmentOfResult: '1' });
+  expect(xml.XmlMsg.MessageBody).to.include({ QualificationValidity: '1' });
 });
