@@ -90,6 +90,15 @@ When('管理者が運転モードを{string}に切り替える', async function 
   await this.click((s) => s.clickOk());
 });
 
+// The rule itself, not the screen's disabled button: a script or another client asking the
+// terminal directly (the API's PUT /api/mode on the product) as the logged-in account.
+When('ログイン中のアカウントが画面を通さずに運転モードを{string}に切り替えようとする', async function (this: ReaderWorld, word: string) {
+  const t = await this.terminal();
+  if (!this.actor) throw new Error('no account is logged in');
+  const actor = this.actor;
+  await this.attempt(() => t.switchMode(actor, modeOf(word)));
+});
+
 Then('リーダーの運転モードも{string}である', async function (this: ReaderWorld, word: string) {
   const t = await this.terminal();
   // The reader's own state, asked over the link, not the terminal's memory of it.
