@@ -16,7 +16,9 @@ export async function loadEmulator() {
   /** @type {EmulatorInfo | null} */
   let info = null;
   try {
-    info = await api('GET', '/api/emulator');
+    // Only when the product runs an emulated reader: with a real one the page asks nothing that 404s.
+    const status = /** @type {{ emulated?: boolean }} */ (await api('GET', '/api/status'));
+    if (status.emulated) info = await api('GET', '/api/emulator');
   } catch {
     info = null;
   }
