@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { OqsError } from './reader/errors';
 import { MemoryStore } from './reader/store';
 import { VirtualClock } from './time/virtual-clock';
 import { assemble, embeddedReaders } from './assembly';
@@ -66,6 +67,23 @@ test('with two readers, one going away leaves the other attached and working', a
     expect(a.terminal.alerts().filter((x) => x.code === 'readerDisconnected').map((x) => x.path)).to.deep.equal([embedded.ports[0]!.path]);
     const status = await clock.resolve(a.terminal.client(embedded.ports[1]!.path)!.getStatus());
     expect(status.mode).to.equal(1);
+  } finally {
+    await a.close();
+  }
+});
+
+test("a patient's act the embedded reader refuses is the table's coded refusal, with the reason in Japanese for the staff screen", async () => {
+  const clock = new VirtualClock(Date.UTC(2026, 10, 24, 1, 0));
+  const embedded = embeddedReaders(clock, 1);
+  const a = assemble({ clock, store: new MemoryStore(), readers: embedded.ports });
+  try {
+    await clock.resolve(a.firstAttempts);
+    await clock.resolve(embedded.controls.stimulate({ action: 'placeCard', profile: 'normal' }));
+    const refused = await clock.resolve(embedded.controls.stimulate({ action: 'placeCard', profile: 'normal' }).then(() => null, (e: unknown) => e));
+    expect(refused).to.be.instanceOf(OqsError);
+    expect((refused as OqsError).code).to.equal('OQS_ERR_STIMULUS_REFUSED');
+    expect((refused as OqsError).messageJa).to.equal('リーダーは今その操作を受け付けません：カードが既に置かれています。先にカードを取ってください');
+    expect((refused as OqsError).message).to.match(/EMU_ERR_CARD_PRESENT/);
   } finally {
     await a.close();
   }

@@ -1,9 +1,9 @@
 import type { BindingInterface } from '@serialport/bindings-interface';
 import type { FastifyInstance } from 'fastify';
-import { CARD_PROFILES, EmulatedReader, EmulatorBinding, FACE_CONDITIONS, type ProfileName, type SerialDevice } from '../simulator';
+import { CARD_PROFILES, EmulatedReader, EmulatorBinding, EmulatorError, FACE_CONDITIONS, type ProfileName, type SerialDevice } from '../simulator';
 import { ReaderSupervisor } from './reader/supervisor';
 import type { EligibilityService } from './reader/eligibility';
-import type { OqsError } from './reader/errors';
+import { OqsError } from './reader/errors';
 import type { ReaderIdentity } from './reader/reader-client';
 import { MemoryStore, type TerminalStore } from './reader/store';
 import { ResultFiles, type ResultFileOptions } from './reader/result-files';
@@ -134,7 +134,15 @@ export function embeddedReaders(
   const controls: EmulatorControls = {
     profiles: () => (Object.keys(CARD_PROFILES) as ProfileName[]).map((name) => ({ name, label: CARD_PROFILES[name].label })),
     conditions: () => Object.entries(FACE_CONDITIONS).map(([name, c]) => ({ name, label: c.label })),
-    stimulate: (s) => Promise.resolve(first?.stimulate(s)),
+    // A patient's act the reader refuses is the table's refusal, its reason in both languages.
+    stimulate: async (s) => {
+      try {
+        await first?.stimulate(s);
+      } catch (e) {
+        if (e instanceof EmulatorError) throw new OqsError('OQS_ERR_STIMULUS_REFUSED', e.code, { en: e.message, ja: e.messageJa });
+        throw e;
+      }
+    },
   };
   return { binding, readers, ports, controls };
 }

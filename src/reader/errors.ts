@@ -87,7 +87,7 @@ export const ERRORS_JA: { readonly [C in ErrorCode]: string } = {
   OQS_ERR_SETUP_TOKEN: 'セットアップトークンが違います。端末の起動時に表示されたトークンを入力してください。',
   OQS_ERR_ACCOUNT: 'このアカウントは作成できません（アカウント名は半角英数字と . _ - で32文字まで、パスワードは8文字以上）。',
   OQS_ERR_BAD_REQUEST: '入力の形式が正しくありません。',
-  OQS_ERR_STIMULUS_REFUSED: 'リーダーは今その操作を受け付けません。',
+  OQS_ERR_STIMULUS_REFUSED: 'リーダーは今その操作を受け付けません：%2',
   OQS_ERR_NOT_FOUND: 'そのページはありません。',
   OQS_ERR_METHOD_NOT_ALLOWED: 'この操作はできません。',
   OQS_ERR_BODY_TOO_LARGE: '送信された内容が大きすぎます。',
