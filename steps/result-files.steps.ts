@@ -1,5 +1,5 @@
 import { After, Given, Then, type DataTable } from '@cucumber/cucumber';
-import { expect } from 'chai';
+import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -63,22 +63,22 @@ const HEADER_FORMATS: Array<[string, RegExp]> = [
 function checkFile(path: string, bytes: Buffer): void {
   const xml = parseResult(bytes);
   const h = xml.XmlMsg.MessageHeader;
-  for (const [name, format] of HEADER_FORMATS) expect(h[name], `${basename(path)}: MessageHeader/${name}`).to.match(format);
-  expect(decodeResult(bytes).encoding, `${basename(path)}: encoding vs CharacterCodeIdentifier`).to.equal(h.CharacterCodeIdentifier === '1' ? 'Shift_JIS' : 'UTF-8');
-  expect(basename(path)).to.equal(`${h.ProcessExecutionTime}_${h.ArbitraryFileIdentifier}.xml`);
+  for (const [name, format] of HEADER_FORMATS) assert.match(String(h[name]), format, `${basename(path)}: MessageHeader/${name}`);
+  assert.equal(decodeResult(bytes).encoding, h.CharacterCodeIdentifier === '1' ? 'Shift_JIS' : 'UTF-8', `${basename(path)}: encoding vs CharacterCodeIdentifier`);
+  assert.equal(basename(path), `${h.ProcessExecutionTime}_${h.ArbitraryFileIdentifier}.xml`);
   if (h.SegmentOfResult === '9') {
-    expect(h.ErrorCode, `${basename(path)}: ErrorCode of 異常終了`).to.be.a('string').and.not.equal('');
-    expect(h.ErrorMessage, `${basename(path)}: ErrorMessage of 異常終了`).to.be.a('string').and.not.equal('');
+    assert.ok(typeof h.ErrorCode === 'string' && h.ErrorCode !== '', `${basename(path)}: ErrorCode of 異常終了`);
+    assert.ok(typeof h.ErrorMessage === 'string' && h.ErrorMessage !== '', `${basename(path)}: ErrorMessage of 異常終了`);
     return;
   }
   const body = xml.XmlMsg.MessageBody;
-  expect(body?.ProcessingResultStatus, `${basename(path)}: ProcessingResultStatus`).to.match(/^[12]$/);
-  expect(body?.QualificationValidity, `${basename(path)}: QualificationValidity`).to.match(/^[1-5]$/);
+  assert.match(String(body?.ProcessingResultStatus), /^[12]$/, `${basename(path)}: ProcessingResultStatus`);
+  assert.match(String(body?.QualificationValidity), /^[1-5]$/, `${basename(path)}: QualificationValidity`);
   const r = firstResult(xml);
   if (!r) return;
   for (const [k, v] of Object.entries(r)) {
-    if (k.endsWith('ConsFlg')) expect(v, `${basename(path)}: ${k}`).to.match(/^[012]$/);
-    if (k.endsWith('ConsTime') || k.endsWith('AvailableTime')) expect(v, `${basename(path)}: ${k}`).to.match(/^\d{14}$/);
+    if (k.endsWith('ConsFlg')) assert.match(String(v), /^[012]$/, `${basename(path)}: ${k}`);
+    if (k.endsWith('ConsTime') || k.endsWith('AvailableTime')) assert.match(String(v), /^\d{14}$/, `${basename(path)}: ${k}`);
   }
 }
 
@@ -109,28 +109,28 @@ Then('監視していたレセコンは書きかけの結果ファイルを一�
   const p = pollers.get(this);
   if (!p) throw new Error('「レセコンが結果ファイルの出力先を監視している」が前提にありません');
   await p.stop();
-  expect(p.broken, 'files seen half-written').to.deep.equal([]);
-  expect(p.seen.size, 'the レセコン saw every file').to.equal((await files(this)).length);
-  expect(readdirSync(resultDir(this)).filter((f) => !f.endsWith('.xml')), 'temp files left behind').to.deep.equal([]);
+  assert.deepEqual(p.broken, [], 'files seen half-written');
+  assert.equal(p.seen.size, (await files(this)).length, 'the レセコン saw every file');
+  assert.deepEqual(readdirSync(resultDir(this)).filter((f) => !f.endsWith('.xml')), [], 'temp files left behind');
 });
 
 Then('結果ファイルが{int}件出力されている', async function (this: ReaderWorld, n: number) {
   const all = await files(this);
-  expect(all.map((f) => basename(f.path))).to.have.length(n);
-  expect(readdirSync(resultDir(this)).filter((f) => f.endsWith('.xml')), 'the folder holds exactly those files').to.have.length(n);
+  assert.equal(all.length, n, JSON.stringify(all.map((f) => basename(f.path))));
+  assert.equal(readdirSync(resultDir(this)).filter((f) => f.endsWith('.xml')).length, n, 'the folder holds exactly those files');
 });
 
 Then('結果ファイルは出力されていない', async function (this: ReaderWorld) {
-  expect(await files(this)).to.deep.equal([]);
-  expect(readdirSync(resultDir(this))).to.deep.equal([]);
+  assert.deepEqual(await files(this), []);
+  assert.deepEqual(readdirSync(resultDir(this)), []);
 });
 
 Then('最新の結果ファイルの項目は次のとおりである', async function (this: ReaderWorld, table: DataTable) {
   const { xml, path } = await latest(this);
   for (const [name, want] of table.raw()) {
     const got = field(xml, name!);
-    if (want === '（なし）') expect(got, `${basename(path)}: ${name} must be absent`).to.equal(undefined);
-    else expect(got, `${basename(path)}: ${name}`).to.equal(want);
+    if (want === '（なし）') assert.equal(got, undefined, `${basename(path)}: ${name} must be absent`);
+    else assert.equal(got, want, `${basename(path)}: ${name}`);
   }
 });
 
@@ -141,40 +141,40 @@ Then('最新の結果ファイルの{string}は{string}の24時間後である',
     if (!m) throw new Error(`${name} is not YYYYMMDDHHmmss: ${stamp}`);
     return Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
   };
-  expect(at(field(xml, later), later) - at(field(xml, earlier), earlier)).to.equal(24 * 3_600_000);
+  assert.equal(at(field(xml, later), later) - at(field(xml, earlier), earlier), 24 * 3_600_000);
 });
 
 Then('最新の結果ファイルの{string}は本人確認が済んだ後で、処理時刻より前である', async function (this: ReaderWorld, name: string) {
   const { xml } = await latest(this);
   const record = (await this.terminal()).records().filter((r) => r.outcome === 'confirmed').at(-1);
-  expect(record, 'a confirmed record').to.not.equal(undefined);
+  assert.notEqual(record, undefined, 'a confirmed record');
   const value = field(xml, name);
-  expect(value! >= jstStamp(Date.parse(record!.finishedAt)), `${name} ${value} after the confirmation`).to.equal(true);
-  expect(value! <= xml.XmlMsg.MessageHeader.ProcessExecutionTime!, `${name} ${value} not after ProcessExecutionTime`).to.equal(true);
+  assert.ok(value! >= jstStamp(Date.parse(record!.finishedAt)), `${name} ${value} after the confirmation`);
+  assert.ok(value! <= xml.XmlMsg.MessageHeader.ProcessExecutionTime!, `${name} ${value} not after ProcessExecutionTime`);
 });
 
 Then('最新の結果ファイルの資格確認日は最新の記録の資格確認日である', async function (this: ReaderWorld) {
   const { xml } = await latest(this);
   const record = (await this.terminal()).records().at(-1);
-  expect(xml.XmlMsg.MessageHeader.QualificationConfirmationDate).to.equal(record?.confirmationDate.replace(/\//g, ''));
+  assert.equal(xml.XmlMsg.MessageHeader.QualificationConfirmationDate, record?.confirmationDate.replace(/\//g, ''));
 });
 
 Then('最新の結果ファイルの文字コードは{string}である', async function (this: ReaderWorld, code: string) {
   const { bytes, xml } = await latest(this);
-  expect(decodeResult(bytes).encoding).to.equal(code);
-  expect(xml.XmlMsg.MessageHeader.CharacterCodeIdentifier).to.equal(code === 'Shift_JIS' ? '1' : '0');
-  if (code === 'Shift_JIS') expect(() => new TextDecoder('utf-8', { fatal: true }).decode(bytes), 'Shift_JIS bytes are not UTF-8').to.throw();
+  assert.equal(decodeResult(bytes).encoding, code);
+  assert.equal(xml.XmlMsg.MessageHeader.CharacterCodeIdentifier, code === 'Shift_JIS' ? '1' : '0');
+  if (code === 'Shift_JIS') assert.throws(() => new TextDecoder('utf-8', { fatal: true }).decode(bytes), TypeError, 'Shift_JIS bytes are not UTF-8');
 });
 
 Then('結果ファイルに個人番号・暗証番号・画像が含まれない', async function (this: ReaderWorld) {
   const all = await files(this);
-  expect(all).to.have.length.greaterThan(0);
+  assert.ok(all.length > 0);
   for (const { path, bytes } of all) {
     const text = decodeResult(bytes).text;
-    expect(text, `${basename(path)}: no 12-digit number`).not.to.match(/(?<!\d)\d{12}(?!\d)/);
-    for (const pin of ['4729', '0000']) expect(text, `${basename(path)}: no PIN`).not.to.include(pin);
-    for (const magic of ['ffd8ff', '89504e47', '0000000c6a502020']) expect(bytes.toString('hex'), `${basename(path)}: no image`).not.to.include(magic);
-    expect(text, `${basename(path)}: no base64 blob`).not.to.match(/[A-Za-z0-9+/]{200,}/);
+    assert.doesNotMatch(text, /(?<!\d)\d{12}(?!\d)/, `${basename(path)}: no 12-digit number`);
+    for (const pin of ['4729', '0000']) assert.ok(!text.includes(pin), `${basename(path)}: no PIN`);
+    for (const magic of ['ffd8ff', '89504e47', '0000000c6a502020']) assert.ok(!bytes.toString('hex').includes(magic), `${basename(path)}: no image`);
+    assert.doesNotMatch(text, /[A-Za-z0-9+/]{200,}/, `${basename(path)}: no base64 blob`);
   }
 });
 
@@ -182,8 +182,8 @@ Then('結果ファイルに個人番号・暗証番号・画像が含まれな�
 Then('リーダーの画面にエラーコード{string}が表示されている', async function (this: ReaderWorld, code: string) {
   const t = await this.terminal();
   const screen = t.status().readers.find((r) => r.path === this.target.readerPath(0))?.screen as ScreenName | null | undefined;
-  expect(screen, 'the reader shows a screen').to.be.a('string');
-  expect(screenCode(screen!), `screen ${screen}`).to.equal(code);
+  assert.equal(typeof screen, 'string', 'the reader shows a screen');
+  assert.equal(screenCode(screen!), code, `screen ${screen}`);
 });
 
 After(async function (this: ReaderWorld) {
