@@ -127,7 +127,7 @@ export class CardWallet {
   private readonly cards = new Map<ProfileName, Card>();
 
   get(name: string): Card {
-    if (!(name in CARD_PROFILES)) {
+    if (!Object.hasOwn(CARD_PROFILES, name)) {
       throw new EmulatorError('EMU_ERR_UNKNOWN_PROFILE', name, profileNames().join(', '));
     }
     const key = name as ProfileName;

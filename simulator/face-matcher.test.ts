@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { CARD_PROFILES, Card } from './cards';
+import { CARD_PROFILES, Card, CardWallet } from './cards';
 import { FaceMatcher, faceMatchTable } from './face-matcher';
 import { EMULATE_USAGE } from './emulate-main';
 import { EmulatorHost } from './emulator-host';
@@ -47,4 +47,11 @@ test('docs/emulator.md lists every control op the host answers and every option 
   const options = [...EMULATE_USAGE.matchAll(/^ {2}(--[a-z-]+)/gm)].map((m) => m[1]!);
   expect(options.length).to.be.at.least(8);
   for (const o of options) expect(doc, `option ${o}`).to.match(new RegExp(`\\| \`${o}( [A-Z]+)?\` \\|`));
+});
+
+test('names inherited from Object.prototype are no card profile and no face condition (a coded refusal, never a crash)', () => {
+  const wallet = new CardWallet();
+  for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+    expect(() => wallet.get(name), name).to.throw().with.property('code', 'EMU_ERR_UNKNOWN_PROFILE');
+  }
 });

@@ -107,7 +107,7 @@ export class ReaderModel extends EventEmitter {
     const card = this.requireCard();
     if (this.state !== 'faceCapture') throw new EmulatorError('EMU_ERR_NOT_OFFERED', 'face capture', this.state);
     const cond = (condition ?? card.profile.defaultCondition) as FaceCondition;
-    if (!(cond in FACE_CONDITIONS)) {
+    if (!Object.hasOwn(FACE_CONDITIONS, cond)) {
       throw new EmulatorError('EMU_ERR_UNKNOWN_CONDITION', String(condition), Object.keys(FACE_CONDITIONS).join(', '));
     }
     const tx = this.txId;

@@ -128,7 +128,7 @@ export class OqsError extends Error {
 
   /** A refusal another process sent in its API body, as the same typed error (code and texts kept). */
   static fromBody(body: { code: string; message: string; messageJa?: string }): OqsError {
-    const e = new OqsError(body.code in ERRORS ? (body.code as ErrorCode) : 'OQS_ERR_INTERNAL');
+    const e = new OqsError(Object.hasOwn(ERRORS, body.code) ? (body.code as ErrorCode) : 'OQS_ERR_INTERNAL');
     return Object.assign(e, { message: body.message, messageJa: body.messageJa ?? e.messageJa });
   }
 

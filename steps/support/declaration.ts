@@ -40,10 +40,10 @@ export function loadDeclaration(path: string): Declaration {
   if (!Number.isInteger(d.readers) || d.readers < 1) problems.push('"readers" must be an integer ≥ 1');
   if (!Array.isArray(d.modes) || d.modes.some((m) => !MODES.includes(m))) problems.push(`"modes" must list some of ${MODES.join(', ')}`);
   if (!Array.isArray(d.capabilities)) problems.push('"capabilities" must be a list');
-  if (!Array.isArray(d.cardProfiles) || d.cardProfiles.some((p) => !(p in CARD_PROFILES))) {
+  if (!Array.isArray(d.cardProfiles) || d.cardProfiles.some((p) => !Object.hasOwn(CARD_PROFILES, p))) {
     problems.push(`"cardProfiles" must list some of ${Object.keys(CARD_PROFILES).join(', ')}`);
   }
-  if (!Array.isArray(d.faceConditions) || d.faceConditions.some((c) => !(c in FACE_CONDITIONS))) {
+  if (!Array.isArray(d.faceConditions) || d.faceConditions.some((c) => !Object.hasOwn(FACE_CONDITIONS, c))) {
     problems.push(`"faceConditions" must list some of ${Object.keys(FACE_CONDITIONS).join(', ')}`);
   }
   const t = d.timing;
