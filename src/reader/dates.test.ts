@@ -119,3 +119,16 @@ test('todayJst rolls over the year and pads month and day', () => {
 test('displayDate turns the wire form back into YYYY/MM/DD', () => {
   expect(displayDate('20201030')).to.equal('2020/10/30');
 });
+
+test('an empty 資格確認日 is named as empty for staff, not as empty quotes', () => {
+  const e = (() => {
+    try {
+      parseConfirmationDate('', Date.UTC(2026, 11, 1, 3, 0));
+    } catch (err) {
+      return err as OqsError;
+    }
+    return null;
+  })();
+  expect(e?.code).to.equal('OQS_ERR_DATE_FORMAT');
+  expect(e?.messageJa).to.match(/^資格確認日「（空欄）」は受け付けられません。/);
+});

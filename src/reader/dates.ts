@@ -54,7 +54,8 @@ function isCalendarDate(text: string): boolean {
  */
 export function parseConfirmationDate(input: string, nowMs: number): string {
   const text = normaliseDateText(input);
-  if (!isCalendarDate(text)) throw new OqsError('OQS_ERR_DATE_FORMAT', input, formatHint(text));
+  // An empty field is named as such for staff, not shown as empty quotes.
+  if (!isCalendarDate(text)) throw new OqsError('OQS_ERR_DATE_FORMAT', { en: input, ja: input.trim() === '' ? '（空欄）' : input }, formatHint(text));
   const today = todayJst(nowMs);
   if (text < EARLIEST_CONFIRMATION_DATE) throw new OqsError('OQS_ERR_DATE_RANGE', text, today);
   if (text > today) throw new OqsError('OQS_ERR_DATE_FUTURE', text, today);
