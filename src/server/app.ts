@@ -63,6 +63,9 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     // Refusals made before any route (a bad URL, an unparsable request) get the documented body too.
     frameworkErrors,
     clientErrorHandler,
+    // node would answer an HTTP/1.1 request without Host with a bare 400 of its own; the Host guard
+    // (hosts.ts) refuses it with the documented body instead.
+    http: { requireHostHeader: false },
     // An SSE stream must not keep close() waiting.
     forceCloseConnections: true,
     // removeAdditional off: an unknown field is an error, not silently dropped.

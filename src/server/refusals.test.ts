@@ -61,6 +61,12 @@ test('refusals made before fastify sees a request (431, a broken request) are co
   expectRefusal(twice, 400, 'OQS_ERR_CONTENT_LENGTH', 'two Content-Lengths');
   const garbage = await raw(port, 'BLAH\r\n\r\n');
   expectRefusal(garbage, 400, 'OQS_ERR_BAD_REQUEST', 'not HTTP');
+  // HTTP/1.1 without Host: node would answer a bare 400 itself; the Host guard gives the coded body.
+  const hostless = await raw(port, `GET /api/status HTTP/1.1\r\n\r\n`);
+  expectRefusal(hostless, 403, 'OQS_ERR_FOREIGN_HOST', 'no Host header');
+  // The body ends (the client closes) before Content-Length says: the table's own code.
+  const cut = await raw(port, `PUT /api/mode HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${ADMIN}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"mode":"visual"}`);
+  expectRefusal(cut, 400, 'OQS_ERR_CONTENT_LENGTH', 'a body shorter than Content-Length');
   expect(terminal.mode).to.equal('unattended');
 });
 

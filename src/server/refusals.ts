@@ -80,7 +80,7 @@ export function clientErrorHandler(err: Error & { code?: string }, socket: Socke
       ? new OqsError('OQS_ERR_HEADERS_TOO_LARGE', MAX_HEADER_BYTES)
       : code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? new OqsError('OQS_ERR_REQUEST_TIMEOUT')
-        : /CONTENT_LENGTH/.test(code)
+        : /CONTENT_LENGTH/.test(code) || code === 'HPE_INVALID_EOF_STATE' // the body ended before its Content-Length
           ? new OqsError('OQS_ERR_CONTENT_LENGTH', code)
           : new OqsError('OQS_ERR_BAD_REQUEST', `malformed HTTP request (${code})`);
   if (!socket.writable || socket.bytesWritten > 0) {
