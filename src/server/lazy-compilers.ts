@@ -1,14 +1,13 @@
 import type { ValidatorFactory } from '@fastify/ajv-compiler';
-import type { SerializerFactory } from '@fastify/fast-json-stringify-compiler';
 
 /**
- * fastify's own compilers (ajv for requests, fast-json-stringify for responses), but each route's
- * validator and serializer is compiled on the first request or response that needs it, not when the
- * server starts. Compiling every route up front, and loading ajv for it, was most of `oqs-reader
- * start` (about 0.6 s of CPU on 2 cores; docs/performance.md) for routes many sessions never call.
- * Results are the same; a schema that cannot compile now fails on its route's first use instead of
- * at start (the API tests call every route). No route has a `headers` request schema: fastify
- * passes those to a custom compiler without lower-casing the property names.
+ * fastify's request validators (ajv), each compiled on the first request that needs it, not when the
+ * server starts; responses are plain JSON.stringify (below). Compiling every route up front, and
+ * loading ajv for it, was most of `oqs-reader start` (about 0.6 s of CPU on 2 cores;
+ * docs/performance.md) for routes many sessions never call. A schema that cannot compile now fails
+ * on its route's first use instead of at start (the API tests call every route). No route has a
+ * `headers` request schema: fastify passes those to a custom compiler without lower-casing the
+ * property names.
  */
 export const lazyCompilers = () => ({ buildValidator: lazyValidators(), buildSerializer: lazySerializers() });
 
@@ -37,18 +36,13 @@ function lazyValidators(): ValidatorFactory {
   return build as unknown as ValidatorFactory;
 }
 
+/**
+ * Every response schema is open (additionalProperties: true, src/server/schemas.ts), so
+ * fast-json-stringify would send what JSON.stringify sends; compiling it (and the ajv it loads) was
+ * about 60 ms of CPU on the first answer of each route. The schemas still document the responses.
+ */
+type SerializerFactory = (externalSchemas: unknown, options: unknown) => (route: unknown) => (doc: unknown) => string;
+
 function lazySerializers(): SerializerFactory {
-  let factory: SerializerFactory | undefined;
-  return (externalSchemas, options) => {
-    let compile: ReturnType<SerializerFactory> | undefined;
-    return (route) => {
-      let serialize: ((doc: unknown) => string) | undefined;
-      return (doc) => {
-        // Loaded on first use too: fast-json-stringify brings ajv with it.
-        factory ??= (require('@fastify/fast-json-stringify-compiler') as typeof import('@fastify/fast-json-stringify-compiler')).SerializerSelector();
-        serialize ??= (compile ??= factory(externalSchemas, options))(route);
-        return serialize(doc);
-      };
-    };
-  };
+  return () => () => (doc) => JSON.stringify(doc);
 }
