@@ -107,6 +107,7 @@ async function runFlows(acts: Stimulus[], ackLag: number, commandsEvery: number)
   reader.model.on('event', (name: string, fields: object) => emitted.push(`${name}${JSON.stringify(fields)}`));
   const out: Array<{ seq: number; key: string; kind: string; event?: string }> = [];
   const toAck: number[] = [];
+  const arrivedAt: number[] = [];
   const reused: number[] = [];
   let hostSeq = 0;
   const decoder = new FrameDecoder((f) => {
@@ -114,10 +115,17 @@ async function runFlows(acts: Stimulus[], ackLag: number, commandsEvery: number)
     out.push({ seq: f.seq, key: `${f.type}:${f.payload.toString('hex')}`, kind: m.kind, event: m.kind === 'event' ? `${m.name}${JSON.stringify(m.fields)}` : undefined });
     // A new frame under a SEQ the host has not ACKed yet would make that event unrecoverable.
     if (toAck.includes(f.seq)) reused.push(f.seq);
-    if (m.kind === 'event') toAck.push(f.seq);
-    // The host answers from its own turn, never from inside the reader's write.
-    while (toAck.length > lag) {
+    if (m.kind === 'event') {
+      toAck.push(f.seq);
+      arrivedAt.push(out.length);
+    }
+    // The host answers from its own turn, never from inside the reader's write. It lags `lag`
+    // events behind, but (PR-5-3) never lets an event wait while less than a window of other frames
+    // is left: a host answering commands for a whole turn of SEQs without ACKing breaks the link by
+    // its own fault (refused acts send responses but no events, so events alone do not bound it).
+    while (toAck.length > lag || (toAck.length > 0 && out.length - arrivedAt[0]! >= 120)) {
       const seq = toAck.shift()!;
+      arrivedAt.shift();
       queueMicrotask(() => reader.feed(encodeAck(hostSeq++ & 0xff, seq)));
     }
   });
