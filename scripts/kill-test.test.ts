@@ -10,7 +10,7 @@ import { EmulatorHost } from '../simulator/emulator-host';
 import { FrameDecoder, decodeMessage, encodeAck, encodeCommand, type Message } from '../src/protocol';
 import type { ConfirmationRecord } from '../src/reader/records';
 import { prng } from '../simulator/prng';
-import { baseId, checkMode, checkRecords, junitXml, scanJournal } from './kill-test';
+import { baseId, checkMode, checkRecords, junitXml, scanJournal } from './kill-checks';
 
 const SERIAL = 'EMU-0001';
 const CARD = 'c'.repeat(32);

@@ -1,0 +1,184 @@
+/**
+ * The kill test's checks (scripts/kill-test.ts): pure functions over what the reader sent and what
+ * the journal holds, unit-tested in kill-test.test.ts.
+ */
+import type { SentOutcomeInfo } from '../simulator/control/protocol';
+import type { ConfirmationRecord } from '../src/reader/records';
+
+
+
+export interface JournalScan {
+  /** Non-empty lines. */
+  lines: number;
+  /** Lines that do not parse as a record, by 1-based line number; `last` if nothing follows. */
+  torn: Array<{ line: number; last: boolean; text: string }>;
+  /** Whole lines per record id (a later line for the same id, e.g. consent, is an update). */
+  linesById: Map<string, number>;
+}
+
+/** Reads records.ndjson line by line, as FileStore does, but keeps what it skips. */
+export function scanJournal(text: string): JournalScan {
+  const parts = text.split('\n');
+  // The segment after the final newline ('' for a file that ends in one) is the possible torn tail.
+  const numbered = parts.map((t, i) => ({ t, n: i + 1 })).filter((p) => p.t !== '');
+  const scan: JournalScan = { lines: numbered.length, torn: [], linesById: new Map() };
+  numbered.forEach(({ t, n }, i) => {
+    let rec: Partial<ConfirmationRecord> | null = null;
+    try {
+      const v = JSON.parse(t) as unknown;
+      if (v && typeof v === 'object' && typeof (v as { id?: unknown }).id === 'string') rec = v as Partial<ConfirmationRecord>;
+    } catch {
+      rec = null;
+    }
+    if (!rec) scan.torn.push({ line: n, last: i === numbered.length - 1 && !text.endsWith('\n'), text: t.slice(0, 80) });
+    else scan.linesById.set(rec.id!, (scan.linesById.get(rec.id!) ?? 0) + 1);
+  });
+  return scan;
+}
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  /** One line for the summary. */
+  detail: string;
+  /** Up to a few dozen specifics when it failed. */
+  problems: string[];
+  /** How many problems there were in all. */
+  total: number;
+}
+
+export const check = (name: string, problems: string[], detail: string): Check => ({
+  name,
+  ok: problems.length === 0,
+  detail,
+  problems: problems.length > 40 ? [...problems.slice(0, 40), `… and ${problems.length - 40} more`] : problems,
+  total: problems.length,
+});
+
+/** `SERIAL:TXID` or, for a reader that reused a txId, `SERIAL:TXID~N`: the base id. */
+export function baseId(id: string): string {
+  const i = id.indexOf('~');
+  return i < 0 ? id : id.slice(0, i);
+}
+
+export interface RecordCheckInput {
+  serial: string;
+  /** Every identity outcome the reader sent (the emulator's `confirmations` op). */
+  sent: SentOutcomeInfo[];
+  /** FileStore.loadRecords() of the state dir. */
+  records: ConfirmationRecord[];
+  journal: JournalScan;
+}
+
+/** The journal checks: every ACKed outcome exactly once, nothing invented, nothing torn. */
+export function checkRecords({ serial, sent, records, journal }: RecordCheckInput): Check[] {
+  const byBase = new Map<string, ConfirmationRecord[]>();
+  for (const r of records) {
+    const b = baseId(r.id);
+    byBase.set(b, [...(byBase.get(b) ?? []), r]);
+  }
+  const sentById = new Map<string, SentOutcomeInfo[]>();
+  for (const s of sent) {
+    const id = `${serial}:${s.txId}`;
+    sentById.set(id, [...(sentById.get(id) ?? []), s]);
+  }
+  const checks: Check[] = [];
+
+  for (const [event, outcome] of [
+    ['identityConfirmed', 'confirmed'],
+    ['identityFailed', 'failed'],
+  ] as const) {
+    const problems: string[] = [];
+    const acked = sent.filter((s) => s.event === event && s.acked);
+    let lost = 0;
+    let doubled = 0;
+    for (const s of acked) {
+      const id = `${serial}:${s.txId}`;
+      const found = (byBase.get(id) ?? []).filter((r) => r.outcome === outcome);
+      if (found.length === 0) {
+        lost++;
+        problems.push(`${id}: ${event} ACKed by the host, not in records.ndjson (lost)`);
+      } else if (found.length > 1) {
+        doubled++;
+        problems.push(`${id}: recorded ${found.length} times (${found.map((r) => r.id).join(', ')})`);
+      } else {
+        const r = found[0]!;
+        if (event === 'identityConfirmed' && (r.method !== s.method || r.cardId !== s.cardId)) {
+          problems.push(`${id}: recorded as method ${r.method} with another card than the reader confirmed (${s.method})`);
+        }
+        if (event === 'identityFailed' && r.failReason !== s.reason) problems.push(`${id}: recorded reason ${r.failReason}, the reader said ${s.reason}`);
+      }
+    }
+    const label = event === 'identityConfirmed' ? 'confirmation' : 'failed confirmation';
+    checks.push(check(`every ACKed ${label} is recorded exactly once`, problems, `${acked.length} ACKed ${event} checked: ${lost} lost, ${doubled} recorded twice, ${problems.length - lost - doubled} recorded wrong`));
+  }
+
+  const invented: string[] = [];
+  for (const r of records) {
+    const b = baseId(r.id);
+    const want = r.outcome === 'confirmed' ? 'identityConfirmed' : 'identityFailed';
+    const match = (sentById.get(b) ?? []).find((s) => s.event === want && (want === 'identityFailed' || s.cardId === r.cardId));
+    if (!match) invented.push(`${r.id}: ${r.outcome} record, but the reader never sent that ${want}`);
+    if (r.id !== b) invented.push(`${r.id}: a second record for ${b} (the reader never reuses a txId)`);
+  }
+  checks.push(check('nothing is recorded that the reader never sent', invented, `${records.length} records, each matched to an event the reader sent`));
+
+  const midFile = journal.torn.filter((t) => !t.last);
+  checks.push(
+    check(
+      'no record line is torn (except possibly the very last)',
+      midFile.map((t) => `records.ndjson line ${t.line} does not parse: ${JSON.stringify(t.text)}`),
+      `${journal.lines} lines, ${journal.torn.length} torn (${journal.torn.length - midFile.length} as the last line)`,
+    ),
+  );
+  return checks;
+}
+
+export interface ModeCheckInput {
+  expected: string;
+  /** Names in the state dir. */
+  files: string[];
+  /** mode.json's text, or null when missing. */
+  modeJson: string | null;
+  /** FileStore.loadMode(). */
+  loaded: string | null;
+  /** Transactions that found the reader offering a method choice (a mode other than the one set). */
+  driftSeen: number;
+  finalReaderMode: string;
+}
+
+export function checkMode(m: ModeCheckInput): Check[] {
+  const problems: string[] = [];
+  if (m.modeJson === null) problems.push('mode.json is missing');
+  else {
+    try {
+      const mode = (JSON.parse(m.modeJson) as { mode?: unknown }).mode;
+      if (mode !== m.expected) problems.push(`mode.json says ${JSON.stringify(mode)}, ${m.expected} was set`);
+    } catch {
+      problems.push(`mode.json does not parse: ${JSON.stringify(m.modeJson.slice(0, 80))}`);
+    }
+  }
+  if (m.loaded !== m.expected) problems.push(`FileStore.loadMode() gives ${m.loaded}`);
+  const temps = m.files.filter((f) => f !== 'mode.json' && f.startsWith('mode.json'));
+  for (const t of temps) problems.push(`leftover ${t} beside mode.json`);
+  const readerProblems: string[] = [];
+  if (m.driftSeen > 0) readerProblems.push(`${m.driftSeen} patients found the reader in another mode (it offered a method choice)`);
+  if (m.finalReaderMode !== m.expected) readerProblems.push(`the reader ended in mode ${m.finalReaderMode}`);
+  return [
+    check('the mode survives every restart (mode.json, no leftover temp file)', problems, `mode.json: ${m.modeJson?.trim() ?? 'missing'}`),
+    check('every restarted controller gave the reader the same mode', readerProblems, `reader mode at the end: ${m.finalReaderMode}`),
+  ];
+}
+
+const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+export function junitXml(suite: string, checks: Check[], seconds: number): string {
+  const failures = checks.filter((c) => !c.ok).length;
+  const cases = checks.map((c) => {
+    const head = `  <testcase classname="${xmlEscape(suite)}" name="${xmlEscape(c.name)}" time="0">`;
+    const out = `<system-out>${xmlEscape(c.detail)}</system-out>`;
+    if (c.ok) return `${head}${out}</testcase>`;
+    return `${head}<failure message="${xmlEscape(c.detail)}">${xmlEscape(c.problems.join('\n'))}</failure>${out}</testcase>`;
+  });
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites><testsuite name="${xmlEscape(suite)}" tests="${checks.length}" failures="${failures}" errors="0" time="${seconds.toFixed(1)}">\n${cases.join('\n')}\n</testsuite></testsuites>\n`;
+}
