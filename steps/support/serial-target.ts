@@ -190,6 +190,9 @@ export class SerialTarget implements Target {
   private async rebase(i: number): Promise<void> {
     const path = this.opts.paths[i]!;
     const deadline = Date.now() + REAL_WAIT_MS;
+    // A reader that cannot say what it still holds (a real one, or a robot's): what it sends on
+    // reattach (a cancelled check's outcome and screen) must have arrived before counting anew.
+    if (!this.opts.unacked) await this.quiet();
     while (this.opts.unacked && (await this.opts.unacked(i)) > 0) {
       if (Date.now() > deadline) throw new Error(`reader ${i + 1} still has unacknowledged events after it came back`);
       await new Promise((r) => setTimeout(r, 10));
