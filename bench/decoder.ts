@@ -10,7 +10,7 @@
  *                                    (fits frames under 256 bytes), 7 bytes of overhead; no CRC
  * Reps are interleaved across implementations (so drift hits all alike); the median is reported.
  */
-import { prng } from '../simulator/prng';
+import { prng } from '../src/util/prng';
 import { Transform, type TransformCallback } from 'node:stream';
 import { DelimiterParser } from '@serialport/parser-delimiter';
 import { PacketLengthParser } from '@serialport/parser-packet-length';

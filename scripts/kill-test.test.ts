@@ -9,7 +9,6 @@ import type { SentOutcomeInfo } from '../simulator/control/protocol';
 import { EmulatorHost } from '../simulator/emulator-host';
 import { FrameDecoder, decodeMessage, encodeAck, encodeCommand, type Message } from '../src/protocol';
 import type { ConfirmationRecord } from '../src/reader/records';
-import { prng } from '../simulator/prng';
 import { baseId, checkMode, checkRecords, junitXml, scanJournal } from './kill-checks';
 
 const SERIAL = 'EMU-0001';
@@ -42,15 +41,6 @@ function record(txId: number, over: Partial<ConfirmationRecord> = {}): Confirmat
 
 const lines = (...recs: ConfirmationRecord[]) => recs.map((r) => JSON.stringify(r) + '\n').join('');
 const failing = (checks: ReturnType<typeof checkRecords>) => checks.filter((c) => !c.ok).map((c) => c.name);
-
-test('prng: the same seed gives the same sequence, another seed another', () => {
-  const a = prng(42);
-  const b = prng(42);
-  const xs = Array.from({ length: 5 }, () => a());
-  expect(Array.from({ length: 5 }, () => b())).to.deep.equal(xs);
-  expect(prng(43)()).to.not.equal(xs[0]);
-  for (const x of xs) expect(x).to.be.within(0, 1);
-});
 
 test('scanJournal: a torn last line is allowed, a torn line in the middle is reported as such', () => {
   const whole = lines(record(1), record(2));

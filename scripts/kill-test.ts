@@ -17,7 +17,7 @@
  * Exit code 0 when every check passed, 1 otherwise (2: bad usage). Writes one JUnit test case per
  * check to --junit so the totals line counts it.
  */
-import { prng } from '../simulator/prng';
+import { prng } from '../src/util/prng';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

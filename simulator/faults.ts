@@ -1,6 +1,6 @@
 import { CRC_SIZE, HEADER_SIZE, RESPONSE_BIT, Status, encodeFrame, type StatusName } from '../src/protocol';
 import type { Clock } from '../src/time/clock';
-import { prng } from './prng';
+import { prng } from '../src/util/prng';
 
 /**
  * Named, scriptable faults on the reader's link, like a bad USB-serial cable. Each rule picks

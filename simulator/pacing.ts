@@ -1,5 +1,5 @@
 import type { Clock, Timer } from '../src/time/clock';
-import { prng } from './prng';
+import { prng } from '../src/util/prng';
 
 /** Picks the next chunk size (clamped to 1..remaining); `random` is seeded, in [0, 1). */
 export type ChunkChooser = (remaining: number, random: () => number) => number;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import { expect } from 'chai';
-import { prng } from '../../simulator/prng';
+import { prng } from '../util/prng';
 import {
   COMMANDS,
   EVENTS,
