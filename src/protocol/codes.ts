@@ -75,10 +75,17 @@ export const ConsentItem = { medication: 1, checkups: 2, highCost: 4 } as const;
 /** Capability bits in the hello response. */
 export const Capability = { face: 1, pin: 2, consent: 4, visualCheck: 8, pinOnlyMode: 16, consentSingleScreen: 32 } as const;
 
-export function capabilityNames(bits: number): string[] {
-  return Object.entries(Capability)
+export type CapabilityName = keyof typeof Capability;
+
+export function capabilityNames(bits: number): CapabilityName[] {
+  return (Object.entries(Capability) as Array<[CapabilityName, number]>)
     .filter(([, b]) => (bits & b) !== 0)
     .map(([n]) => n);
+}
+
+/** The hello response's bit mask for these names (the inverse of capabilityNames); unknown names are dropped. */
+export function capabilityBits(names: readonly string[]): number {
+  return names.reduce((bits, n) => bits | (Object.hasOwn(Capability, n) ? Capability[n as CapabilityName] : 0), 0);
 }
 
 /** Reader-side error codes carried by the readerError event. */

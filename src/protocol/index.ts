@@ -6,3 +6,4 @@ export * from './fields';
 export * from './codes';
 export * from './messages';
 export * from './screens';
+export * from './shapes';

@@ -6,9 +6,11 @@ import {
   encodeAck,
   encodeCommand,
   encodeFrame,
+  emptyLinkStats,
   type CommandName,
   type CommandRequest,
   type CommandResponse,
+  type LinkStats,
   type Message,
 } from '../protocol';
 import { OqsError } from './errors';
@@ -41,15 +43,6 @@ interface Pending {
   retry: Timer | null;
 }
 
-export interface LinkStats {
-  /** Commands sent again (same SEQ) because no response came in time. */
-  commandRetries: number;
-  /** Events the reader sent again that were already handled: ACKed again, not handled twice. */
-  duplicateEvents: number;
-  /** Frames dropped by the decoder (bad CRC, oversized) or that did not decode. */
-  badFrames: number;
-}
-
 /**
  * An event whose SEQ and bytes match one received fewer than this many frames ago is the reader's
  * retransmission. The reader's SEQ wraps at 256, so a match from further back is a new event.
@@ -67,10 +60,9 @@ export class ReaderLink extends EventEmitter {
   private readonly decoder: FrameDecoder;
   private closed = false;
 
-  readonly stats: LinkStats = { commandRetries: 0, duplicateEvents: 0, badFrames: 0 };
+  readonly stats: LinkStats = emptyLinkStats();
   /** By SEQ: the last event's type+payload and the count of frames received when it came. */
   private readonly recentEvents = new Map<number, { key: string; n: number }>();
-  private framesIn = 0;
 
   constructor(
     private readonly port: BytePort,
@@ -156,11 +148,12 @@ export class ReaderLink extends EventEmitter {
     if (this.listenerCount('frame') > 0) {
       this.emit('frame', { dir: 'out', at: this.clock.now(), bytes: bytes.toString('hex'), message } satisfies TraceEntry);
     }
+    this.stats.framesOut++;
     this.port.write(bytes, cb);
   }
 
   private onFrame(frame: { seq: number; type: number; payload: Buffer }): void {
-    this.framesIn++;
+    this.stats.framesIn++;
     let msg: Message;
     try {
       msg = decodeMessage(frame);
@@ -189,11 +182,11 @@ export class ReaderLink extends EventEmitter {
       if (this.listenerCount('event') === 0) return;
       const key = `${frame.type}:${frame.payload.toString('hex')}`;
       const seen = this.recentEvents.get(msg.seq);
-      if (seen && seen.key === key && this.framesIn - seen.n < REPEAT_WINDOW_FRAMES) this.stats.duplicateEvents++;
+      if (seen && seen.key === key && this.stats.framesIn - seen.n < REPEAT_WINDOW_FRAMES) this.stats.duplicateEvents++;
       else {
         // A restarted reader numbers from 0 again: what came before says nothing about repeats.
         if (msg.name === 'readerReset') this.recentEvents.clear();
-        this.recentEvents.set(msg.seq, { key, n: this.framesIn });
+        this.recentEvents.set(msg.seq, { key, n: this.stats.framesIn });
         // Listeners record the event synchronously (the journal is fsynced) before the ACK goes
         // out: a reader never hears "got it" for something a crash could still lose.
         this.emit('event', msg);

@@ -2,18 +2,12 @@ import { realpathSync } from 'node:fs';
 import { SerialPortStream } from '@serialport/stream';
 import type { BindingInterface } from '@serialport/bindings-interface';
 import type { Clock } from '../time/clock';
-import { Mode, PROTOCOL_VERSION, capabilityNames, type ModeName } from '../protocol';
+import { Mode, PROTOCOL_VERSION, capabilityNames, type ModeName, type ReaderIdentity } from '../protocol';
 import { OqsError } from './errors';
 import { ReaderLink, type TraceEntry } from './link';
 
-export interface ReaderIdentity {
-  protocolVersion: number;
-  vendor: string;
-  model: string;
-  firmware: string;
-  serial: string;
-  capabilities: string[];
-}
+/** Kept for importers of the controller side; defined once in src/protocol/shapes.ts. */
+export type { ReaderIdentity };
 
 export interface OpenReaderOptions {
   path: string;
