@@ -1,25 +1,22 @@
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../time/clock';
-import {
-  FailReason,
-  Method,
-  ConsentChoice,
-  screenById,
-  type FailReasonName,
-  type MethodName,
-  type ModeName,
-  type ScreenName,
-} from '../protocol';
+import { screenById, type ModeName } from '../protocol';
 import type { Actor } from './accounts';
 import { connectionPattern, type ConnectionPattern } from './connection-patterns';
-import { displayDate, parseConfirmationDate, todayJst } from './dates';
 import { OqsError } from './errors';
 import { MODE_LABELS } from './labels';
 import type { ReaderEvent, TraceEntry } from './link';
-import type { ReaderClient, ReaderIdentity } from './reader-client';
+import type { ReaderClient } from './reader-client';
 import type { ConfirmationRecord, ModeChange } from './records';
 import { MemoryStore, type TerminalStore } from './store';
+import { AlertBoard, type Alert } from './terminal-alerts';
+import { RecordBook } from './terminal-records';
+import { onReaderEvent, readerBusy, type Connected, type TerminalCore, type TerminalEvent } from './terminal-readers';
+import * as visualFlow from './terminal-visual';
 import { VisualCheck, type VisualCheckView } from './visual-check';
+
+export type { Alert } from './terminal-alerts';
+export type { TerminalEvent } from './terminal-readers';
 
 export interface TerminalOptions {
   clock: Clock;
@@ -30,44 +27,6 @@ export interface TerminalOptions {
   generalReaders?: number;
 }
 
-export interface Alert {
-  code: 'visualModeOn' | 'visualCheckNeeded' | 'staffCheckRequired' | 'readerRestarted' | 'readerDisconnected' | 'readerNotConnected' | 'visualModeReverted';
-  message: string;
-  /** The reader port it is about (connection alerts). */
-  path?: string;
-}
-
-/** 《カードリーダー未接続》: a reader the terminal is configured for has never answered yet. */
-const NOT_CONNECTED = 'カードリーダー未接続：顔認証付きカードリーダーが見つかりません。電源とケーブルを確認してください（つながり次第、自動で使えるようになります）';
-const DISCONNECTED = '顔認証付きカードリーダーとの接続が切れました。ケーブルを確認してください（自動で再接続します）';
-const DISCONNECTED_VOID = '顔認証付きカードリーダーとの接続が切れたため、進行中の目視確認は取り消されました。ケーブルを確認してください（自動で再接続します）。つながったら、もう一度目視確認をしてください';
-const VISUAL_REVERTED = '顔認証付きカードリーダーが2台になったため、目視確認モードを終了して無人運転モードに戻しました（目視確認はリーダー1台のときだけ使えます）';
-
-export type TerminalEvent =
-  | { type: 'modeChanged'; change: ModeChange }
-  | { type: 'readerConnected'; path: string; identity: ReaderIdentity }
-  | { type: 'readerDisconnected'; path: string }
-  | { type: 'readerEvent'; path: string; name: ReaderEvent['name']; fields: ReaderEvent['fields'] }
-  | { type: 'frame'; path: string; frame: TraceEntry }
-  | { type: 'record'; record: ConfirmationRecord }
-  | { type: 'visualCheck'; view: VisualCheckView }
-  | { type: 'alert'; alert: Alert | null };
-
-interface Tx {
-  startedAt: number;
-  method: MethodName | null;
-  recordId: string | null;
-}
-
-interface Connected {
-  client: ReaderClient;
-  identity: ReaderIdentity;
-  screen: ScreenName | undefined;
-  txs: Map<number, Tx>;
-  /** The reader has not yet taken the terminal's mode (it was busy when attached). */
-  modePending: boolean;
-}
-
 /**
  * The 資格確認端末's rules around its face-auth readers (chapter 7): the operating mode, who may
  * switch it, the visual check, and a record of every identity confirmation. Every change goes
@@ -76,19 +35,17 @@ interface Connected {
 export class Terminal extends EventEmitter {
   readonly clock: Clock;
   readonly store: TerminalStore;
+  readonly visual: VisualCheck;
   readonly readerSoftwareInstalled: boolean;
   readonly generalReaders: number;
-  private readonly readers = new Map<string, Connected>();
-  /** Per reader port: why it is not attached now (not there yet, or gone). Cleared on attach. */
-  private readonly linkAlerts = new Map<string, Alert>();
-  /** Ports that were attached at least once: gone is then 'disconnected', not 'not connected'. */
-  private readonly seen = new Set<string>();
-  /** The terminal changed the mode by itself (visualModeReverted) until someone switches it. */
-  private modeAlert: Alert | null = null;
-  private readonly recordsById = new Map<string, ConfirmationRecord>();
   private currentMode: ModeName;
-  private readerAlert: Alert | null = null;
-  readonly visual: VisualCheck;
+  private readonly readers = new Map<string, Connected>();
+  private readonly alertBoard = new AlertBoard((alert) => this.publish({ type: 'alert', alert }));
+  private readonly book: RecordBook;
+  /** The parts in terminal-*.ts work on this. */
+  private readonly core: TerminalCore;
+  private closing = false;
+  private published = 0;
 
   constructor(opts: TerminalOptions) {
     super();
@@ -98,8 +55,19 @@ export class Terminal extends EventEmitter {
     this.generalReaders = opts.generalReaders ?? 0;
     // 無人運転 is the mode after installation (P101-2); a restart keeps the last one.
     this.currentMode = this.store.loadMode() ?? 'unattended';
-    for (const r of this.store.loadRecords()) this.recordsById.set(r.id, r);
+    this.book = new RecordBook(this.store, this.clock, (record) => this.publish({ type: 'record', record }));
     this.visual = new VisualCheck((view) => this.publish({ type: 'visualCheck', view }));
+    this.core = {
+      clock: this.clock,
+      visual: this.visual,
+      alerts: this.alertBoard,
+      book: this.book,
+      readers: this.readers,
+      mode: () => this.currentMode,
+      requireReaderMenu: () => this.requireReaderMenu(),
+      publish: (e) => this.publish(e),
+      syncMode: (r) => this.syncMode(r),
+    };
   }
 
   get mode(): ModeName {
@@ -117,7 +85,7 @@ export class Terminal extends EventEmitter {
   }
 
   records(): ConfirmationRecord[] {
-    return [...this.recordsById.values()];
+    return this.book.all();
   }
 
   modeChanges(): ModeChange[] {
@@ -125,14 +93,7 @@ export class Terminal extends EventEmitter {
   }
 
   alerts(): Alert[] {
-    const out: Alert[] = [];
-    if (this.currentMode === 'visual') {
-      out.push({ code: 'visualModeOn', message: '目視確認モードです。目視確認が終わったら無人運転モードに戻してください（戻さないと職員の目視確認なしでは資格確認できません）' });
-    }
-    if (this.modeAlert) out.push(this.modeAlert);
-    out.push(...this.linkAlerts.values());
-    if (this.readerAlert) out.push(this.readerAlert);
-    return out;
+    return this.alertBoard.list(this.currentMode);
   }
 
   status() {
@@ -169,7 +130,7 @@ export class Terminal extends EventEmitter {
     this.requireReaderMenu();
     if (!client.identity) throw new TypeError('attachReader needs an identified ReaderClient');
     const entry: Connected = { client, identity: client.identity, screen: undefined, txs: new Map(), modePending: false };
-    const onEvent = (e: ReaderEvent) => this.onReaderEvent(client.path, entry, e);
+    const onEvent = (e: ReaderEvent) => onReaderEvent(this.core, client.path, entry, e);
     const onFrame = (frame: TraceEntry) => this.publish({ type: 'frame', path: client.path, frame });
     const onClose = () => {
       if (this.readers.get(client.path) !== entry) return;
@@ -178,7 +139,7 @@ export class Terminal extends EventEmitter {
       const voided = this.readers.size === 0 && this.visual.view().state !== 'idle';
       if (this.readers.size === 0) this.visual.reset();
       this.publish({ type: 'readerDisconnected', path: client.path });
-      if (!this.closing) this.setLinkAlert(client.path, { code: 'readerDisconnected', message: voided ? DISCONNECTED_VOID : DISCONNECTED, path: client.path });
+      if (!this.closing) this.alertBoard.detached(client.path, voided);
     };
     for (const f of client.openingFrames) onFrame(f);
     client.link.on('event', onEvent);
@@ -200,8 +161,7 @@ export class Terminal extends EventEmitter {
       throw e;
     }
     this.readers.set(client.path, entry);
-    this.seen.add(client.path);
-    this.setLinkAlert(client.path, null);
+    this.alertBoard.attached(client.path);
     this.publish({ type: 'readerConnected', path: client.path, identity: client.identity });
     if (this.currentMode === 'visual' && this.readers.size > 1) await this.revertVisual();
   }
@@ -212,8 +172,7 @@ export class Terminal extends EventEmitter {
    */
   readerUnavailable(path: string, _why: OqsError): void {
     if (this.readers.has(path) || this.closing) return;
-    if (this.seen.has(path)) this.setLinkAlert(path, { code: 'readerDisconnected', message: DISCONNECTED, path });
-    else this.setLinkAlert(path, { code: 'readerNotConnected', message: NOT_CONNECTED, path });
+    this.alertBoard.unavailable(path);
   }
 
   /**
@@ -229,16 +188,7 @@ export class Terminal extends EventEmitter {
     this.store.saveMode('unattended', change);
     this.publish({ type: 'modeChanged', change });
     await Promise.allSettled([...this.readers.values()].map((r) => this.syncMode(r)));
-    this.modeAlert = { code: 'visualModeReverted', message: VISUAL_REVERTED };
-    this.publish({ type: 'alert', alert: this.modeAlert });
-  }
-
-  private setLinkAlert(path: string, alert: Alert | null): void {
-    const now = this.linkAlerts.get(path);
-    if (alert === null ? now === undefined : now?.code === alert.code) return;
-    if (alert) this.linkAlerts.set(path, alert);
-    else this.linkAlerts.delete(path);
-    this.publish({ type: 'alert', alert });
+    this.alertBoard.visualReverted();
   }
 
   /**
@@ -250,7 +200,7 @@ export class Terminal extends EventEmitter {
       await entry.client.setMode(this.currentMode);
       entry.modePending = false;
     } catch (e) {
-      if (!(OqsError.is(e, 'OQS_ERR_READER_REFUSED') && (e as { status?: string }).status === 'busy')) throw e;
+      if (!readerBusy(e)) throw e;
       entry.modePending = true;
     }
   }
@@ -267,219 +217,49 @@ export class Terminal extends EventEmitter {
       if (!this.pattern.visualCheckAllowed) throw new OqsError('OQS_ERR_PATTERN_NOT_ALLOWED', this.pattern.id);
     }
     const from = this.currentMode;
-    const done: Connected[] = [];
     try {
-      for (const r of this.readers.values()) {
-        await r.client.setMode(mode);
-        done.push(r);
-      }
+      for (const r of this.readers.values()) await r.client.setMode(mode);
     } catch (e) {
       // All readers or none: put every reader back, including one whose answer never came
       // (it may have switched anyway).
-      void done;
       await Promise.allSettled([...this.readers.values()].map((r) => r.client.setMode(from)));
-      if (OqsError.is(e, 'OQS_ERR_READER_REFUSED') && (e as { status?: string }).status === 'busy') throw new OqsError('OQS_ERR_READER_BUSY');
+      if (readerBusy(e)) throw new OqsError('OQS_ERR_READER_BUSY');
       throw e;
     }
     const change: ModeChange = { from, to: mode, by: actor.account, at: new Date(this.clock.now()).toISOString() };
     this.store.saveMode(mode, change);
     this.currentMode = mode;
-    this.modeAlert = null;
+    this.alertBoard.modeSwitched();
     if (mode !== 'visual') this.visual.reset();
     this.publish({ type: 'modeChanged', change });
     this.publish({ type: 'alert', alert: null });
     return change;
   }
 
-  /**
-   * P106 steps 2–3: staff have looked at the patient, set 資格確認日 and ticked
-   * 《目視で本人確認完了》; the reader now takes the patient's card for this check.
-   */
-  async beginVisualCheck(actor: Actor, input: { confirmationDate?: string; visuallyConfirmed: boolean }): Promise<VisualCheckView> {
-    this.requireReaderMenu();
-    if (this.currentMode !== 'visual') throw new OqsError('OQS_ERR_NOT_VISUAL_MODE', MODE_LABELS[this.currentMode]);
-    const dateText = input.confirmationDate ?? todayJst(this.clock.now());
-    const wireDate = parseConfirmationDate(dateText, this.clock.now());
-    if (input.visuallyConfirmed !== true) throw new OqsError('OQS_ERR_NOT_VISUALLY_CONFIRMED');
-    this.visual.requireState(['idle', 'awaitingCard'], 'starting a visual check');
-    const reader = this.singleReader();
-    const previous = this.visual.view().checkId;
-    const checkId = this.visual.nextCheckId();
-    // Armed before the command goes out: the reader may report a card already on it at once.
-    this.visual.arm(checkId, displayDate(wireDate), actor.account);
-    try {
-      await reader.client.startVisualCheck(checkId, wireDate);
-    } catch (e) {
-      this.visual.disarm(previous);
-      if (OqsError.is(e, 'OQS_ERR_READER_REFUSED') && (e as { status?: string }).status === 'busy') throw new OqsError('OQS_ERR_READER_BUSY');
-      throw e;
-    }
-    this.setReaderAlert(null);
-    return this.visual.view();
+  /** P106 steps 2–3: the reader takes the patient's card for a visual check (terminal-visual.ts). */
+  beginVisualCheck(actor: Actor, input: { confirmationDate?: string; visuallyConfirmed: boolean }): Promise<VisualCheckView> {
+    return visualFlow.begin(this.core, actor, input);
   }
 
   /** P106-5: OK on 「本人確認を実行する」; resolves once the reader has confirmed or failed. */
-  async confirmVisualCheck(_actor: Actor): Promise<ConfirmationRecord> {
-    this.visual.requireState(['awaitingConfirmation'], 'OK on 本人確認を実行する');
-    const reader = this.singleReader();
-    const outcome = this.visual.execute();
-    try {
-      await reader.client.executeVisualCheck(this.visual.view().checkId);
-    } catch (e) {
-      outcome.catch(() => undefined);
-      this.visual.abortExecute();
-      throw e;
-    }
-    return outcome;
+  confirmVisualCheck(_actor: Actor): Promise<ConfirmationRecord> {
+    return visualFlow.confirm(this.core);
   }
 
   /** P106-6: OK on 「本人確認を完了する」; back to the screen for the next patient (P106-7). */
   completeVisualCheck(_actor: Actor): VisualCheckView {
-    this.visual.requireState(['completed'], 'OK on 本人確認を完了する');
-    this.visual.reset();
-    return this.visual.view();
+    return visualFlow.complete(this.core);
   }
 
-  async cancelVisualCheck(_actor: Actor): Promise<VisualCheckView> {
-    if (this.visual.view().state !== 'idle') {
-      const reader = this.readers.values().next().value as Connected | undefined;
-      await reader?.client.cancelVisualCheck();
-      this.visual.reset();
-    }
-    return this.visual.view();
+  cancelVisualCheck(_actor: Actor): Promise<VisualCheckView> {
+    return visualFlow.cancel(this.core);
   }
-
-  private closing = false;
 
   async close(): Promise<void> {
     this.closing = true;
     await Promise.allSettled([...this.readers.values()].map((r) => r.client.close()));
     this.readers.clear();
   }
-
-  private singleReader(): Connected {
-    if (this.readers.size !== 1) {
-      if (this.readers.size === 0) throw new OqsError('OQS_ERR_NO_READER');
-      throw new OqsError('OQS_ERR_VISUAL_SINGLE_READER', this.readers.size);
-    }
-    return this.readers.values().next().value as Connected;
-  }
-
-  private onReaderEvent(path: string, r: Connected, e: ReaderEvent): void {
-    this.publish({ type: 'readerEvent', path, name: e.name, fields: e.fields });
-    const f = e.fields as Record<string, number>;
-    const txId = f.txId ?? 0;
-    switch (e.name) {
-      case 'screenShown':
-        r.screen = screenById(f.screen ?? 0);
-        return;
-      case 'cardPlaced':
-        r.txs.set(txId, { startedAt: this.clock.now(), method: null, recordId: null });
-        // A new patient clears the last patient's alert, not news about the reader itself.
-        if (this.readerAlert?.code === 'visualCheckNeeded' || this.readerAlert?.code === 'staffCheckRequired') this.setReaderAlert(null);
-        if (this.visual.view().state === 'awaitingCard') this.visual.cardPlaced(txId);
-        return;
-      case 'methodChosen': {
-        const tx = r.txs.get(txId);
-        if (tx) tx.method = (Method.nameOf(f.method ?? 0) as MethodName) ?? null;
-        return;
-      }
-      case 'identityConfirmed': {
-        const method = Method.nameOf(f.method ?? 0) as MethodName;
-        const visual = method === 'visual' ? this.visual.view() : null;
-        const record = this.record(r, txId, {
-          outcome: 'confirmed',
-          method,
-          failReason: null,
-          confirmationDate: visual?.confirmationDate ?? todayJst(this.clock.now()),
-          operator: visual?.operator ?? null,
-          cardId: String(e.fields.cardId),
-        });
-        if (method === 'visual' && record) this.visual.confirmed(record);
-        return;
-      }
-      case 'identityFailed': {
-        const reason = FailReason.nameOf(f.reason ?? 0) as FailReasonName;
-        const tx = r.txs.get(txId);
-        const record = this.record(r, txId, {
-          outcome: 'failed',
-          method: tx?.method ?? null,
-          failReason: reason,
-          confirmationDate: todayJst(this.clock.now()),
-          operator: null,
-          cardId: null,
-        });
-        this.visual.failed(reason, record);
-        if (reason === 'faceMismatch' || reason === 'pinLocked' || reason === 'noPin') {
-          this.setReaderAlert({ code: 'visualCheckNeeded', message: '患者の本人確認ができませんでした（照合エラー／暗証番号ロック）。目視確認が必要です' });
-        } else if (reason === 'staffRequired') {
-          this.setReaderAlert({ code: 'staffCheckRequired', message: '目視確認モードです。患者を目視で確認し、《目視で本人確認完了》をチェックしてください' });
-        }
-        return;
-      }
-      case 'consentGiven': {
-        // By record id, which survives a restart of the terminal (the transaction map does not).
-        const tx = r.txs.get(txId);
-        const rec = this.recordsById.get(tx?.recordId ?? `${r.identity.serial}:${txId}`);
-        if (rec) {
-          rec.consent = (ConsentChoice.nameOf(f.choice ?? 0) as 'all' | 'individual') ?? null;
-          this.store.saveRecord(rec);
-          this.publish({ type: 'record', record: rec });
-        }
-        return;
-      }
-      case 'cardRemoved':
-        r.txs.delete(txId);
-        if (r.modePending) void this.syncMode(r).catch(() => undefined);
-        return;
-      case 'readerReset':
-        // It lost its flow and its mode: give the mode back; a visual check in progress is void.
-        r.txs.clear();
-        this.visual.reset();
-        this.setReaderAlert({ code: 'readerRestarted', message: '顔認証付きカードリーダーが再起動しました。患者にはもう一度カードを置いてもらってください' });
-        void this.syncMode(r).catch(() => (r.modePending = true));
-        return;
-      default:
-        return;
-    }
-  }
-
-  private record(
-    r: Connected,
-    txId: number,
-    fields: Pick<ConfirmationRecord, 'outcome' | 'method' | 'failReason' | 'confirmationDate' | 'operator' | 'cardId'>,
-  ): ConfirmationRecord | null {
-    let id = `${r.identity.serial}:${txId}`;
-    const seen = this.recordsById.get(id);
-    if (seen && seen.outcome === fields.outcome && seen.method === fields.method && seen.cardId === fields.cardId) {
-      return null; // the same event again (retransmitted or replayed): recorded once
-    }
-    // A reader that reused a txId (against docs/protocol.md): keep both, never lose one.
-    for (let n = 2; this.recordsById.has(id); n++) id = `${r.identity.serial}:${txId}~${n}`;
-    const tx = r.txs.get(txId);
-    const now = new Date(this.clock.now()).toISOString();
-    const record: ConfirmationRecord = {
-      id,
-      ...fields,
-      reader: { vendor: r.identity.vendor, model: r.identity.model, serial: r.identity.serial },
-      consent: null,
-      startedAt: tx ? new Date(tx.startedAt).toISOString() : now,
-      finishedAt: now,
-    };
-    if (tx) tx.recordId = id;
-    this.store.saveRecord(record);
-    this.recordsById.set(id, record);
-    this.publish({ type: 'record', record });
-    return record;
-  }
-
-  private setReaderAlert(alert: Alert | null): void {
-    if (this.readerAlert === alert) return;
-    this.readerAlert = alert;
-    this.publish({ type: 'alert', alert });
-  }
-
-  private published = 0;
 
   /**
    * Every event goes out numbered; raw frames share the number of the event before them, since the

@@ -1,0 +1,97 @@
+import type { ModeName } from '../protocol';
+
+export interface Alert {
+  code: 'visualModeOn' | 'visualCheckNeeded' | 'staffCheckRequired' | 'readerRestarted' | 'readerDisconnected' | 'readerNotConnected' | 'visualModeReverted';
+  message: string;
+  /** The reader port it is about (connection alerts). */
+  path?: string;
+}
+
+/** What a reader said about its patient or itself: one at a time, the newest wins. */
+export type ReaderAlertCode = 'visualCheckNeeded' | 'staffCheckRequired' | 'readerRestarted';
+
+const VISUAL_MODE_ON = '目視確認モードです。目視確認が終わったら無人運転モードに戻してください（戻さないと職員の目視確認なしでは資格確認できません）';
+/** 《カードリーダー未接続》: a reader the terminal is configured for has never answered yet. */
+const NOT_CONNECTED = 'カードリーダー未接続：顔認証付きカードリーダーが見つかりません。電源とケーブルを確認してください（つながり次第、自動で使えるようになります）';
+const DISCONNECTED = '顔認証付きカードリーダーとの接続が切れました。ケーブルを確認してください（自動で再接続します）';
+const DISCONNECTED_VOID = '顔認証付きカードリーダーとの接続が切れたため、進行中の目視確認は取り消されました。ケーブルを確認してください（自動で再接続します）。つながったら、もう一度目視確認をしてください';
+const VISUAL_REVERTED = '顔認証付きカードリーダーが2台になったため、目視確認モードを終了して無人運転モードに戻しました（目視確認はリーダー1台のときだけ使えます）';
+const READER_ALERTS: Record<ReaderAlertCode, string> = {
+  visualCheckNeeded: '患者の本人確認ができませんでした（照合エラー／暗証番号ロック）。目視確認が必要です',
+  staffCheckRequired: '目視確認モードです。患者を目視で確認し、《目視で本人確認完了》をチェックしてください',
+  readerRestarted: '顔認証付きカードリーダーが再起動しました。患者にはもう一度カードを置いてもらってください',
+};
+
+/**
+ * What staff are warned about now, in the order they see it: the mode, a mode change the terminal
+ * made by itself, each reader port that is not attached, and the last news from a reader. Each
+ * change goes out through `publish` (null when an alert is cleared).
+ */
+export class AlertBoard {
+  /** Per reader port: why it is not attached now (not there yet, or gone). Cleared on attach. */
+  private readonly links = new Map<string, Alert>();
+  /** Ports that were attached at least once: gone is then 'disconnected', not 'not connected'. */
+  private readonly seen = new Set<string>();
+  /** The terminal changed the mode by itself (visualModeReverted) until someone switches it. */
+  private modeAlert: Alert | null = null;
+  private readerAlert: Alert | null = null;
+
+  constructor(private readonly publish: (alert: Alert | null) => void) {}
+
+  list(mode: ModeName): Alert[] {
+    const out: Alert[] = [];
+    if (mode === 'visual') out.push({ code: 'visualModeOn', message: VISUAL_MODE_ON });
+    if (this.modeAlert) out.push(this.modeAlert);
+    out.push(...this.links.values());
+    if (this.readerAlert) out.push(this.readerAlert);
+    return out;
+  }
+
+  /** The reader on `path` is attached: whatever was said about its link is over. */
+  attached(path: string): void {
+    this.seen.add(path);
+    this.setLink(path, null);
+  }
+
+  /** The link to an attached reader closed; `voided`: a visual check in progress went with it. */
+  detached(path: string, voided: boolean): void {
+    this.setLink(path, { code: 'readerDisconnected', message: voided ? DISCONNECTED_VOID : DISCONNECTED, path });
+  }
+
+  /** The reader on `path` could not be reached: never yet (未接続) or not again (disconnected). */
+  unavailable(path: string): void {
+    if (this.seen.has(path)) this.setLink(path, { code: 'readerDisconnected', message: DISCONNECTED, path });
+    else this.setLink(path, { code: 'readerNotConnected', message: NOT_CONNECTED, path });
+  }
+
+  /** The terminal left 目視確認 by itself (a second reader appeared). */
+  visualReverted(): void {
+    this.modeAlert = { code: 'visualModeReverted', message: VISUAL_REVERTED };
+    this.publish(this.modeAlert);
+  }
+
+  /** Someone switched the mode: the terminal's own change is no longer news (the caller publishes). */
+  modeSwitched(): void {
+    this.modeAlert = null;
+  }
+
+  reader(code: ReaderAlertCode | null): void {
+    const alert = code === null ? null : { code, message: READER_ALERTS[code] };
+    if (this.readerAlert === alert) return;
+    this.readerAlert = alert;
+    this.publish(alert);
+  }
+
+  /** A new patient clears the last patient's alert, not news about the reader itself. */
+  nextPatient(): void {
+    if (this.readerAlert?.code === 'visualCheckNeeded' || this.readerAlert?.code === 'staffCheckRequired') this.reader(null);
+  }
+
+  private setLink(path: string, alert: Alert | null): void {
+    const now = this.links.get(path);
+    if (alert === null ? now === undefined : now?.code === alert.code) return;
+    if (alert) this.links.set(path, alert);
+    else this.links.delete(path);
+    this.publish(alert);
+  }
+}
