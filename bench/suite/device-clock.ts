@@ -1,6 +1,7 @@
 /**
  * Loaded by the `emulator-timed` profile of bench/suite/cucumber.cjs only (never by the project's
- * profiles). It instruments the VirtualClock from outside, without changing product code:
+ * profiles). It watches each scenario's VirtualClock through its observer hook (`onFire`), without
+ * changing product code:
  *
  * - Device time: every timer the clock fires moves virtual time forward; the sum of those moves
  *   in a scenario is the time a real reader would have spent (face capture, PIN verify, transient
@@ -15,43 +16,35 @@
  */
 import { After, AfterAll, Before } from '@cucumber/cucumber';
 import { writeFileSync } from 'node:fs';
-import { VirtualClock } from '../../src/time/virtual-clock';
+import { VirtualClock, type FiredTimer } from '../../src/time/virtual-clock';
+import type { ReaderWorld } from '../../steps/support/world';
 
-interface Entry {
-  at: number;
-  name: string;
-}
-interface ClockInternals {
-  time: number;
-  fire(entry: Entry): void;
-}
-
-const proto = VirtualClock.prototype as unknown as ClockInternals;
 const paced = process.env.OQS_BENCH_PACED === '1';
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 let deviceMs = 0;
 let sleptMs = 0;
 
-const originalFire = proto.fire;
-if (typeof originalFire !== 'function') {
-  throw new Error('bench/suite/device-clock.ts: VirtualClock.prototype.fire is gone; update the bench to the clock');
-}
-proto.fire = function (this: ClockInternals, entry: Entry) {
-  const wait = Math.max(0, entry.at - this.time);
-  deviceMs += wait;
-  if (paced && wait > 0) {
+function observe(timer: FiredTimer): void {
+  deviceMs += timer.advancedMs;
+  if (paced && timer.advancedMs > 0) {
     const t0 = performance.now();
-    Atomics.wait(sleeper, 0, 0, wait);
+    Atomics.wait(sleeper, 0, 0, timer.advancedMs);
     sleptMs += performance.now() - t0;
   }
-  originalFire.call(this, entry);
-};
+}
 
 const scenarios: Array<{ uri: string; name: string; deviceMs: number; wallMs: number; status: string }> = [];
 let startDevice = 0;
 let startWall = 0;
+let stopObserving: () => void = () => undefined;
 
-Before(function () {
+Before(function (this: ReaderWorld) {
+  const clock = this.target.clock;
+  // Only the emulator profiles run on a VirtualClock; anything else would measure nothing.
+  if (!(clock instanceof VirtualClock)) throw new Error(`bench/suite/device-clock.ts: the ${this.target.name} target has no VirtualClock`);
+  // The last scenario's clock is watched until now: timers its After hooks fire count in the total.
+  stopObserving();
+  stopObserving = clock.onFire(observe);
   startDevice = deviceMs;
   startWall = performance.now();
 });
@@ -67,6 +60,7 @@ After(function ({ pickle, result }) {
 });
 
 AfterAll(function () {
+  stopObserving();
   const out = process.env.OQS_BENCH_DEVICE_TIME_OUT;
   if (!out) return;
   writeFileSync(out, JSON.stringify({ paced, totalDeviceMs: deviceMs, sleptMs: Math.round(sleptMs), scenarios }, null, 2) + '\n');

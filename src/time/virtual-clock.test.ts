@@ -39,3 +39,23 @@ test('a cancelled timer never fires', async () => {
   await clock.advance(100);
   expect(fired).to.equal(false);
 });
+
+test('onFire: observers see each timer before it fires, with how far virtual time moves for it, until they stop', async () => {
+  const clock = new VirtualClock(0);
+  const seen: Array<{ name: string; at: number; advancedMs: number; now: number; ran: boolean }> = [];
+  let ran = false;
+  const stop = clock.onFire((t) => seen.push({ ...t, now: clock.now(), ran }));
+  clock.setTimer('capture', 100, () => (ran = true));
+  clock.setTimer('verify', 250, () => undefined);
+  clock.setTimer('gone', 200, () => undefined).cancel();
+  clock.set(50); // "today is …" moves the wall time, every timer with it: not a fire
+  await clock.advance(400);
+  expect(seen).to.deep.equal([
+    { name: 'capture', at: 150, advancedMs: 100, now: 50, ran: false },
+    { name: 'verify', at: 300, advancedMs: 150, now: 150, ran: true },
+  ]);
+  stop();
+  clock.setTimer('after', 10, () => undefined);
+  await clock.runUntilIdle();
+  expect(seen).to.have.length(2);
+});

@@ -9,6 +9,13 @@ interface Entry {
   background: boolean;
 }
 
+/** A timer the clock is about to fire, and how far virtual time moves for it (0 if it was due already). */
+export interface FiredTimer {
+  name: string;
+  at: number;
+  advancedMs: number;
+}
+
 /** A real macrotask turn: lets in-flight I/O callbacks (nextTick, promises, mock reads) run. */
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** About two seconds of real time for I/O to finish when no virtual timer is left to fire. */
@@ -23,6 +30,7 @@ export class VirtualClock implements Clock {
   private time: number;
   private seq = 0;
   private queue: Entry[] = [];
+  private readonly observers = new Set<(timer: FiredTimer) => void>();
 
   constructor(startMs = Date.UTC(2026, 10, 24, 0, 30)) {
     this.time = startMs;
@@ -73,6 +81,16 @@ export class VirtualClock implements Clock {
 
   sleep(name: string, ms: number): Promise<void> {
     return new Promise((resolve) => this.setTimer(name, ms, resolve));
+  }
+
+  /**
+   * Calls `fn` before each timer fires (before virtual time moves to it and its callback runs);
+   * returns the function that stops it. For instrumentation (the bench's device time and paced
+   * runs, bench/suite/device-clock.ts): an observer must not schedule timers of its own.
+   */
+  onFire(fn: (timer: FiredTimer) => void): () => void {
+    this.observers.add(fn);
+    return () => void this.observers.delete(fn);
   }
 
   /** Names of pending timers, soonest first. */
@@ -151,6 +169,10 @@ export class VirtualClock implements Clock {
 
   private fire(entry: Entry): void {
     this.queue.shift();
+    if (!entry.cancelled && this.observers.size > 0) {
+      const timer: FiredTimer = { name: entry.name, at: entry.at, advancedMs: Math.max(0, entry.at - this.time) };
+      for (const fn of this.observers) fn(timer);
+    }
     this.time = Math.max(this.time, entry.at);
     if (!entry.cancelled) entry.fn();
   }
