@@ -14,6 +14,7 @@ import {
   type Message,
 } from '../protocol';
 import { OqsError } from './errors';
+import { INITIAL_LINK_STATE, step, type LinkEffect, type LinkFailure, type LinkInput, type LinkState, type TimerKind } from './link-fsm';
 
 /** The byte pipe under the link: a serialport stream, or anything shaped like one. */
 export interface BytePort {
@@ -35,12 +36,13 @@ export interface TraceEntry {
 
 export type ReaderEvent = Extract<Message, { kind: 'event' }>;
 
-interface Pending {
-  name: CommandName;
+/** A command in flight, as the shell keeps it: its bytes to write again and its caller. */
+interface Outgoing {
+  bytes: Buffer;
+  message: Message;
   resolve: (fields: Record<string, number | string>) => void;
   reject: (e: Error) => void;
-  timer: Timer;
-  retry: Timer | null;
+  timers: Partial<Record<TimerKind, Timer>>;
 }
 
 /**
@@ -50,15 +52,17 @@ interface Pending {
 const REPEAT_WINDOW_FRAMES = 128;
 
 /**
- * The host's end of the reader link: sequence numbers, command/response correlation with
- * timeouts on the injected clock, ACKs for events, and one stream of what crossed the wire
- * ('frame' for traces, 'event' for reader events, 'linkError' for bad frames, 'close').
+ * The host's end of the reader link: sequence numbers, ACKs for events, and one stream of what
+ * crossed the wire ('frame' for traces, 'event' for reader events, 'linkError' for bad frames,
+ * 'close'). Command/response correlation, retries and timeouts are the pure machine of
+ * link-fsm.ts; this shell feeds it inputs and runs its effects on the port and the injected clock.
  */
 export class ReaderLink extends EventEmitter {
   private seq = 0;
-  private readonly pending = new Map<number, Pending>();
+  /** The request cycle's state (link-fsm.ts); only dispatch() changes it. */
+  private state: LinkState = INITIAL_LINK_STATE;
+  private readonly outgoing = new Map<number, Outgoing>();
   private readonly decoder: FrameDecoder;
-  private closed = false;
 
   readonly stats: LinkStats = emptyLinkStats();
   /** By SEQ: the last event's type+payload and the count of frames received when it came. */
@@ -86,7 +90,7 @@ export class ReaderLink extends EventEmitter {
   }
 
   get isOpen(): boolean {
-    return !this.closed && this.port.isOpen;
+    return !this.state.closed && this.port.isOpen;
   }
 
   request<N extends CommandName>(name: N, fields: CommandRequest<N>, timeoutMs = this.commandTimeoutMs): Promise<CommandResponse<N>> {
@@ -95,33 +99,8 @@ export class ReaderLink extends EventEmitter {
     const bytes = encodeCommand(name, seq, fields);
     const message: Message = { kind: 'command', seq, name, fields: fields as Record<string, number | string> };
     return new Promise((resolve, reject) => {
-      const p: Pending = { name, resolve: resolve as Pending['resolve'], reject, timer: null as unknown as Timer, retry: null };
-      const fail = (e: Error) => {
-        p.timer.cancel();
-        p.retry?.cancel();
-        this.pending.delete(seq);
-        reject(e);
-      };
-      p.timer = this.clock.setTimer(`reader ${name} timeout`, timeoutMs, () => fail(new OqsError('OQS_ERR_READER_TIMEOUT', name, timeoutMs)));
-      this.pending.set(seq, p);
-      const onWritten = (err?: Error | null) => {
-        if (err) fail(new OqsError('OQS_ERR_READER_DISCONNECTED', name));
-      };
-      // The same SEQ and bytes again: a reader that already answered answers again, not twice.
-      const interval = timeoutMs / this.commandAttempts;
-      let attempt = 1;
-      const scheduleRetry = () => {
-        if (attempt >= this.commandAttempts || this.pending.get(seq) !== p) return;
-        p.retry = this.clock.setTimer(`reader ${name} retry`, interval, () => {
-          if (this.pending.get(seq) !== p || !this.isOpen) return;
-          attempt++;
-          this.stats.commandRetries++;
-          this.send(bytes, message, onWritten);
-          scheduleRetry();
-        });
-      };
-      this.send(bytes, message, onWritten);
-      scheduleRetry();
+      this.outgoing.set(seq, { bytes, message, resolve: resolve as Outgoing['resolve'], reject, timers: {} });
+      this.dispatch({ type: 'send', seq, name, timeoutMs, attempts: this.commandAttempts });
     });
   }
 
@@ -142,6 +121,51 @@ export class ReaderLink extends EventEmitter {
     const s = this.seq;
     this.seq = (this.seq + 1) & 0xff;
     return s;
+  }
+
+  /**
+   * Steps the machine and runs its effects. The state is committed first, and a step's write comes
+   * last: a port that fails the write at once (or a 'frame' listener) may dispatch again from it.
+   */
+  private dispatch(input: LinkInput): void {
+    const { state, effects } = step(this.state, input);
+    this.state = state;
+    for (const effect of effects) this.run(effect);
+  }
+
+  private run(effect: LinkEffect): void {
+    const out = this.outgoing.get(effect.seq);
+    if (!out) return;
+    switch (effect.type) {
+      case 'write':
+        if (effect.attempt > 1) this.stats.commandRetries++;
+        this.send(out.bytes, out.message, (err) => {
+          if (err) this.dispatch({ type: 'writeFailed', seq: effect.seq });
+        });
+        return;
+      case 'armTimer': {
+        const { seq, timer, ms } = effect;
+        const name = out.message.kind === 'command' ? out.message.name : '';
+        out.timers[timer] = this.clock.setTimer(`reader ${name} ${timer}`, ms, () => {
+          // A port that is already gone, though its close has not been heard yet: no more retries.
+          if (timer === 'retry' && !this.isOpen) return;
+          this.dispatch(timer === 'retry' ? { type: 'retryTimerFired', seq } : { type: 'timeoutFired', seq });
+        });
+        return;
+      }
+      case 'cancelTimer':
+        out.timers[effect.timer]?.cancel();
+        delete out.timers[effect.timer];
+        return;
+      case 'resolve':
+        this.outgoing.delete(effect.seq);
+        out.resolve(effect.fields);
+        return;
+      case 'reject':
+        this.outgoing.delete(effect.seq);
+        out.reject(failureError(effect.failure));
+        return;
+    }
   }
 
   private send(bytes: Buffer, message: Message, cb: (err?: Error | null) => void = () => undefined): void {
@@ -169,13 +193,7 @@ export class ReaderLink extends EventEmitter {
       this.emit('frame', { dir: 'in', at: this.clock.now(), bytes: encodeFrame(frame).toString('hex'), message: msg } satisfies TraceEntry);
     }
     if (msg.kind === 'response') {
-      const p = this.pending.get(msg.reqSeq);
-      if (!p || p.name !== msg.name) return; // late, repeated or stray: already answered or timed out
-      this.pending.delete(msg.reqSeq);
-      p.timer.cancel();
-      p.retry?.cancel();
-      if (msg.status === 'ok') p.resolve(msg.fields);
-      else p.reject(Object.assign(new OqsError('OQS_ERR_READER_REFUSED', msg.name, msg.status), { status: msg.status }));
+      this.dispatch({ type: 'responseReceived', reqSeq: msg.reqSeq, name: msg.name, status: msg.status, fields: msg.fields });
     } else if (msg.kind === 'event') {
       // Nobody records yet (a reader replaying its unACKed events while the terminal is still
       // attaching it): no ACK, so the reader sends it again once someone listens.
@@ -197,14 +215,20 @@ export class ReaderLink extends EventEmitter {
   }
 
   private onClose(): void {
-    if (this.closed) return;
-    this.closed = true;
-    for (const [seq, p] of this.pending) {
-      p.timer.cancel();
-      p.retry?.cancel();
-      p.reject(new OqsError('OQS_ERR_READER_DISCONNECTED', p.name));
-      this.pending.delete(seq);
-    }
+    if (this.state.closed) return;
+    this.dispatch({ type: 'closed' });
     this.emit('close');
+  }
+}
+
+/** The typed error a caller sees for each way a command can fail. */
+function failureError(f: LinkFailure): OqsError {
+  switch (f.kind) {
+    case 'timeout':
+      return new OqsError('OQS_ERR_READER_TIMEOUT', f.name, f.timeoutMs);
+    case 'refused':
+      return Object.assign(new OqsError('OQS_ERR_READER_REFUSED', f.name, f.status), { status: f.status });
+    case 'disconnected':
+      return new OqsError('OQS_ERR_READER_DISCONNECTED', f.name);
   }
 }
