@@ -2,23 +2,13 @@ import { Capability } from '../src/protocol';
 import type { Clock } from '../src/time/clock';
 import { LinkDevice, type LinkTiming, type ReaderIdentity } from './link-device';
 import { ReaderModel, type ModelOptions } from './reader-model';
+import type { Stimulus } from './stimulus';
 
 export interface EmulatedReaderOptions extends ModelOptions {
   identity?: Partial<ReaderIdentity>;
   /** Clock of the link's own timers (ACK waits); the device clock unless given. */
   linkClock?: Clock;
   linkTiming?: Partial<LinkTiming>;
-}
-
-/** A patient's act as data. */
-export interface Stimulus {
-  action: 'placeCard' | 'chooseMethod' | 'presentFace' | 'enterPin' | 'enterCorrectPin' | 'enterWrongPin' | 'answerConsent' | 'removeCard';
-  profile?: string;
-  method?: 'face' | 'pin';
-  condition?: string;
-  pin?: string;
-  choice?: 'all' | 'individual';
-  items?: number;
 }
 
 export const DEFAULT_IDENTITY: ReaderIdentity = {
@@ -65,7 +55,7 @@ export class EmulatedReader {
     this.model.powerOn(Math.floor(this.model.txId / 1000) * 1000 + ++this.boots);
   }
 
-  /** One stimulus as data (the control channel's and the API's shape): the same acts as below. */
+  /** One stimulus as data (simulator/stimulus.ts: the control channel's and the API's shape): the same acts as below. */
   stimulate(s: Stimulus): void | Promise<void> {
     switch (s.action) {
       case 'placeCard':
@@ -75,7 +65,7 @@ export class EmulatedReader {
       case 'presentFace':
         return this.presentFace(s.condition);
       case 'enterPin':
-        return this.enterPin(s.pin ?? '');
+        return this.enterPin(s.pin);
       case 'enterCorrectPin':
         return this.enterCorrectPin();
       case 'enterWrongPin':

@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { FailReason, FrameDecoder, Method, decodeMessage, encodeFrame, type Frame } from '../src/protocol';
 import { RealClock, type Clock } from '../src/time/clock';
 import { VirtualClock } from '../src/time/virtual-clock';
-import { ControlError, CONTROL_PROTOCOL, STIMULUS_ACTIONS, type ReaderInfo, type ReaderStatus, type SentOutcomeInfo, type StimulusArgs } from './control/protocol';
+import { ControlError, CONTROL_PROTOCOL, type ReaderInfo, type ReaderStatus, type SentOutcomeInfo } from './control/protocol';
 import { ControlServer } from './control/server';
 import { DEFAULT_IDENTITY, EmulatedReader } from './emulated-reader';
 import type { LinkTiming, ReaderIdentity } from './link-device';
 import type { FaultRule } from './faults';
 import { PacedSink, type PacingOptions } from './pacing';
 import { PtyPort } from './pty/pty-port';
+import { MAX_READERS, stimulusProblem, type Stimulus } from './stimulus';
 
 export type HostTransport = 'pty' | 'memory';
 
@@ -100,7 +101,6 @@ interface Slot {
   outcomes: OutcomeLog;
 }
 
-const READER_LIMIT = 16;
 
 export function defaultIdentity(index: number): ReaderIdentity {
   return { ...DEFAULT_IDENTITY, serial: `EMU-${String(index + 1).padStart(4, '0')}` };
@@ -139,7 +139,7 @@ export class EmulatorHost {
 
   static async start(opts: EmulatorHostOptions = {}): Promise<EmulatorHost> {
     const count = opts.readers ?? 2;
-    if (!isInt(count, 1, READER_LIMIT)) throw new RangeError(`readers must be an integer 1..${READER_LIMIT}, got ${count}`);
+    if (!isInt(count, 1, MAX_READERS)) throw new RangeError(`readers must be an integer 1..${MAX_READERS}, got ${count}`);
     const timeScale = opts.timeScale ?? 0;
     if (!(typeof timeScale === 'number' && timeScale >= 0 && Number.isFinite(timeScale))) {
       throw new RangeError(`timeScale must be a number >= 0, got ${timeScale}`);
@@ -421,7 +421,9 @@ export class EmulatorHost {
   }
 
   private async stimulus(args: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const s = parseStimulus(args);
+    const problem = stimulusProblem(args);
+    if (problem) throw bad(problem);
+    const s = args as Stimulus;
     const slot = this.slotOf(args);
     return this.enqueue(slot, async () => {
       const reader = slot.reader;
@@ -536,24 +538,6 @@ function parseIdentity(v: unknown, i: number): Partial<ReaderIdentity> {
     } else throw bad(`identities[${i}] has an unknown field "${k}"`);
   }
   return out;
-}
-
-const STIMULUS_FIELDS = new Set(['reader', 'action', 'profile', 'method', 'condition', 'pin', 'choice', 'items']);
-
-function parseStimulus(args: Record<string, unknown>): StimulusArgs {
-  const extra = Object.keys(args).filter((k) => !STIMULUS_FIELDS.has(k));
-  if (extra.length) throw bad(`unknown field(s) for stimulus: ${extra.join(', ')}`);
-  const { action, profile, method, condition, pin, choice, items } = args;
-  if (typeof action !== 'string' || !(STIMULUS_ACTIONS as readonly string[]).includes(action)) {
-    throw bad(`"action" must be one of ${STIMULUS_ACTIONS.join(', ')}, got ${JSON.stringify(action)}`);
-  }
-  for (const [k, v] of Object.entries({ profile, condition, pin })) {
-    if (v !== undefined && (typeof v !== 'string' || v.length > 64)) throw bad(`"${k}" must be a string of at most 64 characters`);
-  }
-  if (method !== undefined && method !== 'face' && method !== 'pin') throw bad('"method" must be "face" or "pin"');
-  if (choice !== undefined && choice !== 'all' && choice !== 'individual') throw bad('"choice" must be "all" or "individual"');
-  if (items !== undefined && !isInt(items, 0, 0xff)) throw bad('"items" must be an integer 0..255');
-  return args as unknown as StimulusArgs;
 }
 
 interface SentOutcome {

@@ -5,4 +5,5 @@ export * from './face-matcher';
 export * from './link-device';
 export * from './mock-binding';
 export * from './reader-model';
+export * from './stimulus';
 export * from './timing';

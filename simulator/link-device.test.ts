@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { FrameDecoder, Status, UnknownMessageError, decodeMessage, encodeAck, encodeCommand, encodeFrame, RESPONSE_BIT, type Message } from '../src/protocol';
 import { VirtualClock } from '../src/time/virtual-clock';
 import { profileNames } from './cards';
-import { EmulatedReader, type Stimulus } from './emulated-reader';
+import { EmulatedReader } from './emulated-reader';
+import type { Stimulus } from './stimulus';
 import { PATIENT_ACTS } from './test-flows';
 
 function setup() {

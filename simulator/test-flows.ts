@@ -1,4 +1,4 @@
-import type { Stimulus } from './emulated-reader';
+import type { Stimulus } from './stimulus';
 
 /**
  * What a patient may try while a card is on the reader, possible on the screen shown or not: the

@@ -1,6 +1,6 @@
 import type { BindingInterface } from '@serialport/bindings-interface';
 import type { FastifyInstance } from 'fastify';
-import { CARD_PROFILES, EmulatedReader, EmulatorBinding, EmulatorError, FACE_CONDITIONS, type ProfileName, type SerialDevice } from '../simulator';
+import { CARD_PROFILES, EmulatedReader, EmulatorBinding, EmulatorError, FACE_CONDITIONS, Stimulus, type ProfileName, type SerialDevice } from '../simulator';
 import { ReaderSupervisor } from './reader/supervisor';
 import type { EligibilityService } from './reader/eligibility';
 import { OqsError } from './reader/errors';
@@ -111,7 +111,7 @@ export interface EmbeddedReaders {
   readonly readers: EmulatedReader[];
   readonly ports: ReaderPort[];
   /** What the API's emulator panel may do: the patient's acts at reader 0. */
-  readonly controls: EmulatorControls;
+  readonly controls: EmulatorControls<typeof Stimulus>;
 }
 
 export function embeddedReaders(
@@ -131,9 +131,10 @@ export function embeddedReaders(
     ports.push({ path, binding });
   }
   const first = readers[0];
-  const controls: EmulatorControls = {
+  const controls: EmulatorControls<typeof Stimulus> = {
     profiles: () => (Object.keys(CARD_PROFILES) as ProfileName[]).map((name) => ({ name, label: CARD_PROFILES[name].label })),
     conditions: () => Object.entries(FACE_CONDITIONS).map(([name, c]) => ({ name, label: c.label })),
+    stimulus: Stimulus,
     // A patient's act the reader refuses is the table's refusal, its reason in both languages.
     stimulate: async (s) => {
       try {

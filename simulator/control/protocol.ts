@@ -4,22 +4,14 @@
  * `{"id":1,"ok":true, …result}` or `{"id":1,"ok":false,"code":"EMU_ERR_…","message":"…"}`.
  * Replies may come out of order (ops on different readers run side by side); `id` pairs them.
  */
+import type { Stimulus } from '../stimulus';
+
 export const CONTROL_PROTOCOL = 1;
 
 /** Longest request or reply line accepted, in bytes. */
 export const MAX_LINE_BYTES = 1 << 20;
 
 export type ControlAddress = { kind: 'unix'; path: string } | { kind: 'tcp'; host: '127.0.0.1'; port: number };
-
-export const CONTROL_ERRORS = {
-  EMU_ERR_BAD_REQUEST: 'malformed request',
-  EMU_ERR_UNKNOWN_OP: 'unknown op',
-  EMU_ERR_UNKNOWN_READER: 'no such reader',
-  EMU_ERR_SHUTTING_DOWN: 'the emulator host is shutting down',
-  EMU_ERR_CONNECTION_CLOSED: 'the control connection closed before the reply',
-  EMU_ERR_TIMEOUT: 'no reply in time',
-  EMU_ERR_INTERNAL: 'internal error',
-} as const;
 
 /** An error the control channel reports by code (emulator errors keep their own codes). */
 export class ControlError extends Error {
@@ -73,39 +65,6 @@ export interface ReaderInfo {
   identity: IdentityInfo;
 }
 
-export type StimulusAction =
-  | 'placeCard'
-  | 'chooseMethod'
-  | 'presentFace'
-  | 'enterPin'
-  | 'enterCorrectPin'
-  | 'enterWrongPin'
-  | 'answerConsent'
-  | 'removeCard';
-
-export const STIMULUS_ACTIONS: readonly StimulusAction[] = [
-  'placeCard',
-  'chooseMethod',
-  'presentFace',
-  'enterPin',
-  'enterCorrectPin',
-  'enterWrongPin',
-  'answerConsent',
-  'removeCard',
-];
-
-export interface StimulusArgs {
-  reader?: number;
-  action: StimulusAction;
-  profile?: string;
-  method?: 'face' | 'pin';
-  condition?: string;
-  pin?: string;
-  choice?: 'all' | 'individual';
-  /** Item bits for choice "individual" (1 medication, 2 checkups, 4 highCost). */
-  items?: number;
-}
-
 export interface ReaderStatus {
   mode: string;
   state: string;
@@ -145,7 +104,7 @@ export interface ControlOps {
     args: { identities?: Array<Partial<IdentityInfo>>; txIdSeed?: number };
     result: { readers: ReaderInfo[] };
   };
-  stimulus: { args: StimulusArgs; result: { reader: number; framesOut: number } };
+  stimulus: { args: Stimulus; result: { reader: number; framesOut: number } };
   status: { args: { reader?: number }; result: ReaderStatus & { reader: number } };
   fault: { args: Record<string, unknown>; result: { reader: number; armed: unknown[] } };
   reboot: { args: { reader?: number }; result: { reader: number } };

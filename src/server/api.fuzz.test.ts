@@ -19,7 +19,7 @@ import { after, before, test } from 'node:test';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
-import { CARD_PROFILES, EmulatedReader, EmulatorBinding, FACE_CONDITIONS } from '../../simulator';
+import { CARD_PROFILES, EmulatedReader, EmulatorBinding, FACE_CONDITIONS, Stimulus } from '../../simulator';
 import { AccountDirectory } from '../reader/accounts';
 import { ERRORS } from '../reader/errors';
 import { ReaderClient } from '../reader/reader-client';
@@ -53,8 +53,9 @@ let app: ReturnType<typeof buildServer>;
 const sessions: Partial<Record<'admin' | 'staff', { cookie: string; csrf: string }>> = {};
 
 /** What src/main.ts gives the API for its embedded emulator (the same mapping). */
-function controls(reader: EmulatedReader): EmulatorControls {
+function controls(reader: EmulatedReader): EmulatorControls<typeof Stimulus> {
   return {
+    stimulus: Stimulus,
     profiles: () => Object.entries(CARD_PROFILES).map(([name, p]) => ({ name, label: p.label })),
     conditions: () => Object.entries(FACE_CONDITIONS).map(([name, c]) => ({ name, label: c.label })),
     stimulate: async (s) => reader.stimulate(s),
@@ -167,18 +168,31 @@ const sessionBody: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 2, arbitrary: anyJson },
 );
 
+const stimulusFields: Record<string, fc.Arbitrary<unknown>> = {
+  reader: fc.oneof(fc.integer({ min: 0, max: 15 }), fc.integer(), wrongType),
+  profile: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...Object.keys(CARD_PROFILES)) }, { weight: 1, arbitrary: text }, { weight: 1, arbitrary: wrongType }),
+  method: fc.oneof({ weight: 4, arbitrary: fc.constantFrom('face', 'pin') }, { weight: 1, arbitrary: text }),
+  condition: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...Object.keys(FACE_CONDITIONS)) }, { weight: 1, arbitrary: text }),
+  pin: fc.oneof({ weight: 2, arbitrary: fc.constantFrom('0000', '9999') }, { weight: 2, arbitrary: fc.integer({ min: 0, max: 9999 }).map((n) => pad(n, 4)) }, { weight: 1, arbitrary: text }, { weight: 1, arbitrary: wrongType }),
+  choice: fc.oneof({ weight: 4, arbitrary: fc.constantFrom('all', 'individual') }, { weight: 1, arbitrary: text }),
+  items: fc.oneof(fc.integer({ min: 0, max: 7 }), fc.integer(), wrongType),
+};
+/** The fields an act takes, from the one stimulus schema (simulator/stimulus.ts): any other is refused. */
+const actBody = fc.constantFrom(...Stimulus.anyOf).chain((act) =>
+  fc.record(
+    { ...Object.fromEntries(Object.keys(act.properties).filter((k) => k !== 'action').map((k) => [k, stimulusFields[k]!])), action: fc.constant(act.properties.action.const) },
+    { requiredKeys: ['action'] },
+  ),
+);
+
 const stimulusBody: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 6, arbitrary: actBody },
   {
-    weight: 8,
+    weight: 3,
     arbitrary: fc.record(
       {
         action: fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...ACTIONS) }, { weight: 1, arbitrary: text }, { weight: 1, arbitrary: wrongType }),
-        reader: fc.oneof(fc.integer({ min: 0, max: 15 }), fc.integer(), wrongType),
-        profile: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...Object.keys(CARD_PROFILES)) }, { weight: 1, arbitrary: text }, { weight: 1, arbitrary: wrongType }),
-        method: fc.oneof({ weight: 4, arbitrary: fc.constantFrom('face', 'pin') }, { weight: 1, arbitrary: text }),
-        condition: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...Object.keys(FACE_CONDITIONS)) }, { weight: 1, arbitrary: text }),
-        pin: fc.oneof({ weight: 2, arbitrary: fc.constantFrom('0000', '9999') }, { weight: 2, arbitrary: fc.integer({ min: 0, max: 9999 }).map((n) => pad(n, 4)) }, { weight: 1, arbitrary: text }, { weight: 1, arbitrary: wrongType }),
-        choice: fc.oneof({ weight: 4, arbitrary: fc.constantFrom('all', 'individual') }, { weight: 1, arbitrary: text }),
+        ...stimulusFields,
       },
       { requiredKeys: ['action'] },
     ),

@@ -83,3 +83,12 @@ test('emulator stimulus refusals are coded', async (t) => {
   expect(r.status).to.equal(400);
   expect(r.body.code).to.equal('OQS_ERR_BAD_REQUEST');
 });
+
+test("the stimulus body is the emulator's one schema (simulator/stimulus.ts, handed over by the assembly)", async (t) => {
+  const { call } = await setup(t);
+  const missingPin = await call('POST', '/api/emulator/stimulus', { auth: STAFF, body: { action: 'enterPin' } });
+  expect([missingPin.status, missingPin.body.code]).to.deep.equal([400, 'OQS_ERR_BAD_REQUEST']);
+  // items belong to answerConsent: past the schema, the reader itself refuses (no card on it).
+  const items = await call('POST', '/api/emulator/stimulus', { auth: STAFF, body: { action: 'answerConsent', choice: 'individual', items: 5 } });
+  expect([items.status, items.body.code]).to.deep.equal([409, 'OQS_ERR_STIMULUS_REFUSED']);
+});

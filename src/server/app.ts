@@ -2,7 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServ
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type, type Static } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 import { join } from 'node:path';
 import type { AccountDirectory } from '../reader/accounts';
 import { OqsError } from '../reader/errors';
@@ -16,14 +16,16 @@ import { clientErrorHandler, errorHandler, frameworkErrors, installNotFound } fr
 import { sessionRoutes } from './routes/session';
 import { terminalRoutes } from './routes/terminal';
 import { screenRoutes } from './routes/screen';
-import { ErrorBody, ref, Status, Stimulus } from './schemas';
+import { ErrorBody, ref, Status } from './schemas';
 import { CredentialCache, LoginLimiter, SessionStore } from './sessions';
 
 /** What the API may ask of an embedded emulator; the composition root supplies it (or nothing). */
-export interface EmulatorControls {
+export interface EmulatorControls<S extends TSchema = TSchema> {
   profiles(): Array<{ name: string; label: string }>;
   conditions(): Array<{ name: string; label: string }>;
-  stimulate(input: Static<typeof Stimulus>): Promise<void>;
+  /** The body of POST /api/emulator/stimulus: the emulator's one stimulus schema (the server never imports the emulator). */
+  stimulus: S;
+  stimulate(input: Static<S>): Promise<void>;
 }
 
 export interface ServerOptions {
@@ -111,7 +113,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
             tags: ['emulator'],
             summary: "A patient's act at the emulated reader (place a card, face, PIN, consent …)",
             operationId: 'stimulateEmulator',
-            body: Stimulus,
+            body: emulator.stimulus,
             response: { 200: Type.Object({ ok: Type.Boolean(), status: ref(Status) }), 409: ErrorBody },
           },
         },

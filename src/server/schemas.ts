@@ -32,28 +32,6 @@ export const BeginVisualCheckBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const Stimulus = Type.Object(
-  {
-    action: Type.Union([
-      Type.Literal('placeCard'),
-      Type.Literal('chooseMethod'),
-      Type.Literal('presentFace'),
-      Type.Literal('enterPin'),
-      Type.Literal('enterCorrectPin'),
-      Type.Literal('enterWrongPin'),
-      Type.Literal('answerConsent'),
-      Type.Literal('removeCard'),
-    ]),
-    reader: Type.Optional(Type.Integer({ minimum: 0, maximum: 15 })),
-    profile: Type.Optional(Type.String({ maxLength: 64 })),
-    method: Type.Optional(Type.Union([Type.Literal('face'), Type.Literal('pin')])),
-    condition: Type.Optional(Type.String({ maxLength: 32 })),
-    pin: Type.Optional(Type.String({ pattern: '^[0-9]{4}$' })),
-    choice: Type.Optional(Type.Union([Type.Literal('all'), Type.Literal('individual')])),
-  },
-  { additionalProperties: false },
-);
-
 const nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const iso = (description: string) => Type.String({ format: 'date-time', description });
 

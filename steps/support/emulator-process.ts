@@ -4,12 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { EmulatorControlClient } from '../../simulator/control/client';
+import type { Stimulus } from '../../simulator/stimulus';
 import type { Prompt, Robot } from './prompts';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'oqs-reader.js');
 
-/** A prompt as the emulator's control channel does it. */
-export function stimulusFor(prompt: Prompt): Record<string, unknown> {
+/** Not a patient's act: a reset, or the emulator's line ops (docs/emulator.md), as a switchable USB hub would do. */
+export type LineOp = { op: 'reset' } | { op: 'unplug'; reader: number } | { op: 'replug'; reader: number; reboot: boolean };
+
+/** A prompt as the emulator's control channel does it: a patient's act (simulator/stimulus.ts) or a line op. */
+export function stimulusFor(prompt: Prompt): Stimulus | LineOp {
   const reader = prompt.args.reader;
   switch (prompt.id) {
     case 'PROMPT-CARD-PLACE':
@@ -31,8 +35,7 @@ export function stimulusFor(prompt: Prompt): Record<string, unknown> {
     case 'PROMPT-CARD-REMOVE':
       return { reader, action: 'removeCard' };
     case 'PROMPT-SCENARIO-START':
-      return { action: 'reset' };
-    // Not a patient's act: the emulator's line ops (docs/emulator.md), as a switchable USB hub would.
+      return { op: 'reset' };
     case 'PROMPT-CABLE-UNPLUG':
     case 'PROMPT-POWER-OFF':
       return { reader, op: 'unplug' };
@@ -97,16 +100,13 @@ export class EmulatorProcess implements Robot {
 
   async perform(prompt: Prompt): Promise<{ framesOut?: number }> {
     const s = stimulusFor(prompt);
-    if (s.action === 'reset') {
-      await this.reset();
-      return {};
-    }
-    if (typeof s.op === 'string') {
+    if ('op' in s) {
       const { op, ...args } = s;
-      await this.control.call(op, args);
+      if (op === 'reset') await this.reset();
+      else await this.control.call(op, args);
       return {};
     }
-    const reply = (await this.control.call('stimulus', s)) as { framesOut?: number };
+    const reply = await this.control.call('stimulus', s);
     return { framesOut: reply.framesOut };
   }
 

@@ -7,8 +7,9 @@ import { assemble, embeddedReaders, type Assembly, type ReaderPort } from '../..
 import type { Terminal } from '../../src/reader/terminal';
 import type { TerminalStore } from '../../src/reader/store';
 import { VirtualClock } from '../../src/time/virtual-clock';
-import { makePrompt, type Answer, type Prompt, type PromptArgs, type PromptId } from './prompts';
-import type { Installation, Patient, Target } from './target';
+import { stimulusFor } from './emulator-process';
+import { makePrompt, type Answer, type Prompt } from './prompts';
+import { promptedPatient, type Installation, type Patient, type Target } from './target';
 
 /** In-process: emulated readers on an EmulatorBinding, all device time on a VirtualClock. */
 export class EmulatorTarget implements Target {
@@ -69,20 +70,15 @@ export class EmulatorTarget implements Target {
   patient(index = 0): Patient {
     const reader = this.readers[index];
     if (!reader) throw new Error(`no emulated reader #${index + 1}`);
-    // The same prompt IDs as on hardware, answered by the emulator itself.
-    const act = (id: PromptId, args: Omit<PromptArgs, 'reader'>, fn: () => void | Promise<void>) => {
-      this.onPrompt(makePrompt(id, { reader: index, ...args }), { verdict: 'PASS', by: 'emulator' });
-      return this.settle(Promise.resolve().then(fn));
-    };
-    return {
-      placeCard: (profile) => act('PROMPT-CARD-PLACE', { profile: profile as PromptArgs['profile'] }, () => reader.placeCard(profile)),
-      chooseMethod: (method) => act(method === 'face' ? 'PROMPT-METHOD-FACE' : 'PROMPT-METHOD-PIN', {}, () => reader.chooseMethod(method)),
-      presentFace: (condition) => act('PROMPT-FACE-PRESENT', { condition }, () => reader.presentFace(condition)),
-      enterCorrectPin: () => act('PROMPT-PIN-CORRECT', {}, () => reader.enterCorrectPin()),
-      enterWrongPin: () => act('PROMPT-PIN-WRONG', {}, () => reader.enterWrongPin()),
-      answerConsent: (choice) => act(choice === 'all' ? 'PROMPT-CONSENT-ALL' : 'PROMPT-CONSENT-INDIVIDUAL', {}, () => reader.answerConsent(choice)),
-      removeCard: () => act('PROMPT-CARD-REMOVE', {}, () => reader.removeCard()),
-    };
+    // The same prompt IDs as on hardware, answered by the emulator itself with the stimulus the
+    // pty profile sends for them (simulator/stimulus.ts).
+    return promptedPatient((id, args = {}) => {
+      const prompt = makePrompt(id, { reader: index, ...args });
+      this.onPrompt(prompt, { verdict: 'PASS', by: 'emulator' });
+      const s = stimulusFor(prompt);
+      if ('op' in s) throw new Error(`${id} is not a patient's act`);
+      return this.settle(Promise.resolve().then(() => reader.stimulate(s)));
+    });
   }
 
   readerPath(index: number): string | undefined {
