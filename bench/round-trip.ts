@@ -10,11 +10,9 @@
  *   pty         the transport alone: the same python pty bridge with a node process behind it
  *               that answers every 7 bytes with 17 (no decoder, no emulator, no clock)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { autoDetect } from '@serialport/bindings-cpp';
 import { MockBinding } from '@serialport/binding-mock';
 import type { BindingInterface } from '@serialport/bindings-interface';
@@ -24,6 +22,7 @@ import { encodeCommand, encodeResponse } from '../src/protocol';
 import { assemble, embeddedReaders } from '../src/assembly';
 import { MemoryStore } from '../src/reader/store';
 import { RealClock } from '../src/time/clock';
+import { WatchedProcess } from '../src/util/child-lines';
 import { figure, machine, round, sig, writeResult, type BenchResult, type Figure } from './lib/report';
 import { median, nowMs, percentileSorted, sorted } from './lib/stats';
 
@@ -121,30 +120,6 @@ async function inProcess(): Promise<{ summary: Summary; samples: number[] }> {
   return r;
 }
 
-function waitLine(child: ChildProcess, stream: NodeJS.ReadableStream, prefix: string, ms: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "${prefix}" line within ${ms} ms`)), ms);
-    child.once('exit', (code) => reject(new Error(`child exited with ${code} before "${prefix}"`)));
-    createInterface({ input: stream }).on('line', (line) => {
-      if (!line.startsWith(prefix)) return;
-      clearTimeout(timer);
-      resolve(line.slice(prefix.length));
-    });
-  });
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
 /** The pty transport floor: the bridge plus a node process that answers 7 bytes with 17. */
 const PTY_ECHO_CHILD = `
 const { spawn } = require('node:child_process');
@@ -168,29 +143,29 @@ process.on('SIGINT', end);
 `;
 
 async function ptyFloor(): Promise<Summary> {
-  const child = spawn(process.execPath, ['-e', PTY_ECHO_CHILD, join(ROOT, 'simulator', 'pty', 'pty_bridge.py'), RESPONSE.toString('hex'), String(REQUEST.length)], {
+  const child = WatchedProcess.node(['-e', PTY_ECHO_CHILD, join(ROOT, 'simulator', 'pty', 'pty_bridge.py'), RESPONSE.toString('hex'), String(REQUEST.length)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {
-    const path = await waitLine(child, child.stdout!, 'PTY-ECHO-READY ', 15_000);
+    const path = (await child.line(/^PTY-ECHO-READY (.*)$/, 15_000))[1]!;
     const port = await openStream(autoDetect(), path);
     const once = rawRoundTrip(port, Buffer.from(REQUEST), RESPONSE.length);
     const { summary } = await timeLoop(PTY.warmup, PTY.samples, once);
     await new Promise<void>((r) => port.close(() => r()));
     return summary;
   } finally {
-    await stop(child);
+    await child.stop();
   }
 }
 
 async function overPty(): Promise<{ summary: Summary; samples: number[]; startupMs: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'oqs-bench-pty-'));
   const t0 = nowMs();
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'oqs-reader.js'), 'emulate', '--readers', '1', '--link-dir', dir, '--control', `unix:${join(dir, 'c.sock')}`], {
+  const child = WatchedProcess.node([join(ROOT, 'bin', 'oqs-reader.js'), 'emulate', '--readers', '1', '--link-dir', dir, '--control', `unix:${join(dir, 'c.sock')}`], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {
-    const ready = JSON.parse(await waitLine(child, child.stdout!, 'OQS-EMULATOR-READY ', 30_000)) as { readers: string[] };
+    const ready = JSON.parse((await child.line(/^OQS-EMULATOR-READY (.*)$/, 30_000))[1]!) as { readers: string[] };
     const startupMs = nowMs() - t0;
     const clock = new RealClock(1);
     const a = assemble({ clock, store: new MemoryStore(), readers: [{ path: ready.readers[0]!, binding: autoDetect() }] });
@@ -200,7 +175,7 @@ async function overPty(): Promise<{ summary: Summary; samples: number[]; startup
     await a.close();
     return { ...r, startupMs };
   } finally {
-    await stop(child);
+    await child.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -5,8 +5,6 @@
 import type { SentOutcomeInfo } from '../simulator/control/protocol';
 import type { ConfirmationRecord } from '../src/reader/records';
 
-
-
 export interface JournalScan {
   /** Non-empty lines. */
   lines: number;
@@ -168,17 +166,4 @@ export function checkMode(m: ModeCheckInput): Check[] {
     check('the mode survives every restart (mode.json, no leftover temp file)', problems, `mode.json: ${m.modeJson?.trim() ?? 'missing'}`),
     check('every restarted controller gave the reader the same mode', readerProblems, `reader mode at the end: ${m.finalReaderMode}`),
   ];
-}
-
-const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-
-export function junitXml(suite: string, checks: Check[], seconds: number): string {
-  const failures = checks.filter((c) => !c.ok).length;
-  const cases = checks.map((c) => {
-    const head = `  <testcase classname="${xmlEscape(suite)}" name="${xmlEscape(c.name)}" time="0">`;
-    const out = `<system-out>${xmlEscape(c.detail)}</system-out>`;
-    if (c.ok) return `${head}${out}</testcase>`;
-    return `${head}<failure message="${xmlEscape(c.detail)}">${xmlEscape(c.problems.join('\n'))}</failure>${out}</testcase>`;
-  });
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites><testsuite name="${xmlEscape(suite)}" tests="${checks.length}" failures="${failures}" errors="0" time="${seconds.toFixed(1)}">\n${cases.join('\n')}\n</testsuite></testsuites>\n`;
 }

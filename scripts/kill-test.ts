@@ -5,8 +5,8 @@
  * exactly once, no journal line may be torn but the very last, nothing may be recorded that the
  * reader never sent, and the mode set once through the API must have survived every restart.
  *
- *   npx ts-node scripts/kill-test.ts [--kills 200] [--seed S] [--max-delay-ms 300]
- *                                   [--junit reports/kill-test.xml] [--root DIR] [--keep]
+ *   node -r ts-node/register scripts/kill-test.ts [--kills 200] [--seed S] [--max-delay-ms 300]
+ *                                                [--root DIR] [--keep]
  *
  * What runs: the product of --root (default: this repo) as it ships, `npm run build` then
  * bin/oqs-reader.js (dist/); `oqs-reader emulate` with one reader on a pty and a control
@@ -14,19 +14,22 @@
  * fixes the patients (profiles, wrong PINs, consent; scripts/kill-patients.ts) and every kill delay;
  * the interleaving with real time does not repeat exactly. The checks are scripts/kill-checks.ts.
  *
- * Exit code 0 when every check passed, 1 otherwise (2: bad usage). Writes one JUnit test case per
- * check to --junit so the totals line counts it.
+ * A node:test file: one test case per check, so node's reporters report it (scripts/test-all.sh:
+ * spec on the console, junit in reports/kill-test.xml). Exit code 0 when every check passed, 1
+ * otherwise (2: bad usage).
  */
 import { prng } from '../src/util/prng';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { test } from 'node:test';
 import { parseArgs } from 'node:util';
 import { EmulatorControlClient } from '../simulator/control/client';
 import { FileStore } from '../src/reader/store';
-import { check, checkMode, checkRecords, junitXml, scanJournal, type Check } from './kill-checks';
-import { Child } from './kill-child';
+import { WatchedProcess } from '../src/util/child-lines';
+import { check, checkMode, checkRecords, scanJournal, type Check } from './kill-checks';
+import { reportChecks } from './lib/checks';
 import { allOutcomes, patients, type PatientStats } from './kill-patients';
 
 // ---- the run ------------------------------------------------------------------------------------
@@ -35,7 +38,6 @@ interface Options {
   kills: number;
   seed: number;
   maxDelayMs: number;
-  junit: string;
   root: string;
   keep: boolean;
   mode: 'pinOnly';
@@ -57,7 +59,8 @@ function compile(root: string): string {
   return join(root, 'bin', 'oqs-reader.js');
 }
 
-async function run(opts: Options): Promise<number> {
+/** The whole run; its checks (an aborted run is one failed check, 'the kill test ran to the end'). */
+async function run(opts: Options): Promise<Check[]> {
   const t0 = Date.now();
   const tmp = mkdtempSync(join(tmpdir(), 'oqs-kill-'));
   const linkDir = join(tmp, 'link');
@@ -65,8 +68,8 @@ async function run(opts: Options): Promise<number> {
   const rand = prng(opts.seed);
   const patientRand = prng(opts.seed ^ 0x5eed);
   const checks: Check[] = [];
-  let emulator: Child | null = null;
-  let controller: Child | null = null;
+  let emulator: WatchedProcess | null = null;
+  let controller: WatchedProcess | null = null;
   let control: EmulatorControlClient | null = null;
   let failed = true;
   say(`seed ${opts.seed}, ${opts.kills} kills, delays 0–${opts.maxDelayMs} ms; sources ${opts.root}; temp ${tmp}`);
@@ -75,9 +78,8 @@ async function run(opts: Options): Promise<number> {
     const cli = compile(opts.root);
     say(`built in ${((Date.now() - tc) / 1000).toFixed(1)} s`);
 
-    emulator = new Child([cli, 'emulate', '--readers', '1', '--link-dir', linkDir, '--control', `unix:${join(linkDir, 'c.sock')}`], process.env);
-    const ready = await emulator.waitFor(/^OQS-EMULATOR-READY (.*)$/, 20_000);
-    if (!ready) throw new Error(`the emulator did not start:\n${emulator.tail.join('\n')}`);
+    emulator = WatchedProcess.node([cli, 'emulate', '--readers', '1', '--link-dir', linkDir, '--control', `unix:${join(linkDir, 'c.sock')}`]);
+    const ready = await emulator.line(/^OQS-EMULATOR-READY (.*)$/, 20_000, 'the emulator did not start');
     const info = JSON.parse(ready[1]!) as { readers: string[]; control: string };
     const port = info.readers[0]!;
     control = await EmulatorControlClient.connect(info.control, { timeoutMs: 20_000 });
@@ -85,11 +87,11 @@ async function run(opts: Options): Promise<number> {
 
     const adminPassword = `kill-test-admin-${opts.seed}`;
     const env = { ...process.env, OQS_ADMIN_PASSWORD: adminPassword, OQS_STAFF_PASSWORD: `kill-test-staff-${opts.seed}`, LOG_LEVEL: 'error' };
-    const startController = () => new Child([cli, 'start', '--reader-port', port, '--state-dir', stateDir, '--port', '0'], env);
+    const startController = () => WatchedProcess.node([cli, 'start', '--reader-port', port, '--state-dir', stateDir, '--port', '0'], { env });
     const LISTENING = /listening on (http:\/\/[^\s/]+)/;
     const selfExits: string[] = [];
     let starts = 0;
-    const up = async (c: Child): Promise<string | null> => {
+    const up = async (c: WatchedProcess): Promise<string | null> => {
       const m = await c.waitFor(LISTENING, 15_000);
       if (!m) {
         const e = c.exit ? `exited by itself (${c.exit.code ?? c.exit.signal})` : 'not listening after 15 s';
@@ -133,7 +135,7 @@ async function run(opts: Options): Promise<number> {
         starts++;
         controller = startController();
       }
-      const c: Child = controller;
+      const c: WatchedProcess = controller;
       if (rand() < 0.25) {
         // Anywhere in start-up: module loading, port open, hello, the reader's replay, getStatus, setMode.
         await sleep(Math.floor(rand() * 700));
@@ -235,18 +237,14 @@ async function run(opts: Options): Promise<number> {
       if (c.total > 10) say(`       … ${c.total - 10} more`);
     }
     failed = checks.some((c) => !c.ok);
-    mkdirSync(dirname(opts.junit), { recursive: true });
-    writeFileSync(opts.junit, junitXml('kill-test', checks, seconds));
-    say(`${failed ? 'FAILED' : 'passed'}: ${checks.filter((c) => c.ok).length}/${checks.length} checks; JUnit in ${opts.junit}`);
-    return failed ? 1 : 0;
+    say(`${failed ? 'FAILED' : 'passed'}: ${checks.filter((c) => c.ok).length}/${checks.length} checks`);
+    return checks;
   } catch (e) {
     const err = e as Error;
     say(`error: ${err.stack ?? err.message}`);
     if (controller) say(`controller output (tail):\n${controller.tail.join('\n')}`);
     checks.push(check('the kill test ran to the end', [err.message], 'aborted'));
-    mkdirSync(dirname(opts.junit), { recursive: true });
-    writeFileSync(opts.junit, junitXml('kill-test', checks, (Date.now() - t0) / 1000));
-    return 1;
+    return checks;
   } finally {
     await controller?.kill('SIGKILL');
     if (control) {
@@ -271,7 +269,6 @@ function parseOptions(argv: string[]): Options | string {
         kills: { type: 'string', default: '200' },
         seed: { type: 'string' },
         'max-delay-ms': { type: 'string', default: '300' },
-        junit: { type: 'string', default: join(REPO, 'reports', 'kill-test.xml') },
         root: { type: 'string', default: REPO },
         keep: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
@@ -287,21 +284,17 @@ function parseOptions(argv: string[]): Options | string {
   if (!Number.isInteger(kills) || kills < 1) return `--kills must be a positive integer, got ${values.kills}`;
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) return `--seed must be an integer 0..4294967295, got ${values.seed}`;
   if (!Number.isInteger(maxDelayMs) || maxDelayMs < 0) return `--max-delay-ms must be an integer >= 0, got ${values['max-delay-ms']}`;
-  return { kills, seed, maxDelayMs, junit: resolve(values.junit!), root: resolve(values.root!), keep: values.keep!, mode: 'pinOnly' };
+  return { kills, seed, maxDelayMs, root: resolve(values.root!), keep: values.keep!, mode: 'pinOnly' };
 }
 
 if (require.main === module) {
   const opts = parseOptions(process.argv.slice(2));
   if (typeof opts === 'string') {
     if (opts) process.stderr.write(`kill-test: ${opts}\n`);
-    process.stderr.write('usage: npx ts-node scripts/kill-test.ts [--kills N] [--seed S] [--max-delay-ms MS] [--junit FILE] [--root DIR] [--keep]\n');
+    process.stderr.write('usage: node -r ts-node/register scripts/kill-test.ts [--kills N] [--seed S] [--max-delay-ms MS] [--root DIR] [--keep]\n');
     process.exit(opts ? 2 : 0);
   }
-  run(opts).then(
-    (code) => process.exit(code),
-    (e: Error) => {
-      process.stderr.write(`kill-test: ${e.stack ?? e.message}\n`);
-      process.exit(1);
-    },
-  );
+  test(`kill test: ${opts.kills} SIGKILLs of the controller during a stream of confirmations (seed ${opts.seed})`, async (t) => {
+    await reportChecks(t, await run(opts));
+  });
 }

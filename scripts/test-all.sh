@@ -32,7 +32,7 @@ node -r ts-node/register scripts/protocol-coverage.ts emulator emulator-paced pt
 echo "== protocol rules: every numbered rule of docs/protocol.md has a conformance test (reports/protocol-rules.md)"
 sh scripts/junit-case.sh protocol-rules "protocol rule matrix" reports/protocol-rules.xml -- node scripts/protocol-rules.cjs reports/protocol-rules.md || rc=1
 echo "== durability: SIGKILL the controller 200 times during a stream of confirmations"
-node -r ts-node/register scripts/kill-test.ts --kills 200 || rc=1
+sh scripts/lib/node-test.sh kill-test scripts/kill-test.ts --kills 200 || rc=1
 echo "== privacy: no 個人番号, PIN or image bytes in anything the runs wrote"
 sh scripts/junit-case.sh privacy "privacy scan of reports/ and state" reports/privacy.xml -- \
   node -r ts-node/register scripts/privacy-scan.ts reports .oqs-reader || rc=1

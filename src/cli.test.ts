@@ -5,11 +5,11 @@
  */
 import { test } from 'node:test';
 import { expect } from 'chai';
-import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { WatchedProcess } from './util/child-lines';
 
 const ROOT = join(__dirname, '..');
 const BIN = join(ROOT, 'bin', 'oqs-reader.js');
@@ -120,22 +120,6 @@ test('trace colours only a terminal, and honours NO_COLOR, TERM=dumb and FORCE_C
   expect(onTty({}, '--no-color').stdout).to.include('H→R').and.not.include(ESC);
 });
 
-/** Starts the command, resolves once a stdout line matches `ready`. */
-function startUntil(args: string[], ready: RegExp) {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const up = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no line matching ${ready} within ${DEADLINE_MS} ms; stderr: ${stderr}`)), DEADLINE_MS);
-    createInterface({ input: child.stdout! }).on('line', (l) => {
-      if (ready.test(l)) (clearTimeout(timer), resolve());
-    });
-    void exited.then(({ code }) => (clearTimeout(timer), reject(new Error(`exited ${code} before ready; stderr: ${stderr}`))));
-  });
-  return { child, up, exited, stderr: () => stderr };
-}
-
 test('SIGHUP stops start and emulate cleanly (exit 0), as SIGTERM does', async (t) => {
   const dir = tempDir(t);
   const cases: Array<[string[], RegExp]> = [
@@ -143,10 +127,9 @@ test('SIGHUP stops start and emulate cleanly (exit 0), as SIGTERM does', async (
     [['emulate', '--readers', '1', '--link-dir', join(dir, 'links'), '--control', `unix:${join(dir, 'c.sock')}`], /^OQS-EMULATOR-READY /],
   ];
   for (const [args, ready] of cases) {
-    const p = startUntil(args, ready);
-    t.after(() => void p.child.kill('SIGKILL'));
-    await p.up;
-    p.child.kill('SIGHUP');
-    expect(await p.exited, `${args[0]}: ${p.stderr()}`).to.deep.equal({ code: 0, signal: null });
+    const p = WatchedProcess.node([BIN, ...args], { cwd: ROOT, env: env() });
+    t.after(() => void p.kill('SIGKILL'));
+    await p.line(ready, DEADLINE_MS);
+    expect(await p.kill('SIGHUP'), `${args[0]}: ${p.tail.join('\n')}`).to.deep.equal({ code: 0, signal: null });
   }
 });

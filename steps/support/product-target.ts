@@ -1,13 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Mode, SCREENS, type ModeName, type ScreenName } from '../../src/protocol';
 import type { Actor } from '../../src/reader/accounts';
 import type { TerminalStore } from '../../src/reader/store';
 import type { Terminal } from '../../src/reader/terminal';
 import { OffsetClock } from '../../src/time/clock';
+import { WatchedProcess } from '../../src/util/child-lines';
 import type { FaultRule } from '../../simulator/faults';
 import type { EmulatorProcess } from './emulator-process';
 import { makePrompt, type Answer, type Prompt } from './prompts';
@@ -38,7 +37,7 @@ export class ProductTarget implements Target {
   readonly name = 'product';
   readonly clock = new OffsetClock();
   private install: Installation | null = null;
-  private child: ChildProcess | null = null;
+  private child: WatchedProcess | null = null;
   private remote: RemoteTerminal | null = null;
   private stateDir: string | null = null;
   private clockStart: number | undefined;
@@ -77,9 +76,9 @@ export class ProductTarget implements Target {
       ...(ports.length ? ports.flatMap((p) => ['--reader-port', p]) : ['--no-reader']),
       ...(this.clockStart === undefined ? [] : ['--clock-start', new Date(this.clockStart + (Date.now() - this.clockSetAt)).toISOString()]),
     ];
-    const child = spawn(process.execPath, args, { env: { ...process.env, OQS_ADMIN_PASSWORD: adminPassword, LOG_LEVEL: 'error' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = WatchedProcess.node(args, { env: { ...process.env, OQS_ADMIN_PASSWORD: adminPassword, LOG_LEVEL: 'error' }, stdio: ['ignore', 'pipe', 'inherit'] });
     this.child = child;
-    const url = await waitForLine(child, /listening on (http:\/\/[^\s/]+)/, REAL_WAIT_MS);
+    const url = (await child.line(/listening on (http:\/\/[^\s/]+)/, REAL_WAIT_MS, 'oqs-reader start listening'))[1]!;
     const remote = new RemoteTerminal({ url, adminPassword, trace, clock: this.clock, askReader: (path) => this.askReader(path) });
     this.remote = remote;
     observe(asTerminal(remote));
@@ -190,30 +189,11 @@ export class ProductTarget implements Target {
     this.remote = null;
     const child = this.child;
     this.child = null;
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000).unref())]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-    }
+    await child?.stop();
   }
 
   async stop(): Promise<void> {
     await this.halt();
     if (this.stateDir) rmSync(this.stateDir, { recursive: true, force: true });
   }
-}
-
-/** The first stdout line of `child` matching `re` (its first group), or an error on exit or timeout. */
-function waitForLine(child: ChildProcess, re: RegExp, ms: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no line matching ${re} within ${ms} ms`)), ms);
-    child.once('exit', (code) => reject(new Error(`oqs-reader start exited with ${code} before it listened`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const m = re.exec(line);
-      if (!m) return;
-      clearTimeout(timer);
-      resolve(m[1]!);
-    });
-  });
 }
