@@ -2,11 +2,10 @@ import { test } from 'node:test';
 import { expect } from 'chai';
 import { FrameDecoder, decodeMessage, encodeAck, encodeCommand, encodeEvent, encodeFrame, encodeResponse, type Message } from '../src/protocol';
 import type { Actor } from '../src/reader/accounts';
-import { ReaderClient } from '../src/reader/reader-client';
 import { Terminal } from '../src/reader/terminal';
 import { VirtualClock } from '../src/time/virtual-clock';
 import type { Trace, TraceFrame } from '../src/trace/format';
-import { TraceRecorder } from '../src/trace/recorder';
+import { attachRecorded, type After } from '../src/trace/test-recording';
 import { EmulatedReader } from './emulated-reader';
 import { EmulatorBinding, type SerialDevice } from './mock-binding';
 import { ReplayDevice, type ReplayMismatch } from './replay-device';
@@ -15,8 +14,6 @@ const ADMIN: Actor = { account: 'admin', role: 'admin' };
 const STAFF: Actor = { account: 'staff', role: 'general' };
 const PATH = '/dev/ttyEMU0';
 const START = Date.UTC(2026, 10, 24, 1, 0);
-
-type After = { after: (fn: () => Promise<void>) => void };
 
 /**
  * A terminal on a device (emulator or replay) over an EmulatorBinding, all on one virtual clock,
@@ -27,19 +24,7 @@ async function connect(t: After, device: SerialDevice, opts: { clock?: VirtualCl
   const clock = opts.clock ?? new VirtualClock(START);
   const binding = new EmulatorBinding();
   binding.addPort(PATH, device);
-  const terminal = new Terminal({ clock });
-  const recorder = new TraceRecorder({ clock, terminal, title: 'replay test' });
-  const settle = async <T>(work: Promise<T>): Promise<T> => {
-    const value = await clock.resolve(work);
-    await clock.runUntilIdle();
-    return value;
-  };
-  const act = (fn: () => void | Promise<void>) => settle(Promise.resolve().then(fn));
-  const client = await settle(ReaderClient.open({ path: PATH, binding, clock }));
-  for (let i = 0; i < (opts.warmup ?? 0); i++) await settle(client.getStatus());
-  await settle(terminal.attachReader(client));
-  t.after(() => settle(terminal.close()));
-  return { clock, terminal, recorder, settle, act };
+  return attachRecorded(t, { clock, binding, path: PATH, title: 'replay test', warmup: opts.warmup });
 }
 
 type Connected = Awaited<ReturnType<typeof connect>>;
