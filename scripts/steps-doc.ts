@@ -55,14 +55,16 @@ function codes(): string[] {
     '',
     'A refused staff action (a click, a typed date, a mode switch) keeps its code for the next',
     '`エラー{string}となる`; `エラーにならない` says there was none. Codes outside this table are refused',
-    'by the step itself. `%s` in a message is filled in with the particulars.',
+    'by the step itself. `%s` in a message is filled in with the particulars. `fault` says whose fault it is:',
+    '`peer` the reader misbehaved or refused, `caller` the request (input, login), `transport` the serial line',
+    'or port, `internal` the terminal itself.',
     '',
-    '| code | HTTP | 職員に表示される文 | message (API, for developers) |',
-    '|---|---|---|---|',
+    '| code | HTTP | fault | 職員に表示される文 | message (API, for developers) |',
+    '|---|---|---|---|---|',
   ];
   const cell = (t: string) => t.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-  for (const [code, [status, message]] of Object.entries(ERRORS)) {
-    out.push(`| \`${code}\` | ${status} | ${cell(ERRORS_JA[code as keyof typeof ERRORS])} | ${cell(message)} |`);
+  for (const [code, [status, fault, message]] of Object.entries(ERRORS)) {
+    out.push(`| \`${code}\` | ${status} | ${fault} | ${cell(ERRORS_JA[code as keyof typeof ERRORS])} | ${cell(message)} |`);
   }
   out.push(
     '',

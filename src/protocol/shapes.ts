@@ -41,6 +41,13 @@ export interface LinkStats {
   duplicateCommands: number;
 }
 
+/**
+ * Whose fault an error is, on either side's error table: `peer` the other end of the link
+ * misbehaved or refused, `caller` whoever asked gave bad input or credentials, `transport` the
+ * serial line, port or a connection, `internal` this program failed (a bug, or its own disk).
+ */
+export type Fault = 'peer' | 'caller' | 'transport' | 'internal';
+
 export function emptyLinkStats(): LinkStats {
   return { framesIn: 0, framesOut: 0, badFrames: 0, commandRetries: 0, duplicateEvents: 0, acksIn: 0, retransmits: 0, duplicateCommands: 0 };
 }

@@ -1,55 +1,59 @@
+import type { CommandName, Fault, StatusName } from '../protocol';
+
 /**
  * The product's one table of error codes (reader link, terminal rules, API). Each code has an
- * HTTP status for the API and a message that says what was expected; %s are filled in order.
+ * HTTP status for the API, a fault class (whose fault it is: `peer` the reader misbehaved or
+ * refused, `caller` bad input or auth from the API's user, `transport` the serial line or port,
+ * `internal` this terminal failed) and a message that says what was expected; %s are filled in order.
  */
 export const ERRORS = {
   // reader link
-  OQS_ERR_READER_TIMEOUT: [504, 'the reader did not answer "%s" within %s ms'],
-  OQS_ERR_READER_REFUSED: [502, 'the reader refused "%s" with status %s'],
-  OQS_ERR_READER_DISCONNECTED: [503, 'the reader link is closed; "%s" was not sent'],
-  OQS_ERR_READER_PROTOCOL: [502, 'the reader speaks protocol version %s; this terminal needs version %s'],
-  OQS_ERR_READER_BUSY: [409, 'the reader is in the middle of a patient\'s check; try again when the patient has finished or removed the card'],
-  OQS_ERR_PORT_OPEN: [503, 'could not open serial port %s: %s'],
+  OQS_ERR_READER_TIMEOUT: [504, 'peer', 'the reader did not answer "%s" within %s ms'],
+  OQS_ERR_READER_REFUSED: [502, 'peer', 'the reader refused "%s" with status %s'],
+  OQS_ERR_READER_DISCONNECTED: [503, 'transport', 'the reader link is closed; "%s" was not sent'],
+  OQS_ERR_READER_PROTOCOL: [502, 'peer', 'the reader speaks protocol version %s; this terminal needs version %s'],
+  OQS_ERR_READER_BUSY: [409, 'peer', 'the reader is in the middle of a patient\'s check; try again when the patient has finished or removed the card'],
+  OQS_ERR_PORT_OPEN: [503, 'transport', 'could not open serial port %s: %s'],
   // terminal rules
-  OQS_ERR_NO_READER: [409, 'no face-auth card reader is connected; 本人認証用カードリーダーソフト must be installed and a reader connected'],
-  OQS_ERR_READER_SOFTWARE_MISSING: [404, '《顔認証付きカードリーダー操作》 is shown only when 本人認証用カードリーダーソフト is installed'],
-  OQS_ERR_ADMIN_REQUIRED: [403, 'only an administrator account (管理者アカウント) may %s; %s is a %s account'],
-  OQS_ERR_UNKNOWN_MODE: [400, 'mode must be one of unattended (無人運転), visual (目視確認), pinOnly (暗証番号認証固定); got "%s"'],
-  OQS_ERR_VISUAL_SINGLE_READER: [409, '目視確認 needs exactly one face-auth reader on this terminal (1 terminal : 1 reader); %s are connected'],
-  OQS_ERR_PATTERN_NOT_ALLOWED: [409, 'connection pattern %s does not allow 目視確認 (see docs/connection-patterns.md)'],
-  OQS_ERR_NOT_VISUAL_MODE: [409, 'a visual check needs 目視確認 mode; the current mode is %s'],
-  OQS_ERR_DATE_FORMAT: [400, '資格確認日 must be a calendar date written YYYY/MM/DD with slashes (e.g. 2020/10/30); got "%s": %s'],
-  OQS_ERR_DATE_FUTURE: [400, '資格確認日 %s is in the future; use today (%s) or an earlier date'],
-  OQS_ERR_DATE_RANGE: [400, '資格確認日 %s is out of range; the accepted range is 1900/01/01 to today (%s)'],
-  OQS_ERR_NOT_VISUALLY_CONFIRMED: [400, '《目視で本人確認完了》 must be checked (☑) before the card is read'],
-  OQS_ERR_VISUAL_CHECK_STATE: [409, 'the visual check is %s; %s is not possible now'],
-  OQS_ERR_MENU_PATTERN: [404, '資格情報照会（マイナンバーカード） is offered from the menu only in connection pattern 2; this terminal is pattern %s'],
+  OQS_ERR_NO_READER: [409, 'transport', 'no face-auth card reader is connected; 本人認証用カードリーダーソフト must be installed and a reader connected'],
+  OQS_ERR_READER_SOFTWARE_MISSING: [404, 'caller', '《顔認証付きカードリーダー操作》 is shown only when 本人認証用カードリーダーソフト is installed'],
+  OQS_ERR_ADMIN_REQUIRED: [403, 'caller', 'only an administrator account (管理者アカウント) may %s; %s is a %s account'],
+  OQS_ERR_UNKNOWN_MODE: [400, 'caller', 'mode must be one of unattended (無人運転), visual (目視確認), pinOnly (暗証番号認証固定); got "%s"'],
+  OQS_ERR_VISUAL_SINGLE_READER: [409, 'caller', '目視確認 needs exactly one face-auth reader on this terminal (1 terminal : 1 reader); %s are connected'],
+  OQS_ERR_PATTERN_NOT_ALLOWED: [409, 'caller', 'connection pattern %s does not allow 目視確認 (see docs/connection-patterns.md)'],
+  OQS_ERR_NOT_VISUAL_MODE: [409, 'caller', 'a visual check needs 目視確認 mode; the current mode is %s'],
+  OQS_ERR_DATE_FORMAT: [400, 'caller', '資格確認日 must be a calendar date written YYYY/MM/DD with slashes (e.g. 2020/10/30); got "%s": %s'],
+  OQS_ERR_DATE_FUTURE: [400, 'caller', '資格確認日 %s is in the future; use today (%s) or an earlier date'],
+  OQS_ERR_DATE_RANGE: [400, 'caller', '資格確認日 %s is out of range; the accepted range is 1900/01/01 to today (%s)'],
+  OQS_ERR_NOT_VISUALLY_CONFIRMED: [400, 'caller', '《目視で本人確認完了》 must be checked (☑) before the card is read'],
+  OQS_ERR_VISUAL_CHECK_STATE: [409, 'caller', 'the visual check is %s; %s is not possible now'],
+  OQS_ERR_MENU_PATTERN: [404, 'caller', '資格情報照会（マイナンバーカード） is offered from the menu only in connection pattern 2; this terminal is pattern %s'],
   // result files for the レセコン (docs/result-files.md)
-  OQS_ERR_RESULT_CONFIG: [400, 'result files: %s'],
-  OQS_ERR_RESULT_WRITE: [500, 'could not write the result file %s: %s'],
+  OQS_ERR_RESULT_CONFIG: [400, 'caller', 'result files: %s'],
+  OQS_ERR_RESULT_WRITE: [500, 'internal', 'could not write the result file %s: %s'],
   // API
-  OQS_ERR_UNAUTHENTICATED: [401, 'log in first (a session cookie from POST /api/session, or HTTP Basic)'],
-  OQS_ERR_BAD_CREDENTIALS: [401, 'account name or password is wrong'],
-  OQS_ERR_TOO_MANY_ATTEMPTS: [429, 'too many failed logins; try again in %s s'],
-  OQS_ERR_CSRF: [403, 'this request changes state and needs the session\'s CSRF token in the x-csrf-token header'],
-  OQS_ERR_SETUP_DONE: [409, 'an administrator already exists; log in instead'],
-  OQS_ERR_SETUP_TOKEN: [403, 'the setup token is wrong; use the one oqs-reader printed when it started'],
-  OQS_ERR_ACCOUNT: [400, '%s'],
-  OQS_ERR_BAD_REQUEST: [400, '%s'],
-  OQS_ERR_STIMULUS_REFUSED: [409, 'the emulated reader refused the stimulus (%s): %s'],
-  OQS_ERR_NOT_FOUND: [404, 'no route %s %s'],
-  OQS_ERR_METHOD_NOT_ALLOWED: [405, '%s is not allowed on %s; allowed: %s'],
-  OQS_ERR_BODY_TOO_LARGE: [413, 'the request body is larger than %s bytes'],
-  OQS_ERR_UNSUPPORTED_MEDIA_TYPE: [415, 'send the body as application/json; got "%s"'],
-  OQS_ERR_CONTENT_LENGTH: [400, 'the request body does not match its Content-Length header (%s)'],
-  OQS_ERR_BAD_URL: [400, 'the URL %s is not valid (bad percent-encoding)'],
-  OQS_ERR_HEADERS_TOO_LARGE: [431, 'the request headers are larger than %s bytes; send fewer or smaller cookies or headers'],
-  OQS_ERR_REQUEST_TIMEOUT: [408, 'the request did not arrive in time'],
-  OQS_ERR_FORBIDDEN_PATH: [403, 'the file %s may not be served'],
-  OQS_ERR_FOREIGN_HOST: [403, 'this terminal does not answer to host "%s" (a guard against DNS rebinding); use 127.0.0.1 or localhost, or start it with that name allowed'],
-  OQS_ERR_FOREIGN_ORIGIN: [403, 'a change from origin "%s" is refused; changes come only from pages at %s'],
-  OQS_ERR_INTERNAL: [500, 'internal error; see the terminal log'],
-} as const satisfies Record<string, readonly [number, string]>;
+  OQS_ERR_UNAUTHENTICATED: [401, 'caller', 'log in first (a session cookie from POST /api/session, or HTTP Basic)'],
+  OQS_ERR_BAD_CREDENTIALS: [401, 'caller', 'account name or password is wrong'],
+  OQS_ERR_TOO_MANY_ATTEMPTS: [429, 'caller', 'too many failed logins; try again in %s s'],
+  OQS_ERR_CSRF: [403, 'caller', 'this request changes state and needs the session\'s CSRF token in the x-csrf-token header'],
+  OQS_ERR_SETUP_DONE: [409, 'caller', 'an administrator already exists; log in instead'],
+  OQS_ERR_SETUP_TOKEN: [403, 'caller', 'the setup token is wrong; use the one oqs-reader printed when it started'],
+  OQS_ERR_ACCOUNT: [400, 'caller', '%s'],
+  OQS_ERR_BAD_REQUEST: [400, 'caller', '%s'],
+  OQS_ERR_STIMULUS_REFUSED: [409, 'caller', 'the emulated reader refused the stimulus (%s): %s'],
+  OQS_ERR_NOT_FOUND: [404, 'caller', 'no route %s %s'],
+  OQS_ERR_METHOD_NOT_ALLOWED: [405, 'caller', '%s is not allowed on %s; allowed: %s'],
+  OQS_ERR_BODY_TOO_LARGE: [413, 'caller', 'the request body is larger than %s bytes'],
+  OQS_ERR_UNSUPPORTED_MEDIA_TYPE: [415, 'caller', 'send the body as application/json; got "%s"'],
+  OQS_ERR_CONTENT_LENGTH: [400, 'caller', 'the request body does not match its Content-Length header (%s)'],
+  OQS_ERR_BAD_URL: [400, 'caller', 'the URL %s is not valid (bad percent-encoding)'],
+  OQS_ERR_HEADERS_TOO_LARGE: [431, 'caller', 'the request headers are larger than %s bytes; send fewer or smaller cookies or headers'],
+  OQS_ERR_REQUEST_TIMEOUT: [408, 'caller', 'the request did not arrive in time'],
+  OQS_ERR_FORBIDDEN_PATH: [403, 'caller', 'the file %s may not be served'],
+  OQS_ERR_FOREIGN_HOST: [403, 'caller', 'this terminal does not answer to host "%s" (a guard against DNS rebinding); use 127.0.0.1 or localhost, or start it with that name allowed'],
+  OQS_ERR_FOREIGN_ORIGIN: [403, 'caller', 'a change from origin "%s" is refused; changes come only from pages at %s'],
+  OQS_ERR_INTERNAL: [500, 'internal', 'internal error; see the terminal log'],
+} as const satisfies Record<string, readonly [number, Fault, string]>;
 
 export type ErrorCode = keyof typeof ERRORS;
 
@@ -113,16 +117,19 @@ function fill(template: string, args: ErrorArg[], lang: 'en' | 'ja'): string {
 
 export class OqsError extends Error {
   readonly statusCode: number;
+  /** Whose fault it is (the table's fault column). */
+  readonly fault: Fault;
   /** The same refusal in Japanese, for staff (ERRORS_JA). */
   readonly messageJa: string;
   constructor(
     readonly code: ErrorCode,
     ...args: ErrorArg[]
   ) {
-    const [status, template] = ERRORS[code];
+    const [status, fault, template] = ERRORS[code];
     super(fill(template, args, 'en'));
     this.name = 'OqsError';
     this.statusCode = status;
+    this.fault = fault;
     this.messageJa = fill(ERRORS_JA[code], args, 'ja');
   }
 
@@ -134,5 +141,17 @@ export class OqsError extends Error {
 
   static is(e: unknown, ...codes: ErrorCode[]): e is OqsError {
     return e instanceof OqsError && (codes.length === 0 || codes.includes(e.code));
+  }
+}
+
+/** The reader answered a command with a status other than ok: the status is typed, so no caller casts. */
+export class ReaderRefusedError extends OqsError {
+  declare readonly code: 'OQS_ERR_READER_REFUSED';
+  constructor(
+    readonly command: CommandName,
+    readonly status: Exclude<StatusName, 'ok'>,
+  ) {
+    super('OQS_ERR_READER_REFUSED', command, status);
+    this.name = 'ReaderRefusedError';
   }
 }

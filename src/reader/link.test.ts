@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { EventEmitter } from 'node:events';
 import { FrameDecoder, decodeMessage, encodeAck, encodeEvent, encodeFrame, encodeResponse, type Message } from '../protocol';
 import { VirtualClock } from '../time/virtual-clock';
-import { OqsError } from './errors';
+import { OqsError, ReaderRefusedError } from './errors';
 import { ReaderLink, type BytePort, type ReaderEvent } from './link';
 
 /** A byte pipe the test controls: what the link writes is kept, what the reader sends is pushed in. */
@@ -110,6 +110,28 @@ test('a non-ok response rejects with OQS_ERR_READER_REFUSED carrying the status'
   expect(w.error).to.have.property('status', 'busy');
   expect((w.error as Error).message).to.include('setMode').and.include('busy');
   expect(clock.pending()).to.deep.equal([]);
+});
+
+test('a refusal is a ReaderRefusedError: command and status typed, readable without a cast', async () => {
+  const { port, link } = setup();
+  const refusal = link.request('startVisualCheck', { checkId: 1, confirmationDate: '20261202' }).catch((e: unknown) => e);
+  port.receive(encodeResponse('startVisualCheck', 9, port.lastCommandSeq(), 'badState'));
+  const err = await refusal;
+  expect(err).to.be.instanceOf(ReaderRefusedError);
+  const refused = err as ReaderRefusedError;
+  expect([refused.code, refused.command, refused.status, refused.fault]).to.deep.equal(['OQS_ERR_READER_REFUSED', 'startVisualCheck', 'badState', 'peer']);
+  expect(refused.messageJa).to.equal('顔認証付きカードリーダーが操作を受け付けませんでした。');
+});
+
+test('the link counts frames in and out (ACKs and repeats included) in the shared LinkStats shape', async () => {
+  const { clock, port, link } = setup(300);
+  const p = link.request('getStatus', {});
+  p.catch(() => undefined);
+  await clock.advance(299); // the command and its two repeats
+  port.receive(encodeEvent('screenShown', 1, { screen: 2 })); // one in, its ACK out
+  port.receive(encodeResponse('getStatus', 2, port.lastCommandSeq(), 'ok', { mode: 1, state: 0, cardPresent: 0, screen: 2, txId: 0 }));
+  await p;
+  expect(link.stats).to.deep.equal({ framesIn: 2, framesOut: 4, badFrames: 0, commandRetries: 2, duplicateEvents: 0, acksIn: 0, retransmits: 0, duplicateCommands: 0 });
 });
 
 test('a response is matched by reqSeq and name, not by arrival order', async () => {

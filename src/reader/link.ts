@@ -13,7 +13,7 @@ import {
   type LinkStats,
   type Message,
 } from '../protocol';
-import { OqsError } from './errors';
+import { OqsError, ReaderRefusedError } from './errors';
 import { INITIAL_LINK_STATE, step, type LinkEffect, type LinkFailure, type LinkInput, type LinkState, type TimerKind } from './link-fsm';
 
 /** The byte pipe under the link: a serialport stream, or anything shaped like one. */
@@ -227,7 +227,7 @@ function failureError(f: LinkFailure): OqsError {
     case 'timeout':
       return new OqsError('OQS_ERR_READER_TIMEOUT', f.name, f.timeoutMs);
     case 'refused':
-      return Object.assign(new OqsError('OQS_ERR_READER_REFUSED', f.name, f.status), { status: f.status });
+      return new ReaderRefusedError(f.name, f.status);
     case 'disconnected':
       return new OqsError('OQS_ERR_READER_DISCONNECTED', f.name);
   }

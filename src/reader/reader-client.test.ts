@@ -1,8 +1,11 @@
 import { test } from 'node:test';
 import { expect } from 'chai';
 import type { BindingInterface, OpenOptions } from '@serialport/bindings-interface';
+import { EventEmitter } from 'node:events';
 import { EmulatedReader, EmulatorBinding } from '../../simulator';
+import { FrameDecoder, encodeResponse } from '../protocol';
 import { VirtualClock } from '../time/virtual-clock';
+import { ReaderLink } from './link';
 import { isPseudoTerminal, ReaderClient } from './reader-client';
 
 /** A binding that, like a pty under the native binding, refuses a non-standard baud rate. */
@@ -49,4 +52,23 @@ test('on a real device the same refusal is reported, not hidden', async () => {
 test('isPseudoTerminal is false for anything that is not /dev/pts/N', () => {
   expect(isPseudoTerminal('/dev/null')).to.equal(false);
   expect(isPseudoTerminal('/no/such/port')).to.equal(false);
+});
+
+test('a reader that answers hello with badVersion is OQS_ERR_READER_PROTOCOL, read from the typed refusal', async () => {
+  // A reader of another protocol version: every command it hears is answered badVersion.
+  const port = Object.assign(new EventEmitter(), {
+    isOpen: true,
+    decoder: new FrameDecoder((f) => queueMicrotask(() => port.emit('data', encodeResponse('hello', 0, f.seq, 'badVersion')))),
+    write(data: Buffer, cb: (err?: Error | null) => void) {
+      port.decoder.push(data);
+      cb(null);
+    },
+    close(cb: (err?: Error | null) => void) {
+      cb(null);
+    },
+  });
+  const client = new ReaderClient('/dev/ttyOther', new ReaderLink(port, new VirtualClock(0)));
+  const err = await client.identify('oqs-reader').catch((e: unknown) => e);
+  expect(err).to.have.property('code', 'OQS_ERR_READER_PROTOCOL');
+  expect(client.identity).to.equal(null);
 });

@@ -3,7 +3,7 @@ import { SerialPortStream } from '@serialport/stream';
 import type { BindingInterface } from '@serialport/bindings-interface';
 import type { Clock } from '../time/clock';
 import { Mode, PROTOCOL_VERSION, capabilityNames, type ModeName, type ReaderIdentity } from '../protocol';
-import { OqsError } from './errors';
+import { OqsError, ReaderRefusedError } from './errors';
 import { ReaderLink, type TraceEntry } from './link';
 
 /** Kept for importers of the controller side; defined once in src/protocol/shapes.ts. */
@@ -96,7 +96,7 @@ export class ReaderClient {
     try {
       r = await this.link.request('hello', { protocolVersion: PROTOCOL_VERSION, host });
     } catch (e) {
-      if (OqsError.is(e, 'OQS_ERR_READER_REFUSED') && (e as { status?: string }).status === 'badVersion') {
+      if (e instanceof ReaderRefusedError && e.status === 'badVersion') {
         throw new OqsError('OQS_ERR_READER_PROTOCOL', 'another', PROTOCOL_VERSION);
       }
       throw e;

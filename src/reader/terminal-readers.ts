@@ -1,7 +1,7 @@
 import type { Clock } from '../time/clock';
 import { ConsentChoice, FailReason, Method, screenById, type FailReasonName, type MethodName, type ModeName, type ScreenName } from '../protocol';
 import { todayJst } from './dates';
-import { OqsError } from './errors';
+import { OqsError, ReaderRefusedError } from './errors';
 import type { ReaderEvent, TraceEntry } from './link';
 import type { ReaderClient, ReaderIdentity } from './reader-client';
 import type { ConfirmationRecord, ModeChange } from './records';
@@ -46,7 +46,7 @@ export interface TerminalCore {
 
 /** The reader refused because it is busy with a patient. */
 export function readerBusy(e: unknown): boolean {
-  return OqsError.is(e, 'OQS_ERR_READER_REFUSED') && (e as { status?: string }).status === 'busy';
+  return e instanceof ReaderRefusedError && e.status === 'busy';
 }
 
 /** The one reader a visual check runs on (P.102: 目視確認 only with one reader). */
