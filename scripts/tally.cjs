@@ -1,32 +1,58 @@
 #!/usr/bin/env node
-// Sums JUnit files from every runner into the one line CI reads: "Tests: N passed, N failed, N skipped".
-// A missing or unreadable file counts as a failure, so a runner that died can't pass by silence.
+// Sums JUnit files from every runner (node's junit reporter, cucumber's junit formatter) into the
+// one line CI reads: "Tests: N passed, N failed, N skipped". Each file is parsed as XML
+// (fast-xml-parser); every <testcase>, however deep in <testsuite>s, counts once: failed with a
+// <failure> or <error>, skipped with a <skipped> (cucumber's N/A scenarios, node's skip and todo),
+// passed otherwise. A missing, malformed or empty file counts as a failure, so a runner that died
+// can't pass by silence.
 'use strict';
 const fs = require('node:fs');
+const { XMLParser, XMLValidator } = require('fast-xml-parser');
 
-let passed = 0, failed = 0, skipped = 0;
-for (const file of process.argv.slice(2)) {
-  let xml;
-  try {
-    xml = fs.readFileSync(file, 'utf8');
-  } catch {
-    console.log(`tally: ${file} is missing (its runner did not finish): counted as 1 failed`);
-    failed++;
-    continue;
-  }
-  let p = 0, f = 0, s = 0;
-  for (const m of xml.matchAll(/<testcase\b[^>]*?(\/>|>([\s\S]*?)<\/testcase>)/g)) {
-    const inner = m[2] || '';
-    if (/<(failure|error)\b/.test(inner)) f++;
-    else if (/<skipped\b/.test(inner)) s++;
-    else p++;
-  }
-  if (p + f + s === 0) {
-    console.log(`tally: ${file} has no test cases: counted as 1 failed`);
-    f = 1;
-  }
-  console.log(`tally: ${file}: ${p} passed, ${f} failed, ${s} skipped`);
-  passed += p; failed += f; skipped += s;
+const parser = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testsuite' || name === 'testcase' });
+
+/** Counts the test cases of one JUnit document; throws when it is not well-formed XML. */
+function countJunit(xml) {
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true) throw new Error(`not well-formed XML (line ${valid.err.line}: ${valid.err.msg})`);
+  const counts = { passed: 0, failed: 0, skipped: 0 };
+  const visit = (node) => {
+    if (!node || typeof node !== 'object') return;
+    for (const c of node.testcase ?? []) {
+      if (c.failure !== undefined || c.error !== undefined) counts.failed++;
+      else if (c.skipped !== undefined) counts.skipped++;
+      else counts.passed++;
+    }
+    for (const s of node.testsuite ?? []) visit(s);
+  };
+  const doc = parser.parse(xml);
+  visit(doc.testsuites ?? {});
+  visit({ testsuite: doc.testsuite });
+  return counts;
 }
-console.log(`Tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exit(failed > 0 ? 1 : 0);
+
+function main(files) {
+  const total = { passed: 0, failed: 0, skipped: 0 };
+  for (const file of files) {
+    let c;
+    try {
+      c = countJunit(fs.readFileSync(file, 'utf8'));
+    } catch (e) {
+      const why = e.code === 'ENOENT' ? 'is missing (its runner did not finish)' : `cannot be read: ${e.message}`;
+      console.log(`tally: ${file} ${why}: counted as 1 failed`);
+      total.failed++;
+      continue;
+    }
+    if (c.passed + c.failed + c.skipped === 0) {
+      console.log(`tally: ${file} has no test cases: counted as 1 failed`);
+      c.failed = 1;
+    }
+    console.log(`tally: ${file}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
+    for (const k of Object.keys(total)) total[k] += c[k];
+  }
+  console.log(`Tests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+  return total.failed > 0 ? 1 : 0;
+}
+
+if (require.main === module) process.exit(main(process.argv.slice(2)));
+module.exports = { countJunit };

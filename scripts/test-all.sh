@@ -25,7 +25,7 @@ echo "== coverage thresholds (.c8rc.json)"
 sh scripts/junit-case.sh coverage "c8 thresholds" reports/coverage-check.xml -- \
   npx --no-install c8 check-coverage || rc=1
 echo "== same verdicts on every profile"
-node scripts/compare-verdicts.cjs reports/cucumber-emulator.json reports/cucumber-emulator-paced.json reports/cucumber-pty.json reports/cucumber-product.json reports/cucumber-hardware.json || rc=1
+sh scripts/lib/node-test.sh verdicts scripts/compare-verdicts.ts reports/cucumber-emulator.json reports/cucumber-emulator-paced.json reports/cucumber-pty.json reports/cucumber-product.json reports/cucumber-hardware.json || rc=1
 echo "== traceability and protocol coverage"
 node scripts/traceability.cjs reports/cucumber-emulator.json reports/traceability.md || rc=1
 node -r ts-node/register scripts/protocol-coverage.ts emulator emulator-paced pty product hardware || rc=1
