@@ -1,27 +1,24 @@
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FailReason, FrameDecoder, Method, decodeMessage, encodeFrame, type Frame } from '../src/protocol';
 import { RealClock, type Clock } from '../src/time/clock';
 import { VirtualClock } from '../src/time/virtual-clock';
-import { ControlError, CONTROL_PROTOCOL, type ReaderInfo, type ReaderStatus, type SentOutcomeInfo } from './control/protocol';
+import { ControlError, type ReaderInfo } from './control/protocol';
 import { ControlServer } from './control/server';
 import { DEFAULT_IDENTITY, EmulatedReader } from './emulated-reader';
+import { MemoryLine, newLine, type DeviceLine, type LineOptions } from './host/lines';
+import { ControlOps, type OpsHost } from './host/ops';
+import { OutcomeLog } from './host/outcome-log';
 import type { LinkTiming, ReaderIdentity } from './link-device';
-import type { FaultRule } from './faults';
 import { PacedSink, type PacingOptions } from './pacing';
 import { PtyPort } from './pty/pty-port';
-import { MAX_READERS, stimulusProblem, type Stimulus } from './stimulus';
+import { MAX_READERS } from './stimulus';
 
-export type HostTransport = 'pty' | 'memory';
+export { MemoryLine, type HostTransport } from './host/lines';
 
-export interface EmulatorHostOptions {
+export interface EmulatorHostOptions extends LineOptions {
   /** How many emulated readers (default 2). */
   readers?: number;
-  /** `pty` (default): one python pty bridge per reader; `memory`: in-process lines for unit tests. */
-  transport?: HostTransport;
-  /** Make `<linkDir>/ttyOQS<i>` a symlink to reader i's slave (created if missing). */
-  linkDir?: string;
   /** Control addresses (`unix:PATH`, `tcp:127.0.0.1:PORT`); default `unix:<tmpdir>/oqs-emu-<pid>.sock`; `[]` for none. */
   control?: string | string[];
   /** 0 (default): virtual device time, run to idle after every input; > 0: `new RealClock(timeScale)`. */
@@ -34,8 +31,6 @@ export interface EmulatorHostOptions {
   txIdSeed?: number;
   /** The link's ACK wait and retransmissions (simulator/link-device.ts defaults). */
   linkTiming?: Partial<LinkTiming>;
-  /** The python interpreter for the pty bridges (default `python3` on PATH). */
-  python?: string;
   /** Diagnostics (bridge messages, errors while settling). Default: stderr. */
   log?: (line: string) => void;
 }
@@ -44,42 +39,6 @@ export interface EmulatorHostOptions {
 export interface HostEnd {
   reason: 'shutdown' | 'closed' | 'failed';
   message?: string;
-}
-
-/** The device side of one line: what a PtyPort is, and what MemoryLine imitates. */
-interface DeviceLine {
-  onData: ((bytes: Buffer) => void) | null;
-  open(): Promise<string>;
-  write(bytes: Buffer): void;
-  close(): Promise<void>;
-}
-
-/**
- * An in-process line for unit tests: the device side is a DeviceLine like PtyPort, the host side
- * is `hostWrite()` / `onHostData` (what a controller would write and read). Synchronous.
- */
-export class MemoryLine implements DeviceLine {
-  onData: ((bytes: Buffer) => void) | null = null;
-  onHostData: ((bytes: Buffer) => void) | null = null;
-  private open_ = false;
-
-  constructor(readonly path: string) {}
-
-  async open(): Promise<string> {
-    this.open_ = true;
-    return this.path;
-  }
-  /** Device → host. */
-  write(bytes: Buffer): void {
-    if (this.open_) this.onHostData?.(Buffer.from(bytes));
-  }
-  /** Host → device. */
-  hostWrite(bytes: Buffer): void {
-    if (this.open_) this.onData?.(Buffer.from(bytes));
-  }
-  async close(): Promise<void> {
-    this.open_ = false;
-  }
 }
 
 interface Slot {
@@ -101,7 +60,6 @@ interface Slot {
   outcomes: OutcomeLog;
 }
 
-
 export function defaultIdentity(index: number): ReaderIdentity {
   return { ...DEFAULT_IDENTITY, serial: `EMU-${String(index + 1).padStart(4, '0')}` };
 }
@@ -110,7 +68,6 @@ export function defaultControlAddress(): string {
   return `unix:${join(tmpdir(), `oqs-emu-${process.pid}.sock`)}`;
 }
 
-const bad = (message: string) => new ControlError('EMU_ERR_BAD_REQUEST', message);
 const isInt = (v: unknown, min: number, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 
 /**
@@ -194,16 +151,9 @@ export class EmulatorHost {
 
   /** Reader i's line: a new pty (same link path) or the in-memory line. */
   private newLine(i: number): DeviceLine {
-    if ((this.opts.transport ?? 'pty') === 'memory') return this.slots[i]?.line ?? new MemoryLine(`memory:${i}`);
-    return new PtyPort({
-      link: this.opts.linkDir ? join(this.opts.linkDir, `ttyOQS${i}`) : undefined,
-      python: this.opts.python,
-      onLog: (line) => this.log(`reader ${i}: ${line}`),
-      onUnexpectedExit: (code, signal) => {
-        const message = `reader ${i}: the pty bridge exited unexpectedly (${code ?? signal})`;
-        this.log(message);
-        void this.close({ reason: 'failed', message });
-      },
+    return newLine(i, this.opts, this.slots[i]?.line, this.log, (message) => {
+      this.log(message);
+      void this.close({ reason: 'failed', message });
     });
   }
 
@@ -245,7 +195,7 @@ export class EmulatorHost {
       };
       // Through slot.line, which a replug replaces.
       slot.sink = new PacedSink(clock, (bytes) => slot.line.write(bytes), this.opts.pacing);
-      this.install(slot, { ...defaultIdentity(i), ...this.opts.identities?.[i] }, this.opts.txIdSeed);
+      this.install(slot, this.identityOf(i), this.opts.txIdSeed);
       this.wire(slot);
       this.slots.push(slot);
     }
@@ -263,6 +213,11 @@ export class EmulatorHost {
       }
       this.server = server;
     }
+  }
+
+  /** Reader i's identity: the default, the host's option over it, and `over` over both. */
+  private identityOf(i: number, over: Partial<ReaderIdentity> = {}): ReaderIdentity {
+    return { ...defaultIdentity(i), ...this.opts.identities?.[i], ...over };
   }
 
   /** A fresh device model on the slot's line (the line, clock and pacing stay). */
@@ -318,76 +273,51 @@ export class EmulatorHost {
     return s;
   }
 
-  private slotOf(args: Record<string, unknown>): Slot {
-    const r = args.reader ?? 0;
-    if (!isInt(r, 0, Number.MAX_SAFE_INTEGER)) throw bad(`"reader" must be an integer >= 0, got ${JSON.stringify(r)}`);
-    return this.slot(r);
-  }
+  // ---- the control ops (host/ops.ts) --------------------------------------------------------
 
-  // ---- the control ops ----------------------------------------------------------------------
+  private readonly ops = new ControlOps<Slot>(this.opsHost());
 
   /** Runs one control op (what the control server calls; usable in-process too). */
-  async handle(op: string, args: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
-    if (this.closing) throw new ControlError('EMU_ERR_SHUTTING_DOWN', 'the emulator host is shutting down');
-    switch (op) {
-      case 'hello':
-        return { readers: this.info(), protocol: CONTROL_PROTOCOL, timeScale: this.timeScale };
-      case 'reset':
-        return this.reset(args);
-      case 'stimulus':
-        return this.stimulus(args);
-      case 'status':
-        return this.status(args);
-      case 'fault':
-        return this.fault(args);
-      case 'reboot': {
-        const slot = this.slotOf(args);
-        await this.enqueue(slot, async () => {
-          slot.reader.reboot();
-          await this.idle(slot);
-        });
-        return { reader: slot.index };
-      }
-      case 'confirmations':
-        return this.confirmations(args);
-      case 'unplug': {
-        const slot = this.slotOf(args);
-        await this.enqueue(slot, async () => {
-          slot.unplugged = true;
-          await slot.line.close();
-        });
-        return { reader: slot.index };
-      }
-      case 'replug':
-        return this.replug(args);
-      case 'shutdown':
-        // After the reply has been written (replies go out on the microtasks before this).
-        setImmediate(() => void this.close({ reason: 'shutdown' }));
-        return {};
-      default:
-        throw new ControlError('EMU_ERR_UNKNOWN_OP', `unknown op "${op}"; expected hello, reset, stimulus, status, fault, reboot, unplug, replug, confirmations or shutdown`);
-    }
+  handle(op: string, args: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+    return this.ops.handle(op, args);
   }
 
-  /**
-   * The line comes back: a new pty on the same link path (its /dev/pts number may differ), as a
-   * USB adapter re-enumerates. With `reboot`, the reader was switched off meanwhile: it starts
-   * afresh (readerReset), its unACKed events kept for the next hello.
-   */
-  private async replug(args: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const { reader: _r, reboot, ...rest } = args;
-    const extra = Object.keys(rest);
-    if (extra.length) throw bad(`unknown field(s) for replug: ${extra.join(', ')}`);
-    if (reboot !== undefined && typeof reboot !== 'boolean') throw bad('"reboot" must be true or false');
-    const slot = this.slotOf(args);
-    return this.enqueue(slot, async () => {
-      await this.plugIn(slot);
-      if (reboot) {
-        slot.reader.reboot();
-        await this.idle(slot);
-      }
-      return { reader: slot.index, device: slot.device };
-    });
+  /** What the ops may do here: each a line, a queue or a device change of the host's own. */
+  private opsHost(): OpsHost<Slot> {
+    const host = this;
+    return {
+      get timeScale() {
+        return host.timeScale;
+      },
+      get slots() {
+        return host.slots;
+      },
+      get closing() {
+        return host.closing !== null;
+      },
+      info: () => this.info(),
+      slot: (i) => this.slot(i),
+      enqueue: (slot, fn) => this.enqueue(slot, fn),
+      idle: (slot) => this.idle(slot),
+      settle: (slot) => this.settle(slot),
+      run: async (slot, act) => {
+        const done = (async () => act())();
+        try {
+          if (slot.virtual) await slot.virtual.resolve(done);
+          else await done;
+        } finally {
+          await this.idle(slot);
+        }
+      },
+      unplug: async (slot) => {
+        slot.unplugged = true;
+        await slot.line.close();
+      },
+      plugIn: (slot) => this.plugIn(slot),
+      replace: (slot, identity, txIdSeed) => this.install(slot, this.identityOf(slot.index, identity), txIdSeed),
+      // After the reply has been written (replies go out on the microtasks before this).
+      shutdown: () => setImmediate(() => void this.close({ reason: 'shutdown' })),
+    };
   }
 
   private async plugIn(slot: Slot): Promise<void> {
@@ -397,107 +327,6 @@ export class EmulatorHost {
     this.wire(slot);
     slot.device = await line.open();
     slot.unplugged = false;
-  }
-
-  private async reset(args: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const { identities, txIdSeed, ...rest } = args;
-    const extra = Object.keys(rest);
-    if (extra.length) throw bad(`unknown field(s) for reset: ${extra.join(', ')}`);
-    if (txIdSeed !== undefined && !isInt(txIdSeed, 0, 0xffffffff)) throw bad('"txIdSeed" must be an integer 0..4294967295');
-    if (identities !== undefined && !Array.isArray(identities)) throw bad('"identities" must be an array, one entry per reader');
-    const ids = (identities ?? []) as unknown[];
-    if (ids.length > this.slots.length) throw bad(`${ids.length} identities for ${this.slots.length} readers`);
-    const parsed = ids.map((id, i) => parseIdentity(id, i));
-    for (const slot of this.slots) {
-      // A scenario that ended with a cable pulled leaves the next one a plugged-in reader.
-      if (slot.unplugged) await this.enqueue(slot, () => this.plugIn(slot));
-      const identity = { ...defaultIdentity(slot.index), ...this.opts.identities?.[slot.index], ...parsed[slot.index] };
-      // A reader never reuses a txId (the host keys records on it): without a seed, carry on counting.
-      const seed = txIdSeed ?? Math.max(slot.reader.model.txId, Math.floor(slot.clock.now() / 1000) >>> 0);
-      this.install(slot, identity, seed);
-    }
-    await Promise.all(this.slots.map((s) => this.settle(s)));
-    return { readers: this.info() };
-  }
-
-  private async stimulus(args: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const problem = stimulusProblem(args);
-    if (problem) throw bad(problem);
-    const s = args as Stimulus;
-    const slot = this.slotOf(args);
-    return this.enqueue(slot, async () => {
-      const reader = slot.reader;
-      const done = (async () => reader.stimulate(s))();
-      try {
-        if (slot.virtual) await slot.virtual.resolve(done);
-        else await done;
-      } finally {
-        await this.idle(slot);
-      }
-      return { reader: slot.index, framesOut: reader.link.framesDelivered };
-    });
-  }
-
-  /** Arms a fault rule on a reader's link (simulator/faults.ts), or clears them with {clear: true}. */
-  private async fault(args: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const { reader: _r, clear, ...rule } = args;
-    const slot = this.slotOf(args);
-    await slot.work;
-    if (clear === true) slot.reader.link.faults.clear();
-    else {
-      try {
-        slot.reader.link.faults.arm(rule as unknown as FaultRule);
-      } catch (e) {
-        throw new ControlError('EMU_ERR_BAD_FAULT', (e as Error).message);
-      }
-    }
-    return { reader: slot.index, armed: slot.reader.link.faults.armed };
-  }
-
-  private async status(args: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const extra = Object.keys(args).filter((k) => k !== 'reader');
-    if (extra.length) throw bad(`unknown field(s) for status: ${extra.join(', ')}`);
-    const slot = this.slotOf(args);
-    await slot.work;
-    const { model, link } = slot.reader;
-    const status: ReaderStatus = {
-      mode: model.mode,
-      state: model.state,
-      screen: model.screen,
-      cardPresent: model.card !== null,
-      txId: model.txId,
-      framesOut: link.framesDelivered,
-      unacked: link.unacked.size,
-      framesIn: link.stats.framesIn,
-    };
-    return { reader: slot.index, ...status };
-  }
-
-  /**
-   * Every identityConfirmed / identityFailed the reader put on the line (retransmissions counted,
-   * not listed twice) and whether a host ACKed it, in the order first sent; paged by `from`/`limit`
-   * so a long run's list fits a reply line. For durability tests: what a host ACKed it must have kept.
-   */
-  private async confirmations(args: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const extra = Object.keys(args).filter((k) => k !== 'reader' && k !== 'from' && k !== 'limit');
-    if (extra.length) throw bad(`unknown field(s) for confirmations: ${extra.join(', ')}`);
-    const { from = 0, limit = 1000 } = args;
-    if (!isInt(from, 0, Number.MAX_SAFE_INTEGER)) throw bad('"from" must be an integer >= 0');
-    if (!isInt(limit, 1, 5000)) throw bad('"limit" must be an integer 1..5000');
-    const slot = this.slotOf(args);
-    await slot.work;
-    const log = slot.outcomes;
-    const all = log.sent;
-    const unacked = all.filter((e) => !e.info.acked);
-    return {
-      reader: slot.index,
-      serial: slot.reader.identity.serial,
-      total: all.length,
-      unacked: unacked.length,
-      pending: unacked.filter((e) => log.held(e)).length,
-      next: from + limit < all.length ? from + limit : null,
-      confirmations: all.slice(from, from + limit).map((e) => log.view(e)),
-    };
   }
 
   // ---- shutdown -----------------------------------------------------------------------------
@@ -522,105 +351,5 @@ export class EmulatorHost {
       this.endWith(end);
     })();
     return this.closing;
-  }
-}
-
-function parseIdentity(v: unknown, i: number): Partial<ReaderIdentity> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad(`identities[${i}] must be an object`);
-  const out: Partial<ReaderIdentity> = {};
-  for (const [k, val] of Object.entries(v)) {
-    if (k === 'vendor' || k === 'model' || k === 'firmware' || k === 'serial') {
-      if (typeof val !== 'string' || val.length > 64) throw bad(`identities[${i}].${k} must be a string of at most 64 characters`);
-      out[k] = val;
-    } else if (k === 'capabilities') {
-      if (!isInt(val, 0, 0xffff)) throw bad(`identities[${i}].capabilities must be an integer 0..65535`);
-      out.capabilities = val;
-    } else throw bad(`identities[${i}] has an unknown field "${k}"`);
-  }
-  return out;
-}
-
-interface SentOutcome {
-  info: Omit<SentOutcomeInfo, 'held'>;
-  frame: Buffer;
-  reader: EmulatedReader;
-}
-
-/**
- * Taps one line both ways and keeps every identity outcome (identityConfirmed, identityFailed) the
- * reader sent, once however often it was retransmitted, and whether a host ACKed it. An ACK names
- * a SEQ; it belongs to the last event frame the reader sent under that SEQ (responses are never
- * ACKed). Survives `reset` (the list is the line's history; SEQs start again with each reader).
- */
-class OutcomeLog {
-  readonly sent: SentOutcome[] = [];
-  private reader: EmulatedReader | null = null;
-  private byFrame = new Map<string, SentOutcome>();
-  private atSeq = new Map<number, SentOutcome | null>();
-  private readonly readerSide = new FrameDecoder((f) => this.onReaderFrame(f));
-  private readonly hostSide = new FrameDecoder((f) => this.onHostFrame(f));
-
-  attach(reader: EmulatedReader): void {
-    this.reader = reader;
-    this.byFrame = new Map();
-    this.atSeq = new Map();
-  }
-
-  fromReader(bytes: Buffer): void {
-    this.readerSide.push(bytes);
-  }
-
-  fromHost(bytes: Buffer): void {
-    this.hostSide.push(bytes);
-  }
-
-  /** The reader still holds it and will send it again (after an ACK wait, or a host's hello). */
-  held(e: SentOutcome): boolean {
-    return !e.info.acked && e.reader === this.reader && e.reader.link.unacked.get(e.info.seq)?.frame.equals(e.frame) === true;
-  }
-
-  view(e: SentOutcome): SentOutcomeInfo {
-    return { ...e.info, held: this.held(e) };
-  }
-
-  private onReaderFrame(frame: Frame): void {
-    let msg;
-    try {
-      msg = decodeMessage(frame);
-    } catch {
-      return;
-    }
-    if (msg.kind !== 'event') return;
-    if (msg.name !== 'identityConfirmed' && msg.name !== 'identityFailed') {
-      this.atSeq.set(msg.seq, null);
-      return;
-    }
-    const raw = encodeFrame(frame);
-    const key = raw.toString('hex');
-    let e = this.byFrame.get(key);
-    if (e) e.info.sends++;
-    else {
-      const f = msg.fields;
-      const info: SentOutcome['info'] =
-        msg.name === 'identityConfirmed'
-          ? { event: msg.name, txId: Number(f.txId), seq: msg.seq, method: Method.nameOf(Number(f.method)) ?? String(f.method), cardId: String(f.cardId), sends: 1, acked: false }
-          : { event: msg.name, txId: Number(f.txId), seq: msg.seq, reason: FailReason.nameOf(Number(f.reason)) ?? String(f.reason), sends: 1, acked: false };
-      e = { info, frame: raw, reader: this.reader! };
-      this.byFrame.set(key, e);
-      this.sent.push(e);
-    }
-    this.atSeq.set(msg.seq, e);
-  }
-
-  private onHostFrame(frame: Frame): void {
-    let msg;
-    try {
-      msg = decodeMessage(frame);
-    } catch {
-      return;
-    }
-    if (msg.kind !== 'ack') return;
-    const e = this.atSeq.get(msg.ackSeq);
-    if (e) e.info.acked = true;
   }
 }
