@@ -16,7 +16,7 @@ import { DelimiterParser } from '@serialport/parser-delimiter';
 import { PacketLengthParser } from '@serialport/parser-packet-length';
 import { SOF, encodeEvent, encodeFrame, EVENTS, type Frame } from '../src/protocol';
 import type * as DecoderModule from '../src/protocol/decoder';
-import { figure, machine, round, sig, writeResult, type BenchResult, type Figure } from './lib/report';
+import { figure, machine, round, sig, runAsScript, type BenchResult, type Figure } from './lib/report';
 import { median, nowMs, spreadPct, tick } from './lib/stats';
 
 // OQS_BENCH_DECODER=/path/to/decoder.ts measures a candidate decoder (a fix being tried) in place
@@ -277,11 +277,4 @@ export async function runDecoderBench(): Promise<BenchResult> {
   };
 }
 
-if (require.main === module) {
-  runDecoderBench()
-    .then((r) => console.log(writeResult(r)))
-    .catch((e) => {
-      console.error(e);
-      process.exit(1);
-    });
-}
+runAsScript(module, runDecoderBench);

@@ -17,13 +17,12 @@ import { autoDetect } from '@serialport/bindings-cpp';
 import { MockBinding } from '@serialport/binding-mock';
 import type { BindingInterface } from '@serialport/bindings-interface';
 import { SerialPortStream } from '@serialport/stream';
-import { EmulatedReader, EmulatorBinding } from '../simulator';
 import { encodeCommand, encodeResponse } from '../src/protocol';
 import { assemble, embeddedReaders } from '../src/assembly';
 import { MemoryStore } from '../src/reader/store';
 import { RealClock } from '../src/time/clock';
 import { WatchedProcess } from '../src/util/child-lines';
-import { figure, machine, round, sig, writeResult, type BenchResult, type Figure } from './lib/report';
+import { figure, machine, round, sig, runAsScript, type BenchResult, type Figure } from './lib/report';
 import { median, nowMs, percentileSorted, sorted } from './lib/stats';
 
 const ROOT = join(__dirname, '..');
@@ -271,11 +270,4 @@ export async function runRoundTripBench(): Promise<BenchResult> {
   };
 }
 
-if (require.main === module) {
-  runRoundTripBench()
-    .then((r) => console.log(writeResult(r)))
-    .catch((e) => {
-      console.error(e);
-      process.exit(1);
-    });
-}
+runAsScript(module, runRoundTripBench);

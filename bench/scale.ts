@@ -11,7 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { figure, machine, round, sig, writeResult, type BenchResult, type Figure } from './lib/report';
+import { figure, machine, round, sig, runAsScript, type BenchResult, type Figure } from './lib/report';
 import { linearFit, median, nowMs } from './lib/stats';
 
 const SIZES = [1, 10, 100, 500] as const;
@@ -193,11 +193,4 @@ export async function runScaleBench(): Promise<BenchResult> {
   };
 }
 
-if (require.main === module) {
-  runScaleBench()
-    .then((r) => console.log(writeResult(r)))
-    .catch((e) => {
-      console.error(e);
-      process.exit(1);
-    });
-}
+runAsScript(module, runScaleBench);

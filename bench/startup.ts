@@ -17,7 +17,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { figure, fmt, machine, OUT_DIR, round, writeResult, type BenchResult } from './lib/report';
+import { figure, fmt, machine, OUT_DIR, round, runAsScript, type BenchResult } from './lib/report';
 import { chart, COLORS } from './lib/svg';
 import { median, nowMs, percentile } from './lib/stats';
 
@@ -231,11 +231,4 @@ export function startupChart(r: BenchResult): string {
   });
 }
 
-if (require.main === module) {
-  runStartupBench(Number(process.argv[2] ?? 15))
-    .then((r) => console.log(writeResult(r)))
-    .catch((e) => {
-      console.error(e);
-      process.exit(1);
-    });
-}
+runAsScript(module, () => runStartupBench(Number(process.argv[2] ?? 15)));

@@ -14,7 +14,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { figure, machine, round, sig, writeResult, type BenchResult, type Figure } from './lib/report';
+import { figure, machine, round, sig, runAsScript, type BenchResult, type Figure } from './lib/report';
 import { median, nowMs } from './lib/stats';
 
 const ROOT = join(__dirname, '..');
@@ -168,11 +168,4 @@ export async function runSuiteBench(): Promise<BenchResult> {
   };
 }
 
-if (require.main === module) {
-  runSuiteBench()
-    .then((r) => console.log(writeResult(r)))
-    .catch((e) => {
-      console.error(e);
-      process.exit(1);
-    });
-}
+runAsScript(module, runSuiteBench);

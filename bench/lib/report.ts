@@ -116,6 +116,20 @@ export function writeResult(result: BenchResult): string {
   return file;
 }
 
+/**
+ * A benchmark file run by itself (`node -r ts-node/register bench/x.ts`): runs it, writes its
+ * result and prints where; an error exits 1. Imported (by bench/run.ts) it does nothing.
+ */
+export function runAsScript(mod: NodeModule, run: () => Promise<BenchResult>): void {
+  if (require.main !== mod) return;
+  run()
+    .then((r) => console.log(writeResult(r)))
+    .catch((e) => {
+      console.error(e);
+      process.exit(1);
+    });
+}
+
 export function readResult(bench: string): BenchResult {
   return JSON.parse(readFileSync(join(OUT_DIR, `${bench}.json`), 'utf8')) as BenchResult;
 }
