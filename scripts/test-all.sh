@@ -18,7 +18,7 @@ npx --no-install c8 sh -c '
   echo "== conformance suite: emulator behind 9600 baud, a 16 ms latency timer, 1-7 byte reads"; npx --no-install cucumber-js -p emulator-paced || r=1
   echo "== conformance suite: pty (oqs-reader emulate in its own process, native serial binding)"; npx --no-install cucumber-js -p pty || r=1
   echo "== conformance suite: product (each scenario drives a real oqs-reader start over HTTP; readers on the pty emulator)"; npx --no-install cucumber-js -p product || r=1
-  echo "== hardware profile and certification against the pty emulator"; node scripts/serial-selftest.cjs || r=1
+  echo "== hardware profile and certification against the pty emulator"; sh scripts/lib/node-test.sh serial-selftest scripts/serial-selftest.ts || r=1
   echo "== browser tests: the operation screen in headless Chromium"; sh scripts/test-e2e.sh || r=1
   exit $r' || rc=1
 echo "== coverage thresholds (.c8rc.json)"

@@ -1,44 +1,38 @@
-#!/usr/bin/env node
-// The real-serial paths end to end, against `oqs-reader emulate` on pseudo-terminals:
-//  1. the hardware profile, every physical act a prompt answered by an answers file whose robot
-//     is the emulator's control channel;
-//  2. `oqs-reader certify keygen`, then certify → a signed bundle that `certify --verify --trust`
-//     accepts, and refuses after one byte changes, after the verdict is edited (hash recomputed, or
-//     re-signed with another key, or re-signed with the right key but disagreeing with cucumber.json);
-//  3. a declaration whose reader count does not match the ports is refused before the run;
-//  4. certify under a one-reader lab declaration on one port: what it cannot support is N/A.
-// Writes reports/serial-selftest.xml (one test case per check) for the totals line.
-'use strict';
-const { spawn, spawnSync } = require('node:child_process');
-const crypto = require('node:crypto');
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
-const readline = require('node:readline');
+/**
+ * The real-serial paths end to end, against `oqs-reader emulate` on pseudo-terminals:
+ *  1. the hardware profile, every physical act a prompt answered by an answers file whose robot
+ *     is the emulator's control channel;
+ *  2. `oqs-reader certify keygen`, then certify → a signed bundle that `certify --verify --trust`
+ *     accepts, and refuses after one byte changes, after the verdict is edited (hash recomputed, or
+ *     re-signed with another key, or re-signed with the right key but disagreeing with cucumber.json);
+ *  3. a declaration whose reader count does not match the ports is refused before the run;
+ *  4. certify under a one-reader lab declaration on one port: what it cannot support is N/A.
+ * A node:test file: one test case per check, reported by node's reporters (scripts/test-all.sh:
+ * `sh scripts/lib/node-test.sh serial-selftest scripts/serial-selftest.ts`).
+ */
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { WatchedProcess } from '../src/util/child-lines';
+import { reportChecks, type CheckResult } from './lib/checks';
 
 const root = path.join(__dirname, '..');
 const bin = path.join(root, 'bin', 'oqs-reader.js');
-const cases = [];
-const check = (name, ok, detail = '') => {
-  cases.push({ name, ok, detail });
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? ` — ${detail}` : ''}`);
-};
 
-async function main() {
+async function selftest(): Promise<CheckResult[]> {
+  const cases: CheckResult[] = [];
+  const check = (name: string, ok: boolean, detail = '') => {
+    cases.push({ name, ok, detail });
+    console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? ` — ${detail}` : ''}`);
+  };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oqs-selftest-'));
   const control = `unix:${path.join(dir, 'control.sock')}`;
-  const emu = spawn(process.execPath, [bin, 'emulate', '--readers', '2', '--link-dir', dir, '--control', control], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const emu = WatchedProcess.node([bin, 'emulate', '--readers', '2', '--link-dir', dir, '--control', control], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
-    const ready = await new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error('emulator not ready in 30 s')), 30000);
-      emu.once('exit', (c) => reject(new Error(`emulator exited with ${c}`)));
-      readline.createInterface({ input: emu.stdout }).on('line', (l) => {
-        if (l.startsWith('OQS-EMULATOR-READY ')) {
-          clearTimeout(t);
-          resolve(JSON.parse(l.slice(19)));
-        }
-      });
-    });
+    const ready = JSON.parse((await emu.line(/^OQS-EMULATOR-READY (.*)$/, 30_000, 'the emulator ready'))[1]!) as { readers: string[] };
     const ports = ready.readers.join(',');
 
     // README's vendor path, as written: the emulator's readers, the ports and the declaration agree.
@@ -47,12 +41,12 @@ async function main() {
     const certLine = /certify --port (\S+)\s+--declaration (\S+)/.exec(readme.slice(readme.indexOf('A vendor certifies')));
     const declared = (() => {
       try {
-        return JSON.parse(fs.readFileSync(path.join(root, certLine[2]), 'utf8')).readers;
+        return (JSON.parse(fs.readFileSync(path.join(root, certLine![2]!), 'utf8')) as { readers: number }).readers;
       } catch {
         return NaN; // no such declaration in the repository
       }
     })();
-    const readmePorts = certLine ? certLine[1].split(',').length : NaN;
+    const readmePorts = certLine ? certLine[1]!.split(',').length : NaN;
     check(
       "README's vendor path: as many emulated readers and ports as its declaration's readers",
       !!emuLine && !!certLine && Number(emuLine[1]) === readmePorts && readmePorts === declared,
@@ -66,8 +60,8 @@ async function main() {
     check('hardware profile against the pty emulator, prompts answered by an answers file + robot', hw.status === 0, `exit ${hw.status}`);
 
     const out = path.join(root, 'reports', 'certification');
-    const run = (args) => spawnSync(process.execPath, [bin, 'certify', ...args], { cwd: root, env, encoding: 'utf8' });
-    const last = (r) => `${(r.stdout || r.stderr || '').trim().split('\n').pop()} (exit ${r.status})`;
+    const run = (args: string[]) => spawnSync(process.execPath, [bin, 'certify', ...args], { cwd: root, env, encoding: 'utf8' });
+    const last = (r: SpawnSyncReturns<string>) => `${(r.stdout || r.stderr || '').trim().split('\n').pop()} (exit ${r.status})`;
 
     // The signing key lives outside the repository (here: the test's temp dir), as docs/certification.md says.
     const key = path.join(dir, 'keys', 'certify-key.pem');
@@ -80,7 +74,7 @@ async function main() {
     // README's vendor path with one port but a two-reader declaration: refused before anything runs.
     const listed = () => new Set(fs.existsSync(out) ? fs.readdirSync(out) : []);
     let before = listed();
-    const mismatch = run(['--port', ready.readers[0], '--declaration', 'declarations/emulator.json', '--answers', answers, '--out', out, '--key', key]);
+    const mismatch = run(['--port', ready.readers[0]!, '--declaration', 'declarations/emulator.json', '--answers', answers, '--out', out, '--key', key]);
     const made = [...listed()].filter((d) => !before.has(d));
     check(
       'certify refuses a declaration (2 readers) given 1 port, before the run, saying why in Japanese and English',
@@ -94,39 +88,39 @@ async function main() {
     const bundle = [...listed()].filter((d) => !before.has(d)).map((d) => path.join(out, d))[0];
     check('certify (two ports, declarations/emulator.json, answers file + robot) passes and writes a signed bundle', cert.status === 0 && !!bundle && fs.existsSync(path.join(bundle, 'manifest.sig.json')), bundle ? path.relative(root, bundle) : last(cert));
     if (bundle) {
-      const ok = run(['--verify', bundle, '--trust', fingerprint]);
+      const ok = run(['--verify', bundle, '--trust', fingerprint!]);
       check('certify --verify --trust <fingerprint> accepts the untouched bundle', ok.status === 0, last(ok));
       const noTrust = run(['--verify', bundle]);
       check('certify --verify without --trust refuses (a bundle never vouches for its own key)', noTrust.status === 1 && /--trust/.test(noTrust.stdout), last(noTrust));
 
-      const tampered = (name, edit) => {
+      const tampered = (name: string, edit: (copy: string) => void) => {
         const copy = path.join(dir, name);
         fs.cpSync(bundle, copy, { recursive: true });
         edit(copy);
-        return run(['--verify', copy, '--trust', fingerprint]);
+        return run(['--verify', copy, '--trust', fingerprint!]);
       };
       const flip = tampered('flipped', (copy) => {
         const victim = path.join(copy, 'cucumber.json');
         const bytes = fs.readFileSync(victim);
-        bytes[Math.floor(bytes.length / 2)] ^= 0x01;
+        bytes[Math.floor(bytes.length / 2)]! ^= 0x01;
         fs.writeFileSync(victim, bytes);
       });
       check('certify --verify refuses a bundle with one byte changed', flip.status === 1 && /cucumber\.json: changed/.test(flip.stdout), flip.stdout.trim().split('\n')[0]);
 
       // The verdict edited in report.html, and manifest.json's hash recomputed to match.
-      const editVerdict = (copy) => {
+      const editVerdict = (copy: string) => {
         const report = path.join(copy, 'report.html');
         fs.writeFileSync(report, fs.readFileSync(report, 'utf8').replace(/合格 PASS/g, '不合格 FAIL').replace('content="PASS"', 'content="FAIL"'));
-        const manifest = JSON.parse(fs.readFileSync(path.join(copy, 'manifest.json'), 'utf8'));
+        const manifest = JSON.parse(fs.readFileSync(path.join(copy, 'manifest.json'), 'utf8')) as { files: Record<string, string> };
         manifest.files['report.html'] = crypto.createHash('sha256').update(fs.readFileSync(report)).digest('hex');
         fs.writeFileSync(path.join(copy, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
       };
       const rehashed = tampered('rehashed', editVerdict);
       check('certify --verify refuses an edited verdict whose manifest hash was recomputed (signature)', rehashed.status === 1 && /signature does not match/.test(rehashed.stdout), rehashed.stdout.trim().split('\n')[0]);
 
-      const resign = (copy, privatePem) => {
+      const resign = (copy: string, privatePem: string | Buffer) => {
         const sigPath = path.join(copy, 'manifest.sig.json');
-        const sig = JSON.parse(fs.readFileSync(sigPath, 'utf8'));
+        const sig = JSON.parse(fs.readFileSync(sigPath, 'utf8')) as Record<string, string>;
         const k = crypto.createPrivateKey(privatePem);
         const pub = crypto.createPublicKey(k);
         sig.publicKey = pub.export({ type: 'spki', format: 'pem' }).toString();
@@ -141,11 +135,12 @@ async function main() {
       check('certify --verify refuses a signed report whose verdict disagrees with its cucumber results', disagree.status === 1 && /verdict FAIL, but the cucumber results in the bundle give PASS/.test(disagree.stdout), disagree.stdout.trim().split('\n')[0]);
     }
 
-    const one = run(['--port', ready.readers[0], '--declaration', 'declarations/emulator-one-reader.json', '--answers', answers, '--out', path.join(dir, 'one'), '--key', key]);
-    const report = (() => {
+    const one = run(['--port', ready.readers[0]!, '--declaration', 'declarations/emulator-one-reader.json', '--answers', answers, '--out', path.join(dir, 'one'), '--key', key]);
+    type Embedded = { elements?: Array<{ steps?: Array<{ embeddings?: Array<{ data: string }> }> }> };
+    const report = ((): Embedded[] => {
       try {
-        const b = fs.readdirSync(path.join(dir, 'one'))[0];
-        return JSON.parse(fs.readFileSync(path.join(dir, 'one', b, 'cucumber.json'), 'utf8'));
+        const b = fs.readdirSync(path.join(dir, 'one'))[0]!;
+        return JSON.parse(fs.readFileSync(path.join(dir, 'one', b, 'cucumber.json'), 'utf8')) as Embedded[];
       } catch {
         return [];
       }
@@ -153,18 +148,16 @@ async function main() {
     const na = report.flatMap((f) => f.elements || []).filter((s) => (s.steps || []).some((st) => (st.embeddings || []).some((e) => /not applicable: /.test(Buffer.from(e.data, 'base64').toString('utf8')) || /not applicable: /.test(e.data))));
     check('a one-reader lab declaration on one port makes what it cannot support N/A with a reason, and still passes', one.status === 0 && na.length > 0, `${na.length} scenarios N/A; exit ${one.status}`);
   } catch (e) {
-    check('serial self-test ran', false, e.message);
+    check('serial self-test ran', false, (e as Error).message);
   } finally {
-    emu.kill('SIGTERM');
-    await new Promise((r) => (emu.exitCode !== null ? r() : emu.once('exit', r)));
+    await emu.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
-  const xml = ['<?xml version="1.0"?>', `<testsuites><testsuite name="serial-selftest" tests="${cases.length}">`]
-    .concat(cases.map((c) => (c.ok ? `<testcase name="${esc(c.name)}"/>` : `<testcase name="${esc(c.name)}"><failure message="${esc(c.detail)}"/></testcase>`)))
-    .concat(['</testsuite></testsuites>']);
-  fs.mkdirSync(path.join(root, 'reports'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'reports', 'serial-selftest.xml'), xml.join('\n') + '\n');
-  process.exit(cases.every((c) => c.ok) ? 0 : 1);
+  return cases;
 }
-main();
+
+if (require.main === module) {
+  test('serial self-test: the hardware profile and certification against the pty emulator', async (t) => {
+    await reportChecks(t, await selftest());
+  });
+}
