@@ -135,15 +135,10 @@ export function embeddedReaders(
     profiles: () => (Object.keys(CARD_PROFILES) as ProfileName[]).map((name) => ({ name, label: CARD_PROFILES[name].label })),
     conditions: () => Object.entries(FACE_CONDITIONS).map(([name, c]) => ({ name, label: c.label })),
     stimulus: Stimulus,
-    // A patient's act the reader refuses is the table's refusal, its reason in both languages.
     stimulate: async (s) => {
-      try {
-        await first?.stimulate(s);
-      } catch (e) {
-        if (e instanceof EmulatorError) throw new OqsError('OQS_ERR_STIMULUS_REFUSED', e.code, { en: e.message, ja: e.messageJa });
-        throw e;
-      }
+      await first?.stimulate(s);
     },
+    refusal: (e) => (e instanceof EmulatorError ? e : undefined),
   };
   return { binding, readers, ports, controls };
 }

@@ -84,6 +84,15 @@ test('emulator stimulus refusals are coded', async (t) => {
   expect(r.body.code).to.equal('OQS_ERR_BAD_REQUEST');
 });
 
+test("a patient's act the reader refuses is the table's OQS_ERR_STIMULUS_REFUSED, the emulator's reason in both languages, the caller's fault", async (t) => {
+  const { call } = await setup(t);
+  expect((await call('POST', '/api/emulator/stimulus', { auth: STAFF, body: { action: 'placeCard', profile: 'normal' } })).status).to.equal(200);
+  const r = await call('POST', '/api/emulator/stimulus', { auth: STAFF, body: { action: 'placeCard', profile: 'normal' } });
+  expect([r.status, r.body.code, r.body.fault]).to.deep.equal([409, 'OQS_ERR_STIMULUS_REFUSED', 'caller']);
+  expect(r.body.message).to.equal('the emulated reader refused the stimulus (EMU_ERR_CARD_PRESENT): a card is already on the reader; remove it first');
+  expect(r.body.messageJa).to.equal('リーダーは今その操作を受け付けません：カードが既に置かれています。先にカードを取ってください');
+});
+
 test("the stimulus body is the emulator's one schema (simulator/stimulus.ts, handed over by the assembly)", async (t) => {
   const { call } = await setup(t);
   const missingPin = await call('POST', '/api/emulator/stimulus', { auth: STAFF, body: { action: 'enterPin' } });

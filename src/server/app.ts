@@ -26,6 +26,15 @@ export interface EmulatorControls<S extends TSchema = TSchema> {
   /** The body of POST /api/emulator/stimulus: the emulator's one stimulus schema (the server never imports the emulator). */
   stimulus: S;
   stimulate(input: Static<S>): Promise<void>;
+  /** The emulator's own refusal of a stimulus (its code and reason in both languages), or undefined for any other error. */
+  refusal(e: unknown): StimulusRefusal | undefined;
+}
+
+/** A patient's act the emulated reader refused, as the emulator codes it (EMU_ERR_…). */
+export interface StimulusRefusal {
+  code: string;
+  message: string;
+  messageJa: string;
 }
 
 export interface ServerOptions {
@@ -122,8 +131,9 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
           try {
             await emulator.stimulate(req.body);
           } catch (e) {
-            const code = (e as { code?: string }).code;
-            if (typeof code === 'string' && code.startsWith('EMU_ERR_')) throw new OqsError('OQS_ERR_STIMULUS_REFUSED', code, (e as Error).message);
+            // A patient's act the reader refuses is the table's refusal, its reason in both languages.
+            const r = emulator.refusal(e);
+            if (r) throw new OqsError('OQS_ERR_STIMULUS_REFUSED', r.code, { en: r.message, ja: r.messageJa });
             throw e;
           }
           return { ok: true, status: terminal.status() };

@@ -13,13 +13,15 @@ const accounts = new AccountDirectory();
 accounts.add('kanri', 'kanri-password-1', 'admin');
 const ADMIN = basic('kanri', 'kanri-password-1');
 
-/** The documented refusal: a code from the one table, its status, and node's status text. */
+/** The documented refusal: a code from the one table, its status, its fault class, and node's status text. */
 function expectRefusal(r: Pick<Reply, 'status' | 'body'>, status: number, code: string, what = '') {
   expect([r.status, r.body.code], `${what} ${JSON.stringify(r.body)}`).to.deep.equal([status, code]);
   expect(r.body).to.include({ statusCode: status, error: STATUS_CODES[status] });
   expect(r.body.message, what).to.be.a('string').and.not.be.empty;
   expect(Object.keys(ERRORS), what).to.include(code);
-  expect((ERRORS as Record<string, readonly [number, string]>)[code]![0], `${code} status in the table`).to.equal(status);
+  const [tableStatus, fault] = (ERRORS as Record<string, readonly [number, string, string]>)[code]!;
+  expect(tableStatus, `${code} status in the table`).to.equal(status);
+  expect(r.body.fault, `${code} fault in the body`).to.equal(fault);
 }
 
 /** One raw HTTP exchange on loopback (for what app.inject cannot send). */

@@ -6,11 +6,11 @@ import { LoginDelayed } from './auth';
 
 /**
  * Every refusal, wherever it is made (our routes, fastify, the static files, node's HTTP parser),
- * as the one documented body { statusCode, code, error, message } with a code from the one table
- * (src/reader/errors.ts) and node's status text.
+ * as the one documented body { statusCode, code, error, message, messageJa, fault } with a code from
+ * the one table (src/reader/errors.ts), its fault class and node's status text.
  */
 export function refusalBody(e: OqsError) {
-  return { statusCode: e.statusCode, code: e.code, error: STATUS_CODES[e.statusCode] ?? 'Error', message: e.message, messageJa: e.messageJa };
+  return { statusCode: e.statusCode, code: e.code, error: STATUS_CODES[e.statusCode] ?? 'Error', message: e.message, messageJa: e.messageJa, fault: e.fault };
 }
 
 /** Node's default for all request headers together (--max-http-header-size). */

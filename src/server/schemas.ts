@@ -15,6 +15,9 @@ export const ErrorBody = Type.Object({
   error: Type.String(),
   message: Type.String(),
   messageJa: Type.Optional(Type.String({ description: 'the same refusal in Japanese, as the screen shows staff' })),
+  fault: Type.Union([Type.Literal('peer'), Type.Literal('caller'), Type.Literal('transport'), Type.Literal('internal')], {
+    description: "whose fault: peer = the reader misbehaved or refused, caller = this request (input, login), transport = the reader's serial line or port, internal = the terminal",
+  }),
   retryAfterSeconds: Type.Optional(Type.Integer({ minimum: 1, description: 'on 429: seconds until the account may try again (also in Retry-After)' })),
 }, { $id: 'Error', description: 'Every refusal: code is from the one table (src/reader/errors.ts); nothing was changed.' });
 
