@@ -27,6 +27,14 @@ class RecordingDevice implements SerialDevice {
 const PATH = '/dev/ttyEMU0';
 const open = (binding: EmulatorBinding, path = PATH) => binding.open({ path, baudRate: 115200 });
 
+/** A binding with one recording device at PATH. */
+function withDevice() {
+  const binding = new EmulatorBinding();
+  const dev = new RecordingDevice();
+  binding.addPort(PATH, dev);
+  return { binding, dev };
+}
+
 async function rejection(p: Promise<unknown>): Promise<Error> {
   try {
     await p;
@@ -66,16 +74,14 @@ test('a port added to one binding does not exist on another', async () => {
 });
 
 test('opening an unknown path rejects', async () => {
-  const binding = new EmulatorBinding();
-  binding.addPort(PATH, new RecordingDevice());
+  const { binding } = withDevice();
   const err = await rejection(open(binding, '/dev/ttyNOPE'));
   expect(err.message).to.include('/dev/ttyNOPE');
   expect(err.message).to.include('does not exist');
 });
 
 test('opening a port twice rejects with "Port is locked"', async () => {
-  const binding = new EmulatorBinding();
-  binding.addPort(PATH, new RecordingDevice());
+  const { binding } = withDevice();
   const first = await open(binding);
   const err = await rejection(open(binding));
   expect(err.message).to.include('Port is locked');
@@ -84,9 +90,7 @@ test('opening a port twice rejects with "Port is locked"', async () => {
 });
 
 test('bytes the host writes reach device.feed, in order', async () => {
-  const binding = new EmulatorBinding();
-  const dev = new RecordingDevice();
-  binding.addPort(PATH, dev);
+  const { binding, dev } = withDevice();
   const port = await open(binding);
   await port.write(Buffer.from([0xa5, 0x00]));
   await port.write(Buffer.from([0x01, 0x02, 0x03]));
@@ -95,9 +99,7 @@ test('bytes the host writes reach device.feed, in order', async () => {
 });
 
 test('bytes the device sends are read by the host while the port is open', async () => {
-  const binding = new EmulatorBinding();
-  const dev = new RecordingDevice();
-  binding.addPort(PATH, dev);
+  const { binding, dev } = withDevice();
   const port = await open(binding);
   expect(dev.sink).to.be.a('function');
   dev.sink!(Buffer.from('hello'));
@@ -108,9 +110,7 @@ test('bytes the device sends are read by the host while the port is open', async
 });
 
 test('after close the port can be opened again, and the device is reconnected', async () => {
-  const binding = new EmulatorBinding();
-  const dev = new RecordingDevice();
-  binding.addPort(PATH, dev);
+  const { binding, dev } = withDevice();
   const first = await open(binding);
   await first.close();
   expect(first.isOpen).to.equal(false);
@@ -140,7 +140,6 @@ test('list() reports every port with its info', async () => {
 });
 
 test('adding the same path twice to one binding throws', () => {
-  const binding = new EmulatorBinding();
-  binding.addPort(PATH, new RecordingDevice());
+  const { binding } = withDevice();
   expect(() => binding.addPort(PATH, new RecordingDevice())).to.throw(/already exists/);
 });
