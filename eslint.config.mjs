@@ -3,7 +3,7 @@
 // prettier's job (.prettierrc.json): no rule here is about layout.
 //   - TypeScript: typescript-eslint's recommended set (not type-aware: see 'typescript' below).
 //   - JavaScript (scripts/*.cjs, bin/, public/js/, cucumber.js): ESLint's recommended set.
-//   - The rooms (docs/architecture.md): `rooms/boundaries` below, tested by scripts/lint-rooms.test.ts.
+//   - The rooms (README: Layout): `rooms/boundaries` below, tested by scripts/lint-rooms.test.ts.
 import { dirname, relative, resolve, sep } from 'node:path';
 import js from '@eslint/js';
 import { defineConfig, globalIgnores } from 'eslint/config';
@@ -32,7 +32,7 @@ const within = (path, dir) => path === dir || path.startsWith(dir + '/');
 const boundaries = {
   meta: {
     type: 'problem',
-    docs: { description: 'Each room imports only what its room may (docs/architecture.md)' },
+    docs: { description: 'Each room imports only what its room may (README: Layout)' },
     schema: [
       {
         type: 'object',
@@ -52,7 +52,7 @@ const boundaries = {
       },
     ],
     messages: {
-      forbidden: "{{room}} may not import {{path}} ('{{spec}}'): see the rooms in docs/architecture.md.",
+      forbidden: "{{room}} may not import {{path}} ('{{spec}}'): see the rooms in README's Layout.",
       outside: "{{room}} imports nothing of ours outside {{only}} ('{{spec}}' is {{path}}).",
     },
   },
@@ -216,6 +216,9 @@ export default defineConfig([
       // typo: skipped in templates as it is by default in strings.
       'no-irregular-whitespace': ['error', { skipTemplates: true }],
       eqeqeq: ['error', 'always', { null: 'ignore' }],
+      // A `let` read by a closure made before its one assignment (a stop handler, a test's after
+      // hook) must stay a let: as a const, the closure would meet the temporal dead zone.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       // DEVELOPERS.md: never the deprecated `cucumber` package.
       'no-restricted-imports': ['error', { paths: [{ name: 'cucumber', message: 'Deprecated: use @cucumber/cucumber.' }] }],
     },

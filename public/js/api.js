@@ -53,7 +53,7 @@ export async function api(method, path, body) {
   try {
     data = text ? JSON.parse(text) : null;
   } catch {
-    data = null;
+    // not JSON: no data
   }
   if (!res.ok) {
     const code = (data && data.code) || `HTTP_${res.status}`;

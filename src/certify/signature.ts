@@ -113,7 +113,7 @@ export function checkSignature(dir: string, trust: string[]): { problems: string
   const fingerprint = fingerprintOf(pub);
   const problems: string[] = [];
   if (fingerprint !== s.fingerprint) problems.push(`${SIGNATURE}: the stated fingerprint is not that of the enclosed key`);
-  let good = false;
+  let good: boolean;
   try {
     good = verify(null, readFileSync(join(dir, MANIFEST)), pub, Buffer.from(s.value, 'base64'));
   } catch {

@@ -237,7 +237,7 @@ export function parseTrace(text: string): Trace {
       if (header === null) header = checkHeader(value);
       else frames.push(checkFrame(value));
     } catch (e) {
-      if (e instanceof LineError) throw new Error(`trace line ${i + 1}: ${e.message}`);
+      if (e instanceof LineError) throw new Error(`trace line ${i + 1}: ${e.message}`, { cause: e });
       throw e;
     }
   }

@@ -31,7 +31,7 @@ export function loadDeclaration(path: string): Declaration {
   try {
     d = JSON.parse(readFileSync(path, 'utf8')) as Declaration;
   } catch (e) {
-    throw new Error(`declaration ${path}: ${(e as Error).message}`);
+    throw new Error(`declaration ${path}: ${(e as Error).message}`, { cause: e });
   }
   const problems: string[] = [];
   if (d.declaration !== 1) problems.push('"declaration" must be 1');

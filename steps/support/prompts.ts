@@ -122,7 +122,7 @@ export function loadAnswersFile(path: string): AnswersFile {
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new Error(`answers file ${path}: ${(e as Error).message}`);
+    throw new Error(`answers file ${path}: ${(e as Error).message}`, { cause: e });
   }
   const a = parsed as AnswersFile;
   if (!a || typeof a.answers !== 'object') throw new Error(`answers file ${path}: expected {"answers": {"PROMPT-…": "PASS", …}}`);

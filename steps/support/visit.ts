@@ -47,7 +47,7 @@ export async function expectAccepted<T>(what: { act: string; refusalStep?: strin
   } catch (e) {
     if (!isRefusal(e)) throw e;
     const hint = what.refusalStep ? `できないことを確かめるなら「${what.refusalStep}」と書きます。` : '';
-    throw new Error(`患者は${what.act}ことができませんでした（リーダーが受け付けません）。${hint}\nThe reader refused the act: ${(e as Error).message}`);
+    throw new Error(`患者は${what.act}ことができませんでした（リーダーが受け付けません）。${hint}\nThe reader refused the act: ${(e as Error).message}`, { cause: e });
   }
 }
 
