@@ -5,14 +5,15 @@ import { join, relative } from 'node:path';
 import { OqsError } from './reader/errors';
 import { MemoryStore } from './reader/store';
 import { VirtualClock } from './time/virtual-clock';
-import { assemble, embeddedReaders } from './assembly';
+import { assemble, embeddedReaders, type Assembly, type AssemblyOptions, type EmbeddedReaders } from './assembly';
 
 const ROOT = join(__dirname, '..');
 
 function sources(dir: string): string[] {
   return readdirSync(join(ROOT, dir), { recursive: true })
     .map(String)
-    .filter((f) => /\.(ts|js|cjs)$/.test(f) && !/\.test\.ts$|\.e2e\.ts$/.test(f))
+    // Tests and their helpers (test-*.ts, never imported by the product) wire by hand on purpose.
+    .filter((f) => /\.(ts|js|cjs)$/.test(f) && !/\.test\.ts$|\.e2e\.ts$|(^|\/)test-[^/]*\.ts$/.test(f))
     .map((f) => join(dir, f));
 }
 
@@ -33,13 +34,29 @@ test('a reader is attached to a terminal only through a supervisor, and only the
   expect(offenders, 'wire readers and terminals with assemble() (src/assembly.ts)').to.deep.equal([]);
 });
 
-test('a terminal started before its reader shows カードリーダー未接続, serves, and connects when the reader appears', async () => {
+/** An assembly over `readers` embedded readers on a virtual clock, closed after `body`; `prepare` may change the readers and options first. */
+async function assembled(
+  readers: number,
+  body: (s: { a: Assembly; embedded: EmbeddedReaders; clock: VirtualClock }) => Promise<void>,
+  prepare: (embedded: EmbeddedReaders) => Partial<AssemblyOptions> = () => ({}),
+): Promise<void> {
   const clock = new VirtualClock(Date.UTC(2026, 10, 24, 1, 0));
-  const embedded = embeddedReaders(clock, 1);
-  const path = embedded.ports[0]!.path;
-  embedded.binding.unplug(path); // not plugged in yet
-  const a = assemble({ clock, store: new MemoryStore(), readers: embedded.ports, link: { reconnectMinMs: 100, reconnectMaxMs: 400 } });
+  const embedded = embeddedReaders(clock, readers);
+  const a = assemble({ clock, store: new MemoryStore(), readers: embedded.ports, ...prepare(embedded) });
   try {
+    await body({ a, embedded, clock });
+  } finally {
+    await a.close();
+  }
+}
+
+test('a terminal started before its reader shows カードリーダー未接続, serves, and connects when the reader appears', async () => {
+  const prepare = (embedded: EmbeddedReaders) => {
+    embedded.binding.unplug(embedded.ports[0]!.path); // not plugged in yet
+    return { link: { reconnectMinMs: 100, reconnectMaxMs: 400 } };
+  };
+  await assembled(1, async ({ a, embedded, clock }) => {
+    const path = embedded.ports[0]!.path;
     expect(await clock.resolve(a.firstAttempts)).to.deep.equal([false]);
     const alert = a.terminal.alerts().find((x) => x.code === 'readerNotConnected');
     expect(alert?.message).to.match(/^カードリーダー未接続/);
@@ -50,16 +67,11 @@ test('a terminal started before its reader shows カードリーダー未接続,
     await clock.resolve(a.supervisors[0]!.until('connected'));
     expect(a.terminal.status().readers.map((r) => r.path)).to.deep.equal([path]);
     expect(a.terminal.alerts().map((x) => x.code)).not.to.include('readerNotConnected');
-  } finally {
-    await a.close();
-  }
+  }, prepare);
 });
 
 test('with two readers, one going away leaves the other attached and working', async () => {
-  const clock = new VirtualClock(Date.UTC(2026, 10, 24, 1, 0));
-  const embedded = embeddedReaders(clock, 2);
-  const a = assemble({ clock, store: new MemoryStore(), readers: embedded.ports });
-  try {
+  await assembled(2, async ({ a, embedded, clock }) => {
     expect(await clock.resolve(a.firstAttempts)).to.deep.equal([true, true]);
     embedded.binding.unplug(embedded.ports[0]!.path);
     await clock.runUntilIdle();
@@ -67,16 +79,11 @@ test('with two readers, one going away leaves the other attached and working', a
     expect(a.terminal.alerts().filter((x) => x.code === 'readerDisconnected').map((x) => x.path)).to.deep.equal([embedded.ports[0]!.path]);
     const status = await clock.resolve(a.terminal.client(embedded.ports[1]!.path)!.getStatus());
     expect(status.mode).to.equal(1);
-  } finally {
-    await a.close();
-  }
+  });
 });
 
 test("a patient's act the embedded reader refuses is the table's coded refusal, with the reason in Japanese for the staff screen", async () => {
-  const clock = new VirtualClock(Date.UTC(2026, 10, 24, 1, 0));
-  const embedded = embeddedReaders(clock, 1);
-  const a = assemble({ clock, store: new MemoryStore(), readers: embedded.ports });
-  try {
+  await assembled(1, async ({ a, embedded, clock }) => {
     await clock.resolve(a.firstAttempts);
     await clock.resolve(embedded.controls.stimulate({ action: 'placeCard', profile: 'normal' }));
     const refused = await clock.resolve(embedded.controls.stimulate({ action: 'placeCard', profile: 'normal' }).then(() => null, (e: unknown) => e));
@@ -84,7 +91,5 @@ test("a patient's act the embedded reader refuses is the table's coded refusal, 
     const r = embedded.controls.refusal(refused);
     expect([r?.code, r?.messageJa]).to.deep.equal(['EMU_ERR_CARD_PRESENT', 'カードが既に置かれています。先にカードを取ってください']);
     expect(embedded.controls.refusal(new OqsError('OQS_ERR_INTERNAL'))).to.equal(undefined);
-  } finally {
-    await a.close();
-  }
+  });
 });
