@@ -1,33 +1,32 @@
 import type { EmulatedReader, EmulatorBinding } from '../../simulator';
-import { EmulatedEligibility } from '../../simulator/eligibility';
 import { PacedDevice } from '../../simulator/paced-device';
 import { randomChunks, type PacingOptions } from '../../simulator/pacing';
 import type { FaultRule } from '../../simulator/faults';
-import { assemble, embeddedReaders, type Assembly, type ReaderPort } from '../../src/assembly';
+import { embeddedReaders, type ReaderPort } from '../../src/assembly';
 import type { Terminal } from '../../src/reader/terminal';
 import type { TerminalStore } from '../../src/reader/store';
 import { VirtualClock } from '../../src/time/virtual-clock';
+import { AssembledTarget } from './assembled-target';
 import { stimulusFor } from './emulator-process';
 import { makePrompt, type Answer, type Prompt } from './prompts';
 import { promptedPatient, type Installation, type Patient, type Target } from './target';
 
 /** In-process: emulated readers on an EmulatorBinding, all device time on a VirtualClock. */
-export class EmulatorTarget implements Target {
+export class EmulatorTarget extends AssembledTarget implements Target {
   readonly name = 'emulator';
   readonly clock = new VirtualClock(Date.UTC(2026, 10, 24, 0, 30));
   binding: EmulatorBinding | null = null;
   readers: EmulatedReader[] = [];
   private ports: ReaderPort[] = [];
-  private install: Installation | null = null;
-  private store: TerminalStore | null = null;
-  private assembly: Assembly | null = null;
 
   constructor(
     private readonly onPrompt: (prompt: Prompt, answer: Answer) => void = () => undefined,
     /** Line speed, adapter latency and fragmentation for the readers' bytes (profile emulator-paced). */
     private readonly pacing?: { baudRate?: number; latencyTimerMs?: number; maxChunk?: number; seed?: number },
     private readonly commandTimeoutMs = 3000,
-  ) {}
+  ) {
+    super();
+  }
 
   async start(install: Installation, store: TerminalStore, observe: (t: Terminal) => void): Promise<Terminal> {
     this.install = install;
@@ -42,27 +41,9 @@ export class EmulatorTarget implements Target {
     return this.connect(observe);
   }
 
-  async restart(observe: (t: Terminal) => void): Promise<Terminal> {
-    await this.assembly?.close();
-    return this.connect(observe);
-  }
-
   /** The controller as the product builds it (src/assembly.ts), on the virtual clock. */
-  private async connect(observe: (t: Terminal) => void): Promise<Terminal> {
-    const { install, store } = this;
-    if (!install || !store) throw new Error('start() first');
-    const assembly = assemble({
-      clock: this.clock,
-      store,
-      readers: this.ports,
-      generalReaders: install.generalReaders,
-      readerSoftwareInstalled: install.readerSoftwareInstalled,
-      // The emulated eligibility service knows the emulator's cards (in this process or on the pty).
-      results: install.results && { ...install.results, eligibility: new EmulatedEligibility({ clock: this.clock }) },
-      link: { commandTimeoutMs: this.commandTimeoutMs },
-      observe,
-    });
-    this.assembly = assembly;
+  protected async connect(observe: (t: Terminal) => void): Promise<Terminal> {
+    const assembly = this.build({ readers: this.ports, link: { commandTimeoutMs: this.commandTimeoutMs }, observe });
     await this.settle(assembly.firstAttempts);
     return assembly.terminal;
   }
@@ -137,13 +118,5 @@ export class EmulatorTarget implements Target {
     await this.clock.runUntilIdle();
     await this.assembly?.results?.idle();
     return value;
-  }
-
-  resultFiles(): string[] {
-    return this.assembly?.results?.written.map((w) => w.path) ?? [];
-  }
-
-  async stop(): Promise<void> {
-    await this.assembly?.close();
   }
 }

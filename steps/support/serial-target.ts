@@ -1,10 +1,9 @@
 import type { BindingInterface } from '@serialport/bindings-interface';
-import { assemble, type Assembly } from '../../src/assembly';
 import type { TerminalStore } from '../../src/reader/store';
 import type { Terminal, TerminalEvent } from '../../src/reader/terminal';
 import { OffsetClock } from '../../src/time/clock';
-import { EmulatedEligibility } from '../../simulator/eligibility';
 import type { FaultRule } from '../../simulator/faults';
+import { AssembledTarget } from './assembled-target';
 import { makePrompt, type Answer, type Answerer, type Prompt, type PromptId } from './prompts';
 import { promptedPatient, type Installation, type Patient, type Target } from './target';
 
@@ -50,19 +49,17 @@ const RECONNECT_WAIT_MS = 10_000;
  * native binding. Physical acts go out as prompts; waiting is on real I/O, bounded, never a sleep
  * of fixed length when the far end can say how much it sent.
  */
-export class SerialTarget implements Target {
+export class SerialTarget extends AssembledTarget implements Target {
   readonly name: string;
   readonly clock = new OffsetClock();
   private terminal: Terminal | null = null;
-  private assembly: Assembly | null = null;
-  private install: Installation | null = null;
-  private store: TerminalStore | null = null;
   private readonly received = new Map<string, number>();
   private baseline: number[] = [];
   private lastFrameAt = Date.now();
   private waiters: Array<() => void> = [];
 
   constructor(private readonly opts: SerialTargetOptions) {
+    super();
     this.name = opts.name;
   }
 
@@ -77,29 +74,17 @@ export class SerialTarget implements Target {
     return this.connect(observe);
   }
 
-  async restart(observe: (t: Terminal) => void): Promise<Terminal> {
-    await this.assembly?.close();
-    return this.connect(observe);
-  }
-
   /** The controller as the product builds it (src/assembly.ts), on the real ports. */
-  private async connect(observe: (t: Terminal) => void): Promise<Terminal> {
-    const { install, store } = this;
-    if (!install || !store) throw new Error('start() first');
+  protected async connect(observe: (t: Terminal) => void): Promise<Terminal> {
+    const { install } = this.installed();
     const paths = this.opts.paths.slice(0, install.readerSoftwareInstalled ? install.faceReaders : 0);
     for (const [i, path] of paths.entries()) {
       if (this.received.has(path)) continue;
       this.received.set(path, 0);
       this.baseline[i] = this.opts.framesOut ? await this.opts.framesOut(i) : 0;
     }
-    const assembly = assemble({
-      clock: this.clock,
-      store,
+    const assembly = this.build({
       readers: paths.map((path) => ({ path, binding: this.opts.binding })),
-      generalReaders: install.generalReaders,
-      readerSoftwareInstalled: install.readerSoftwareInstalled,
-      // The emulated eligibility service knows the emulator's cards (in this process or on the pty).
-      results: install.results && { ...install.results, eligibility: new EmulatedEligibility({ clock: this.clock }) },
       link: { baudRate: this.opts.baudRate, commandTimeoutMs: this.opts.commandTimeoutMs, reconnectMaxMs: 1_000 },
       observe: (t) => {
         this.terminal = t;
@@ -107,7 +92,6 @@ export class SerialTarget implements Target {
         t.on('event', (e: TerminalEvent) => this.count(e));
       },
     });
-    this.assembly = assembly;
     await assembly.firstAttempts;
     // The last scenario's port may still be closing on a loaded machine (its exclusive lock goes
     // with it): the supervisor retries, and the scenario waits for every reader it expects.
@@ -223,10 +207,6 @@ export class SerialTarget implements Target {
     return value;
   }
 
-  resultFiles(): string[] {
-    return this.assembly?.results?.written.map((w) => w.path) ?? [];
-  }
-
   /** Waits until reader `i`'s frames have all arrived (exactly, if it can say how many). */
   private async sync(i: number, knownOut?: number): Promise<void> {
     const path = this.opts.paths[i];
@@ -257,10 +237,6 @@ export class SerialTarget implements Target {
     while (Date.now() - this.lastFrameAt < this.opts.settleMs && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, Math.max(10, this.opts.settleMs - (Date.now() - this.lastFrameAt))));
     }
-  }
-
-  async stop(): Promise<void> {
-    await this.assembly?.close();
   }
 }
 
