@@ -6,8 +6,6 @@ import {
   encodeCommand,
   encodeEvent,
   encodeResponse,
-  type CommandName,
-  type EventName,
   type FieldSpec,
   type Message,
   type StatusName,
@@ -145,6 +143,13 @@ function checkHeader(v: unknown): TraceHeader {
 }
 
 /** Field names and value types of a message body must be exactly the catalogue's. */
+/** The message's name, which `table` (COMMANDS or EVENTS) must have. */
+function nameIn<T extends object>(v: Record<string, unknown>, table: T, what: 'command' | 'event', where: string): keyof T & string {
+  const name = str(v, 'name', where);
+  if (!Object.hasOwn(table, name)) fail(`${where}unknown ${what} "${name}"`);
+  return name as keyof T & string;
+}
+
 function checkFields(specs: readonly FieldSpec[], fields: unknown, where: string): void {
   if (!isObject(fields)) fail(`${where}"fields" must be an object`);
   const names = specs.map(([n]) => n);
@@ -167,30 +172,23 @@ function checkMessage(v: unknown): Message {
       onlyKeys(v, ['kind', 'seq', 'ackSeq'], where);
       byte(v, 'ackSeq', where);
       break;
-    case 'command': {
+    case 'command':
       onlyKeys(v, ['kind', 'seq', 'name', 'fields'], where);
-      const name = str(v, 'name', where);
-      if (!Object.hasOwn(COMMANDS, name)) fail(`${where}unknown command "${name}"`);
-      checkFields(COMMANDS[name as CommandName].request, v.fields, where);
+      checkFields(COMMANDS[nameIn(v, COMMANDS, 'command', where)].request, v.fields, where);
       break;
-    }
     case 'response': {
       onlyKeys(v, ['kind', 'seq', 'name', 'reqSeq', 'status', 'fields'], where);
-      const name = str(v, 'name', where);
-      if (!Object.hasOwn(COMMANDS, name)) fail(`${where}unknown command "${name}"`);
+      const name = nameIn(v, COMMANDS, 'command', where);
       byte(v, 'reqSeq', where);
       const status = str(v, 'status', where);
       if (Status.nameOf(Status[status as StatusName]) !== status) fail(`${where}unknown status "${status}"`);
-      checkFields(status === 'ok' ? COMMANDS[name as CommandName].response : [], v.fields, where);
+      checkFields(status === 'ok' ? COMMANDS[name].response : [], v.fields, where);
       break;
     }
-    case 'event': {
+    case 'event':
       onlyKeys(v, ['kind', 'seq', 'name', 'fields'], where);
-      const name = str(v, 'name', where);
-      if (!Object.hasOwn(EVENTS, name)) fail(`${where}unknown event "${name}"`);
-      checkFields(EVENTS[name as EventName].fields, v.fields, where);
+      checkFields(EVENTS[nameIn(v, EVENTS, 'event', where)].fields, v.fields, where);
       break;
-    }
     default:
       fail(`${where}"kind" must be command, response, event or ack, got ${JSON.stringify(kind)}`);
   }
