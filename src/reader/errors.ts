@@ -14,6 +14,8 @@ export const ERRORS = {
   OQS_ERR_READER_PROTOCOL: [502, 'peer', 'the reader speaks protocol version %s; this terminal needs version %s'],
   OQS_ERR_READER_BUSY: [409, 'peer', 'the reader is in the middle of a patient\'s check; try again when the patient has finished or removed the card'],
   OQS_ERR_PORT_OPEN: [503, 'transport', 'could not open serial port %s: %s'],
+  /** On the link's 'linkError' stream only (not an API answer): the open port reported an error. */
+  OQS_ERR_PORT: [503, 'transport', 'the serial port reported an error: %s'],
   // terminal rules
   OQS_ERR_NO_READER: [409, 'transport', 'no face-auth card reader is connected; 本人認証用カードリーダーソフト must be installed and a reader connected'],
   OQS_ERR_READER_SOFTWARE_MISSING: [404, 'caller', '《顔認証付きカードリーダー操作》 is shown only when 本人認証用カードリーダーソフト is installed'],
@@ -53,6 +55,8 @@ export const ERRORS = {
   OQS_ERR_FOREIGN_HOST: [403, 'caller', 'this terminal does not answer to host "%s" (a guard against DNS rebinding); use 127.0.0.1 or localhost, or start it with that name allowed'],
   OQS_ERR_FOREIGN_ORIGIN: [403, 'caller', 'a change from origin "%s" is refused; changes come only from pages at %s'],
   OQS_ERR_INTERNAL: [500, 'internal', 'internal error; see the terminal log'],
+  /** Printed by scripts/build.cjs, which runs before anything is compiled and so cannot read this table. */
+  OQS_ERR_NOT_BUILT: [500, 'internal', 'TypeScript is not installed and there is no dist/; run npm ci with the devDependencies'],
 } as const satisfies Record<string, readonly [number, Fault, string]>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -68,6 +72,7 @@ export const ERRORS_JA: { readonly [C in ErrorCode]: string } = {
   OQS_ERR_READER_PROTOCOL: 'この顔認証付きカードリーダーの通信方式（バージョン %1）には対応していません。',
   OQS_ERR_READER_BUSY: 'リーダーで患者が本人確認中です。終わってから（またはカードが取り外されてから）操作してください。',
   OQS_ERR_PORT_OPEN: 'シリアルポート %1 を開けません。',
+  OQS_ERR_PORT: 'シリアルポートでエラーが起きました。ケーブルを確認してください。',
   OQS_ERR_NO_READER: '顔認証付きカードリーダーが接続されていません。',
   OQS_ERR_READER_SOFTWARE_MISSING: '本人認証用カードリーダーソフトがインストールされていないため、《顔認証付きカードリーダー操作》は使用できません。',
   OQS_ERR_ADMIN_REQUIRED: 'この操作は管理者アカウントでのみ行えます（%2 は一般アカウントです）。',
@@ -104,6 +109,7 @@ export const ERRORS_JA: { readonly [C in ErrorCode]: string } = {
   OQS_ERR_FOREIGN_HOST: 'このアドレス（%1）からは操作できません。資格確認端末で操作画面を開いてください。',
   OQS_ERR_FOREIGN_ORIGIN: 'ほかの画面やサイトからの操作は受け付けません。操作画面から操作してください。',
   OQS_ERR_INTERNAL: '端末で問題が起きました。もう一度操作してください。',
+  OQS_ERR_NOT_BUILT: 'oqs-reader がビルドされていません。開発用の依存パッケージを入れて npm ci を実行してください。',
 };
 
 /** An argument of a message; one with both languages fills each message with its own. */
