@@ -250,6 +250,12 @@ export default defineConfig([
     rules: { '@typescript-eslint/no-unused-expressions': 'off' },
   },
   {
+    // Tests match printed output: aligned columns space for space, and terminal colours (ESC).
+    name: 'tests/printed-output',
+    files: ['**/*.test.ts'],
+    rules: { 'no-regex-spaces': 'off', 'no-control-regex': 'off' },
+  },
+  {
     // page.evaluate() callbacks run in the browser, and tsconfig.json has no DOM types.
     name: 'tests/browser',
     files: ['test/e2e/**/*.ts'],

@@ -1,9 +1,10 @@
 import type { BindingInterface } from '@serialport/bindings-interface';
 import type { FastifyInstance } from 'fastify';
 import { CARD_PROFILES, EmulatedReader, EmulatorBinding, EmulatorError, FACE_CONDITIONS, Stimulus, type ProfileName, type SerialDevice } from '../simulator';
+import { EmulatedEligibility } from '../simulator/eligibility';
 import { ReaderSupervisor } from './reader/supervisor';
 import type { EligibilityService } from './reader/eligibility';
-import { OqsError } from './reader/errors';
+import type { OqsError } from './reader/errors';
 import type { ReaderIdentity } from './reader/reader-client';
 import { MemoryStore, type TerminalStore } from './reader/store';
 import { ResultFiles, type ResultFileOptions } from './reader/result-files';
@@ -142,6 +143,9 @@ export function embeddedReaders(
   };
   return { binding, readers, ports, controls };
 }
+
+/** The emulated オンライン資格確認 (synthetic answers for the emulator's cards) beside the embedded emulator. */
+export const emulatedEligibility = (clock: Clock): EligibilityService => new EmulatedEligibility({ clock });
 
 /**
  * Who is on `port`: the terminal's own connection (assembled, supervised, one attempt), asked for

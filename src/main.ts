@@ -4,8 +4,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { EmulatedEligibility } from '../simulator/eligibility';
-import { assemble, embeddedReaders, type ReaderPort } from './assembly';
+import { assemble, embeddedReaders, emulatedEligibility, type ReaderPort } from './assembly';
 import { AccountDirectory } from './reader/accounts';
 import { UnavailableEligibility } from './reader/eligibility';
 import { FileStore } from './reader/store';
@@ -105,7 +104,7 @@ export async function startProduct(opts: StartOptions) {
       ? {
           dir: opts.resultDir,
           characterCode: opts.resultCharacterCode,
-          eligibility: (opts.eligibility ?? (emulator ? 'emulated' : 'none')) === 'emulated' ? new EmulatedEligibility({ clock }) : new UnavailableEligibility(),
+          eligibility: (opts.eligibility ?? (emulator ? 'emulated' : 'none')) === 'emulated' ? emulatedEligibility(clock) : new UnavailableEligibility(),
           onError: (e) => opts.log(`result files: ${e.code}: ${e.message}`),
         }
       : undefined,
