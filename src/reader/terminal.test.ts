@@ -66,7 +66,13 @@ async function setup(t: After, opts: Options = {}) {
   };
   const reader = readers[0]!;
   const readerMode = async (term = current) => (await settle(term.client()!.getStatus())).mode;
-  return { clock, binding, readers, reader, store, terminal, events, settle, act, restart, readerMode };
+  /** A patient with a normal card up to the face result: placed, face chosen, face presented. */
+  const faceAuth = async () => {
+    await act(() => reader.placeCard('normal'));
+    await act(() => reader.chooseMethod('face'));
+    await act(() => reader.presentFace());
+  };
+  return { clock, binding, readers, reader, store, terminal, events, settle, act, restart, readerMode, faceAuth };
 }
 
 async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
@@ -187,12 +193,10 @@ test('with two readers, one busy: the switch is all or none', async (t) => {
 test('a face confirmation is recorded once, with the reader serial, a 32-hex cardId and today in JST', async (t) => {
   // 2026-11-24 16:00 UTC is already 2026-11-25 in Japan.
   const store = new MemoryStore();
-  const { clock, terminal, reader, act } = await setup(t, { store, now: Date.UTC(2026, 10, 24, 16, 0) });
+  const { clock, terminal, reader, act, faceAuth } = await setup(t, { store, now: Date.UTC(2026, 10, 24, 16, 0) });
   const seen: ReaderEvent[] = [];
   terminal.client()!.link.on('event', (e: ReaderEvent) => seen.push(e));
-  await act(() => reader.placeCard('normal'));
-  await act(() => reader.chooseMethod('face'));
-  await act(() => reader.presentFace());
+  await faceAuth();
   const records = terminal.records();
   expect(records).to.have.length(1);
   const r = records[0]!;
@@ -224,19 +228,15 @@ test('a face confirmation is recorded once, with the reader serial, a 32-hex car
 
 test('records survive a restart on the same store and are not duplicated', async (t) => {
   const store = new MemoryStore();
-  const { reader, act, restart } = await setup(t, { store });
-  await act(() => reader.placeCard('normal'));
-  await act(() => reader.chooseMethod('face'));
-  await act(() => reader.presentFace());
+  const { reader, act, restart, faceAuth } = await setup(t, { store });
+  await faceAuth();
   await act(() => reader.answerConsent('all'));
   await act(() => reader.removeCard());
   const { terminal: next } = await restart();
   expect(next.records().map((r) => r.id)).to.deep.equal(['EMU-0001:1']);
   expect(next.records()[0]).to.include({ consent: 'all' });
   // the next patient's record is a new one
-  await act(() => reader.placeCard('normal'));
-  await act(() => reader.chooseMethod('face'));
-  await act(() => reader.presentFace());
+  await faceAuth();
   expect(next.records().map((r) => r.id)).to.deep.equal(['EMU-0001:1', 'EMU-0001:2']);
   expect(store.loadRecords()).to.have.length(2);
 });
@@ -295,16 +295,14 @@ test('a visual check confirms by sight, records the date and operator, and leave
 // ---- the event stream -------------------------------------------------------------------------
 
 test("the 'event' stream publishes modeChanged, readerEvent and record", async (t) => {
-  const { terminal, reader, settle, act, events } = await setup(t);
+  const { terminal, settle, events, faceAuth } = await setup(t);
   events.splice(0);
   const change = await settle(terminal.switchMode(ADMIN, 'pinOnly'));
   expect(events.filter((e) => e.type === 'modeChanged')).to.deep.equal([{ type: 'modeChanged', change }]);
 
   await settle(terminal.switchMode(ADMIN, 'unattended'));
   events.splice(0);
-  await act(() => reader.placeCard('normal'));
-  await act(() => reader.chooseMethod('face'));
-  await act(() => reader.presentFace());
+  await faceAuth();
 
   const readerEvents = events.flatMap((e) => (e.type === 'readerEvent' ? [e] : []));
   expect(readerEvents.every((e) => e.path === '/dev/ttyEMU0')).to.equal(true);
@@ -362,10 +360,8 @@ test('a reader busy with a patient when attached is attached, and takes the mode
 });
 
 test('a reader that reuses a txId for a different card does not lose the second record', async (t) => {
-  const { reader, act, terminal } = await setup(t);
-  await act(() => reader.placeCard('normal'));
-  await act(() => reader.chooseMethod('face'));
-  await act(() => reader.presentFace());
+  const { reader, act, terminal, faceAuth } = await setup(t);
+  await faceAuth();
   await act(() => reader.answerConsent('all'));
   await act(() => reader.removeCard());
   reader.model.txId = 0; // as if the reader lost its counter in a power cycle
@@ -380,10 +376,8 @@ test('a reader that reuses a txId for a different card does not lose the second 
 
 test('consent that arrives after the terminal restarted still lands on its record', async (t) => {
   const store = new MemoryStore();
-  const { reader, act, restart } = await setup(t, { store });
-  await act(() => reader.placeCard('normal'));
-  await act(() => reader.chooseMethod('face'));
-  await act(() => reader.presentFace());
+  const { reader, act, restart, faceAuth } = await setup(t, { store });
+  await faceAuth();
   const { terminal: next } = await restart();
   await act(() => reader.answerConsent('individual'));
   expect(next.records()).to.have.length(1);
