@@ -1,8 +1,9 @@
+import type { ReaderIdentity } from '../protocol';
 import { REQUIREMENTS_JA, sectionTitle } from './requirements-ja';
 import type { Requirement, ScenarioResult, TraceRow } from './results';
 
 export interface ReportInput {
-  identity: { vendor: string; model: string; firmware: string; serial: string; protocolVersion: number; capabilities: string[] };
+  identity: ReaderIdentity;
   declaration: Record<string, unknown>;
   versions: Record<string, string>;
   startedAt: string;

@@ -8,6 +8,7 @@ import {
   encodeResponse,
   type FieldSpec,
   type Message,
+  type ReaderIdentity,
   type StatusName,
 } from '../protocol';
 
@@ -17,15 +18,8 @@ import {
  */
 export const TRACE_VERSION = 1;
 
-/** A reader as the host identified it (hello response; capability bits as names). */
-export interface TraceIdentity {
-  vendor: string;
-  model: string;
-  firmware: string;
-  serial: string;
-  protocolVersion: number;
-  capabilities: string[];
-}
+/** A reader as the host identified it (hello response; capability bits as names): the one ReaderIdentity. */
+export type TraceIdentity = ReaderIdentity;
 
 export interface TraceReader {
   path: string;
