@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import { expect } from 'chai';
+import fc from 'fast-check';
 import { EventEmitter } from 'node:events';
 import { FrameDecoder, decodeMessage, encodeAck, encodeEvent, encodeFrame, encodeResponse, type Message } from '../protocol';
 import { VirtualClock } from '../time/virtual-clock';
@@ -354,4 +355,27 @@ test('an event that arrives while nobody records it is not ACKed, so the reader 
   port.receive(encodeEvent('cardRemoved', 3, { txId: 1 }));
   expect(events).to.have.length(1);
   expect(port.sent()).to.have.length(1);
+});
+
+test('property: a command answered t ms after it was sent was written 1 + ⌊t / (timeout/attempts)⌋ times (at most attempts), always with one SEQ, and resolves only if t < timeout', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 400 }), fc.integer({ min: 0, max: 2000 }), async (attempts, intervalMs, tRaw) => {
+      const timeoutMs = intervalMs * attempts;
+      const t = tRaw % (timeoutMs + intervalMs);
+      const clock = new VirtualClock(0);
+      const port = new FakePort();
+      const link = new ReaderLink(port, clock, timeoutMs, attempts);
+      const w = watch(link.request('getStatus', {}));
+      await clock.advance(t);
+      const commands = port.sent().filter((m) => m.kind === 'command');
+      if (commands.length > 0) port.receive(encodeResponse('getStatus', 0, commands[0]!.seq, 'ok', { mode: 1, state: 0, cardPresent: 0, screen: 1, txId: 0 }));
+      await flush();
+      expect(commands).to.have.length(t < timeoutMs ? Math.min(attempts, 1 + Math.floor(t / intervalMs)) : attempts);
+      expect(new Set(commands.map((m) => m.seq)).size).to.equal(1);
+      expect(link.stats.commandRetries).to.equal(commands.length - 1);
+      expect(w.error === undefined, `t=${t} timeout=${timeoutMs}`).to.equal(t < timeoutMs);
+      if (t >= timeoutMs) expect(w.error).to.have.property('code', 'OQS_ERR_READER_TIMEOUT');
+      expect(clock.pending()).to.deep.equal([]);
+    }),
+  );
 });
