@@ -43,25 +43,29 @@ export interface GoldenFlow {
   run(c: FlowContext): Promise<void>;
 }
 
+/** A patient puts a card of `profile` on the reader, chooses face authentication and shows their face. */
+async function faceAuth({ reader, act }: FlowContext, profile: string): Promise<void> {
+  await act(() => reader.placeCard(profile));
+  await act(() => reader.chooseMethod('face'));
+  await act(() => reader.presentFace());
+}
+
 export const GOLDEN_FLOWS: GoldenFlow[] = [
   {
     name: 'face-auth-unattended',
     title: '無人運転: 顔認証で本人確認、全て同意する、カードを取る',
-    async run({ reader, act }) {
-      await act(() => reader.placeCard('normal'));
-      await act(() => reader.chooseMethod('face'));
-      await act(() => reader.presentFace());
-      await act(() => reader.answerConsent('all'));
-      await act(() => reader.removeCard());
+    async run(c) {
+      await faceAuth(c, 'normal');
+      await c.act(() => c.reader.answerConsent('all'));
+      await c.act(() => c.reader.removeCard());
     },
   },
   {
     name: 'match-error-pin-fallback',
     title: '無人運転: 照合エラー → 暗証番号（1回誤り、2回目で本人確認）、全て同意する',
-    async run({ reader, act }) {
-      await act(() => reader.placeCard('faceChangedSurgery'));
-      await act(() => reader.chooseMethod('face'));
-      await act(() => reader.presentFace());
+    async run(c) {
+      await faceAuth(c, 'faceChangedSurgery');
+      const { reader, act } = c;
       await act(() => reader.enterWrongPin());
       await act(() => reader.enterCorrectPin());
       await act(() => reader.answerConsent('all'));
