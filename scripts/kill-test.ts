@@ -19,7 +19,6 @@
  * otherwise (2: bad usage).
  */
 import { prng } from '../src/util/prng';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -30,6 +29,7 @@ import { FileStore } from '../src/reader/store';
 import { WatchedProcess } from '../src/util/child-lines';
 import { check, checkMode, checkRecords, scanJournal, type Check } from './kill-checks';
 import { reportChecks } from './lib/checks';
+import { REPO, shippedBuild } from './lib/shipped';
 import { allOutcomes, patients, type PatientStats } from './kill-patients';
 
 // ---- the run ------------------------------------------------------------------------------------
@@ -43,21 +43,8 @@ interface Options {
   mode: 'pinOnly';
 }
 
-const REPO = resolve(__dirname, '..');
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const say = (line: string) => process.stdout.write(`kill-test: ${line}\n`);
-
-/**
- * The shipped product of ROOT: its `npm run build` (scripts/build.cjs, a no-op when dist/ is
- * current; never under coverage), then bin/oqs-reader.js, which runs dist/ — what a clinic runs.
- */
-function compile(root: string): string {
-  const env = { ...process.env };
-  delete env.NODE_V8_COVERAGE;
-  const r = spawnSync(process.execPath, [join(root, 'scripts', 'build.cjs')], { cwd: root, env, encoding: 'utf8' });
-  if (!existsSync(join(root, 'dist', 'src', 'cli.js'))) throw new Error(`the build wrote no dist/src/cli.js:\n${r.stdout}${r.stderr}`);
-  return join(root, 'bin', 'oqs-reader.js');
-}
 
 /** The whole run; its checks (an aborted run is one failed check, 'the kill test ran to the end'). */
 async function run(opts: Options): Promise<Check[]> {
@@ -75,7 +62,7 @@ async function run(opts: Options): Promise<Check[]> {
   say(`seed ${opts.seed}, ${opts.kills} kills, delays 0–${opts.maxDelayMs} ms; sources ${opts.root}; temp ${tmp}`);
   try {
     const tc = Date.now();
-    const cli = compile(opts.root);
+    const cli = shippedBuild(opts.root);
     say(`built in ${((Date.now() - tc) / 1000).toFixed(1)} s`);
 
     emulator = WatchedProcess.node([cli, 'emulate', '--readers', '1', '--link-dir', linkDir, '--control', `unix:${join(linkDir, 'c.sock')}`]);

@@ -37,7 +37,7 @@ echo "== privacy: no 個人番号, PIN or image bytes in anything the runs wrote
 sh scripts/junit-case.sh privacy "privacy scan of reports/ and state" reports/privacy.xml -- \
   node -r ts-node/register scripts/privacy-scan.ts reports .oqs-reader || rc=1
 echo "== mutants (each breaks one rule; the suite must then fail)"
-node scripts/mutants.cjs || rc=1
+sh scripts/lib/node-test.sh mutants scripts/mutants.ts || rc=1
 node scripts/tally.cjs reports/typecheck.xml reports/build.xml reports/unit.xml reports/cucumber-emulator.xml reports/cucumber-emulator-paced.xml reports/cucumber-pty.xml reports/cucumber-product.xml \
   reports/cucumber-hardware.xml reports/protocol-rules.xml reports/serial-selftest.xml reports/e2e.xml reports/verdicts.xml reports/coverage-check.xml reports/kill-test.xml reports/privacy.xml reports/mutants.xml || rc=1
 exit $rc

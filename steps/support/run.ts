@@ -1,5 +1,6 @@
 import { AfterAll, BeforeAll } from '@cucumber/cucumber';
 import { join } from 'node:path';
+import { packageRoot } from '../../src/package-root';
 import { loadDeclaration, portCountProblem, type Declaration } from './declaration';
 import { EmulatorProcess } from './emulator-process';
 import { AnswersFileAnswerer, loadAnswersFile, OperatorAnswerer, type Answerer, type Prompt } from './prompts';
@@ -42,7 +43,8 @@ export function currentRun(): RunContext {
   return run;
 }
 
-export const DEFAULT_DECLARATION = join(__dirname, '..', '..', 'declarations', 'emulator.json');
+// From the package root: these steps also run compiled, from dist/steps/support (the mutant check).
+export const DEFAULT_DECLARATION = join(packageRoot(__dirname), 'declarations', 'emulator.json');
 
 BeforeAll({ timeout: 60_000 }, async function (this: { parameters: WorldParameters }) {
   const parameters = { ...this.parameters };
