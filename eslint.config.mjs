@@ -22,7 +22,9 @@ const ROOT = import.meta.dirname;
 /** A repository path (posix, no extension) for a relative specifier; null for packages and node:. */
 function target(filename, spec) {
   if (!spec.startsWith('./') && !spec.startsWith('../') && spec !== '.' && spec !== '..') return null;
-  const rel = relative(ROOT, resolve(dirname(filename), spec)).split(sep).join('/');
+  const rel = relative(ROOT, resolve(dirname(filename), spec))
+    .split(sep)
+    .join('/');
   return rel.replace(/\.(ts|js|cjs|mjs|json)$/, '').replace(/\/index$/, '');
 }
 
@@ -64,16 +66,11 @@ const boundaries = {
       if (path === null) return;
       if (only && !only.some((d) => within(path, d))) {
         context.report({ node, messageId: 'outside', data: { room, only: only.join(', '), spec, path } });
-      } else if (
-        forbid.some((d) => within(path, d)) &&
-        !except.some((d) => within(path, d)) &&
-        !(isType && typeOnly.some((d) => within(path, d)))
-      ) {
+      } else if (forbid.some((d) => within(path, d)) && !except.some((d) => within(path, d)) && !(isType && typeOnly.some((d) => within(path, d)))) {
         context.report({ node, messageId: 'forbidden', data: { room, spec, path } });
       }
     };
-    const typeOnlyImport = (node) =>
-      node.importKind === 'type' || (node.specifiers.length > 0 && node.specifiers.every((s) => s.importKind === 'type'));
+    const typeOnlyImport = (node) => node.importKind === 'type' || (node.specifiers.length > 0 && node.specifiers.every((s) => s.importKind === 'type'));
     return {
       ImportDeclaration: (node) => check(node.source, node.source.value, typeOnlyImport(node)),
       ExportNamedDeclaration: (node) => node.source && check(node.source, node.source.value, node.exportKind === 'type'),
@@ -183,7 +180,13 @@ const roomRules = [
 
 // A leading underscore marks a parameter or binding that is unused on purpose (an interface's
 // argument, a rest sibling that drops a key).
-const UNUSED = { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true };
+const UNUSED = {
+  argsIgnorePattern: '^_',
+  varsIgnorePattern: '^_',
+  caughtErrorsIgnorePattern: '^_',
+  destructuredArrayIgnorePattern: '^_',
+  ignoreRestSiblings: true,
+};
 
 export default defineConfig([
   globalIgnores(['dist/', 'reports/', '.node/', '.oqs-reader/', 'coverage/', '**/*.tmp', '.build.lock/']),
