@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { COMMANDS, type CommandName, type StatusName } from '../protocol';
-import { INITIAL_LINK_STATE, step, type LinkEffect, type LinkInput, type LinkState } from './link-fsm';
+import { INITIAL_LINK_STATE, REPEAT_WINDOW_FRAMES, rememberEvent, step, type EventMemory, type LinkEffect, type LinkInput, type LinkState } from './link-fsm';
 
 // The machine alone: no port, no clock, no promises. Every input is a plain value.
 
@@ -163,4 +163,36 @@ test('property: each command is settled exactly once, is written at most `attemp
       }
     }),
   );
+});
+
+// Which events are repeats (PR-5-8): also pure.
+
+/** Feeds events (SEQ, bytes, the frame number they came in) and says which were repeats. */
+function repeats(events: Array<[seq: number, key: string, frameNo: number, readerReset?: boolean]>): boolean[] {
+  let memory: EventMemory = new Map();
+  return events.map(([seq, key, frameNo, readerReset = false]) => {
+    const r = rememberEvent(memory, { seq, key, frameNo, readerReset });
+    memory = r.memory;
+    return r.repeat;
+  });
+}
+
+test('an event with the SEQ and bytes of one fewer than 128 frames ago is a repeat; other bytes, or older, are new', () => {
+  expect(repeats([[7, 'a', 1], [7, 'a', 2], [7, 'b', 3], [7, 'b', 3 + REPEAT_WINDOW_FRAMES - 1], [7, 'b', 3 + REPEAT_WINDOW_FRAMES - 1 + REPEAT_WINDOW_FRAMES]])).to.deep.equal([
+    false,
+    true,
+    false,
+    true,
+    false,
+  ]);
+});
+
+test('a readerReset forgets every event before it (the reader numbers from 0 again), and is remembered itself', () => {
+  expect(repeats([[0, 'a', 1], [1, 'r', 2, true], [0, 'a', 3], [1, 'r', 4, true]])).to.deep.equal([false, false, false, true]);
+});
+
+test('rememberEvent never changes the memory it is given', () => {
+  const memory: EventMemory = new Map([[3, { key: 'x', frameNo: 1 }]]);
+  rememberEvent(memory, { seq: 4, key: 'y', frameNo: 2, readerReset: true });
+  expect([...memory]).to.deep.equal([[3, { key: 'x', frameNo: 1 }]]);
 });

@@ -3,6 +3,7 @@
  * cycle"): `step(state, input)` returns the next state and the effects to run, and does nothing
  * itself. ReaderLink feeds it what happened on the wire and on the clock, and runs the effects.
  * Timeouts are inputs like any other, so the whole cycle is tested without I/O or a clock.
+ * rememberEvent, below, is the other pure piece of the host's end: which events are repeats.
  */
 import type { CommandName, StatusName } from '../protocol';
 
@@ -129,4 +130,27 @@ export function step(state: LinkState, input: LinkInput): LinkStep {
       return { state: { closed: true, pending: new Map() }, effects };
     }
   }
+}
+
+/**
+ * An event whose SEQ and bytes match one received fewer than this many frames ago is the reader's
+ * retransmission. The reader's SEQ wraps at 256, so a match from further back is a new event.
+ */
+export const REPEAT_WINDOW_FRAMES = 128;
+
+/** The host's memory of recent events (PR-5-8), by SEQ: the event's TYPE+payload and the frame number it came in. */
+export type EventMemory = ReadonlyMap<number, { readonly key: string; readonly frameNo: number }>;
+
+/**
+ * Is this event a repeat of one already handed on (ACK it again, hand it on no more)? If not, it
+ * is remembered. A readerReset starts the memory afresh: a restarted reader numbers from 0 again.
+ */
+export function rememberEvent(
+  memory: EventMemory,
+  e: { seq: number; key: string; frameNo: number; readerReset: boolean },
+): { memory: EventMemory; repeat: boolean } {
+  const seen = memory.get(e.seq);
+  if (seen && seen.key === e.key && e.frameNo - seen.frameNo < REPEAT_WINDOW_FRAMES) return { memory, repeat: true };
+  const next = e.readerReset ? new Map<number, { key: string; frameNo: number }>() : new Map(memory);
+  return { memory: next.set(e.seq, { key: e.key, frameNo: e.frameNo }), repeat: false };
 }

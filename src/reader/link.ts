@@ -14,7 +14,7 @@ import {
   type Message,
 } from '../protocol';
 import { OqsError, ReaderRefusedError } from './errors';
-import { INITIAL_LINK_STATE, step, type LinkEffect, type LinkFailure, type LinkInput, type LinkState, type TimerKind } from './link-fsm';
+import { INITIAL_LINK_STATE, rememberEvent, step, type EventMemory, type LinkEffect, type LinkFailure, type LinkInput, type LinkState, type TimerKind } from './link-fsm';
 
 /** The byte pipe under the link: a serialport stream, or anything shaped like one. */
 export interface BytePort {
@@ -46,12 +46,6 @@ interface Outgoing {
 }
 
 /**
- * An event whose SEQ and bytes match one received fewer than this many frames ago is the reader's
- * retransmission. The reader's SEQ wraps at 256, so a match from further back is a new event.
- */
-const REPEAT_WINDOW_FRAMES = 128;
-
-/**
  * The host's end of the reader link: sequence numbers, ACKs for events, and one stream of what
  * crossed the wire ('frame' for traces, 'event' for reader events, 'linkError' for bad frames,
  * 'close'). Command/response correlation, retries and timeouts are the pure machine of
@@ -65,8 +59,7 @@ export class ReaderLink extends EventEmitter {
   private readonly decoder: FrameDecoder;
 
   readonly stats: LinkStats = emptyLinkStats();
-  /** By SEQ: the last event's type+payload and the count of frames received when it came. */
-  private readonly recentEvents = new Map<number, { key: string; n: number }>();
+  private recentEvents: EventMemory = new Map();
 
   constructor(
     private readonly port: BytePort,
@@ -199,12 +192,10 @@ export class ReaderLink extends EventEmitter {
       // attaching it): no ACK, so the reader sends it again once someone listens.
       if (this.listenerCount('event') === 0) return;
       const key = `${frame.type}:${frame.payload.toString('hex')}`;
-      const seen = this.recentEvents.get(msg.seq);
-      if (seen && seen.key === key && this.stats.framesIn - seen.n < REPEAT_WINDOW_FRAMES) this.stats.duplicateEvents++;
+      const { memory, repeat } = rememberEvent(this.recentEvents, { seq: msg.seq, key, frameNo: this.stats.framesIn, readerReset: msg.name === 'readerReset' });
+      this.recentEvents = memory;
+      if (repeat) this.stats.duplicateEvents++;
       else {
-        // A restarted reader numbers from 0 again: what came before says nothing about repeats.
-        if (msg.name === 'readerReset') this.recentEvents.clear();
-        this.recentEvents.set(msg.seq, { key, n: this.stats.framesIn });
         // Listeners record the event synchronously (the journal is fsynced) before the ACK goes
         // out: a reader never hears "got it" for something a crash could still lose.
         this.emit('event', msg);
