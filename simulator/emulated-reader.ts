@@ -1,5 +1,7 @@
 import { Capability } from '../src/protocol';
 import type { Clock } from '../src/time/clock';
+import { BehaviorStack, type ReaderBehavior } from './behaviors';
+import { DEFAULT_BEHAVIORS } from './default-behaviors';
 import { LinkDevice, type LinkTiming, type ReaderIdentity } from './link-device';
 import { ReaderModel, type ModelOptions } from './reader-model';
 import type { Stimulus } from './stimulus';
@@ -21,19 +23,37 @@ export const DEFAULT_IDENTITY: ReaderIdentity = {
 };
 
 /**
- * One emulated 顔認証付きカードリーダー: the device model plus its end of the link. It is a
- * SerialDevice, so any transport (binding-mock, a pty host) can carry its bytes. The stimulus
- * methods are what a patient does at the reader.
+ * One emulated 顔認証付きカードリーダー: the device model, its behaviours and its end of the link.
+ * It is a SerialDevice, so any transport (binding-mock, a pty host) can carry its bytes. The
+ * stimulus methods are what a patient does at the reader. Commands and acts go through the
+ * behaviour stack (simulator/behaviors.ts): `defineBehavior` puts an override in front.
  */
 export class EmulatedReader {
   readonly model: ReaderModel;
   readonly link: LinkDevice;
   readonly identity: ReaderIdentity;
+  private readonly behaviors = new BehaviorStack(DEFAULT_BEHAVIORS);
 
   constructor(opts: EmulatedReaderOptions & { clock: Clock }) {
     this.identity = { ...DEFAULT_IDENTITY, ...opts.identity };
     this.model = new ReaderModel(opts);
-    this.link = new LinkDevice(this.model, this.identity, opts.linkClock ?? opts.clock, opts.linkTiming);
+    this.link = new LinkDevice(opts.linkClock ?? opts.clock, opts.linkTiming, (cmd, reply) => this.behaviors.command(this, cmd, reply));
+    this.model.attach((name, fields) => this.link.sendEvent(name, fields));
+  }
+
+  /**
+   * Puts behaviours in front of this reader's others (the first that handles an input wins);
+   * returns what takes them away again.
+   *
+   *   const restore = reader.defineBehavior({ onCommand: (r, cmd, reply) => cmd.name === 'getStatus' && (reply.respond('getStatus', 'busy'), true) });
+   */
+  defineBehavior(...behaviors: ReaderBehavior[]): () => void {
+    return this.behaviors.define(...behaviors);
+  }
+
+  /** The reader reports this capability bit in hello, so it acts on it (PR-4.9-1). */
+  can(capability: number): boolean {
+    return (this.identity.capabilities & capability) !== 0;
   }
 
   // SerialDevice
@@ -55,55 +75,36 @@ export class EmulatedReader {
     this.model.powerOn(Math.floor(this.model.txId / 1000) * 1000 + ++this.boots);
   }
 
-  /** One stimulus as data (simulator/stimulus.ts: the control channel's and the API's shape): the same acts as below. */
+  /** One stimulus as data (simulator/stimulus.ts: the control channel's and the API's shape), through the behaviours. */
   stimulate(s: Stimulus): void | Promise<void> {
-    switch (s.action) {
-      case 'placeCard':
-        return this.placeCard(s.profile ?? 'normal');
-      case 'chooseMethod':
-        return this.chooseMethod(s.method ?? 'face');
-      case 'presentFace':
-        return this.presentFace(s.condition);
-      case 'enterPin':
-        return this.enterPin(s.pin);
-      case 'enterCorrectPin':
-        return this.enterCorrectPin();
-      case 'enterWrongPin':
-        return this.enterWrongPin();
-      case 'answerConsent':
-        return this.answerConsent(s.choice ?? 'all', s.items);
-      case 'removeCard':
-        return this.removeCard();
-    }
+    return this.behaviors.stimulus(this, s);
   }
 
-  // Stimuli
-  placeCard(profile: string): void {
-    this.model.placeCard(profile);
+  // Stimuli, one method each (the same acts as stimulate)
+  placeCard(profile: string): void | Promise<void> {
+    return this.stimulate({ action: 'placeCard', profile });
   }
-  chooseMethod(method: 'face' | 'pin'): void {
-    this.model.chooseMethod(method);
+  chooseMethod(method: 'face' | 'pin'): void | Promise<void> {
+    return this.stimulate({ action: 'chooseMethod', method });
   }
-  presentFace(condition?: string): Promise<void> {
-    return this.model.presentFace(condition);
+  async presentFace(condition?: string): Promise<void> {
+    return this.stimulate({ action: 'presentFace', ...(condition === undefined ? {} : { condition }) });
   }
-  enterPin(pin: string): Promise<void> {
-    return this.model.enterPin(pin);
+  async enterPin(pin: string): Promise<void> {
+    return this.stimulate({ action: 'enterPin', pin });
   }
   /** Types the card's own PIN (the emulator knows it; a real patient would). */
-  enterCorrectPin(): Promise<void> {
-    const pin = this.model.card?.profile.pin;
-    return this.model.enterPin(pin ?? '0000');
+  async enterCorrectPin(): Promise<void> {
+    return this.stimulate({ action: 'enterCorrectPin' });
   }
   /** Types a PIN that is certainly wrong for the card on the reader. */
-  enterWrongPin(): Promise<void> {
-    const pin = this.model.card?.profile.pin;
-    return this.model.enterPin(pin === '0000' ? '1111' : '0000');
+  async enterWrongPin(): Promise<void> {
+    return this.stimulate({ action: 'enterWrongPin' });
   }
-  answerConsent(choice: string, items?: number): void {
-    this.model.answerConsent(choice, items);
+  answerConsent(choice: 'all' | 'individual', items?: number): void | Promise<void> {
+    return this.stimulate({ action: 'answerConsent', choice, ...(items === undefined ? {} : { items }) });
   }
-  removeCard(): void {
-    this.model.removeCard();
+  removeCard(): void | Promise<void> {
+    return this.stimulate({ action: 'removeCard' });
   }
 }

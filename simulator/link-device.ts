@@ -1,9 +1,6 @@
 import {
   COMMANDS,
-  Capability,
-  Mode,
   FrameDecoder,
-  PROTOCOL_VERSION,
   RESPONSE_BIT,
   Status,
   decodeMessage,
@@ -17,8 +14,8 @@ import {
   type StatusName,
 } from '../src/protocol';
 import type { Clock, Timer } from '../src/time/clock';
+import type { CommandReply, HostCommand } from './behaviors';
 import { FaultInjector } from './faults';
-import type { ReaderModel } from './reader-model';
 
 export interface ReaderIdentity {
   vendor: string;
@@ -71,9 +68,12 @@ interface Waiting {
   payload: Buffer;
 }
 
+/** What the reader does with a command (its behaviours); false when nothing handled it. */
+export type CommandHandler = (cmd: HostCommand, reply: CommandReply) => boolean;
+
 /**
- * The reader's end of the link: bytes in, frames decoded, commands dispatched to the model,
- * responses and events encoded out. An event is sent again, with the same SEQ, until the host
+ * The reader's end of the link: bytes in, frames decoded, commands handed to the reader's
+ * behaviours (simulator/behaviors.ts), responses and events encoded out. An event is sent again, with the same SEQ, until the host
  * ACKs it (and all unACKed events again when a host says hello); a command the host repeats with
  * the same SEQ gets the same response without running twice. Faults, when armed, sit on the wire.
  */
@@ -92,11 +92,10 @@ export class LinkDevice {
   private sink: (bytes: Buffer) => void = () => undefined;
 
   constructor(
-    readonly model: ReaderModel,
-    readonly identity: ReaderIdentity,
     /** Link timers run here: real time on a real line, even when device time is virtual. */
     private readonly clock: Clock,
     timing: Partial<LinkTiming> = {},
+    private readonly onCommand: CommandHandler = () => false,
   ) {
     this.timing = { ...DEFAULT_LINK_TIMING, ...timing };
     this.faults = new FaultInjector(clock);
@@ -104,7 +103,6 @@ export class LinkDevice {
       (frame) => this.faults.pass('toReader', encodeFrame(frame), () => this.onFrame(frame)),
       () => this.stats.badFrames++,
     );
-    model.attach((name, fields) => this.sendEvent(name, fields));
   }
 
   /** Whole frames that reached the wire: those sent, less those a fault dropped, plus copies. */
@@ -160,7 +158,8 @@ export class LinkDevice {
     this.faults.pass('toHost', frame, (bytes) => this.sink(bytes));
   }
 
-  private sendEvent<N extends EventName>(name: N, fields: EventFields<N>): void {
+  /** An event from the device: numbered and sent when the send window has room. */
+  sendEvent<N extends EventName>(name: N, fields: EventFields<N>): void {
     const frame = encodeEvent(name, 0, fields);
     this.waiting.push({ type: frame[4]!, payload: frame.subarray(5, frame.length - 2) });
     this.pump();
@@ -250,51 +249,12 @@ export class LinkDevice {
       return;
     }
     this.answered.set(frame.seq, { request, response: Buffer.alloc(0), at: this.clock.now() });
-    const m = this.model;
-    const num = (k: string) => Number(msg.fields[k]);
-    switch (msg.name) {
-      case 'hello': {
-        if (num('protocolVersion') !== PROTOCOL_VERSION) return this.respond('hello', msg.seq, 'badVersion');
-        const { vendor, model, firmware, serial, capabilities } = this.identity;
-        // A host (re)connected: after this answer, whatever it never ACKed goes out again.
-        queueMicrotask(() => this.resendUnacked());
-        return this.respond('hello', msg.seq, 'ok', {
-          protocolVersion: PROTOCOL_VERSION,
-          vendor,
-          model,
-          firmware,
-          serial,
-          capabilities,
-        });
-      }
-      case 'getStatus':
-        return this.respond('getStatus', msg.seq, 'ok', m.status());
-      case 'setMode': {
-        // A reader acts on the capabilities it reports (PR-4.9-1).
-        const needs = num('mode') === Mode.pinOnly ? Capability.pinOnlyMode : num('mode') === Mode.visual ? Capability.visualCheck : 0;
-        if (needs && !this.can(needs)) return this.respond('setMode', msg.seq, 'unsupported');
-        const status = m.setMode(num('mode'));
-        return this.respond('setMode', msg.seq, status, status === 'ok' ? { mode: num('mode') } : undefined);
-      }
-      case 'startVisualCheck':
-      case 'executeVisualCheck':
-      case 'cancelVisualCheck':
-        if (!this.can(Capability.visualCheck)) return this.respond(msg.name, msg.seq, 'unsupported');
-    }
-    switch (msg.name) {
-      case 'startVisualCheck':
-        return this.respond('startVisualCheck', msg.seq, m.startVisualCheck(num('checkId'), String(msg.fields.confirmationDate)));
-      case 'executeVisualCheck':
-        return this.respond('executeVisualCheck', msg.seq, m.executeVisualCheck(num('checkId')));
-      case 'cancelVisualCheck':
-        return this.respond('cancelVisualCheck', msg.seq, m.cancelVisualCheck());
-      case 'reset':
-        return this.respond('reset', msg.seq, m.reset());
-    }
-  }
-
-  private can(capability: number): boolean {
-    return (this.identity.capabilities & capability) !== 0;
+    const reply: CommandReply = {
+      respond: (name, status, fields) => this.respond(name, msg.seq, status, fields),
+      resendUnacked: () => queueMicrotask(() => this.resendUnacked()),
+    };
+    // Nothing took it (an override stack without the defaults): say so rather than let the host time out.
+    if (!this.onCommand(msg, reply)) this.respond(msg.name, msg.seq, 'unknownCommand');
   }
 
   private resendUnacked(): void {

@@ -110,17 +110,15 @@ export class ReaderModel extends EventEmitter {
     if (!Object.hasOwn(FACE_CONDITIONS, cond)) {
       throw new EmulatorError('EMU_ERR_UNKNOWN_CONDITION', String(condition), Object.keys(FACE_CONDITIONS).join(', '));
     }
+    if (!(await this.still('face capture', this.timing.faceCaptureMs, 'faceCapture'))) return;
     const tx = this.txId;
-    await this.clock.sleep('face capture', this.timing.faceCaptureMs);
-    if (tx !== this.txId || this.state !== 'faceCapture') return;
     const score = this.matcher.score(card, cond);
     const matched = this.matcher.matches(score);
     this.faceAttempts++;
     this.emitEvent('faceResult', { txId: tx, matched: matched ? 1 : 0, score, attempt: this.faceAttempts });
     if (matched) return this.confirm('face', 0);
     this.showScreen('matchError');
-    await this.clock.sleep('match error screen', this.timing.transientScreenMs);
-    if (tx !== this.txId || this.state !== 'faceCapture') return;
+    if (!(await this.still('match error screen', this.timing.transientScreenMs, 'faceCapture'))) return;
     if (this.faceAttempts < this.maxFaceAttempts) return this.showScreen('lookAtCamera');
     if (this.mode === 'unattended' && card.pinUsable) {
       // 無人運転: the patient may fall back to the PIN (P101-7).
@@ -135,16 +133,13 @@ export class ReaderModel extends EventEmitter {
     const card = this.requireCard();
     if (this.state !== 'pinEntry') throw new EmulatorError('EMU_ERR_NOT_OFFERED', 'PIN entry', this.state);
     if (!/^\d{4}$/.test(pin)) throw new EmulatorError('EMU_ERR_BAD_PIN_FORMAT');
-    const tx = this.txId;
-    await this.clock.sleep('PIN verify', this.timing.pinVerifyMs);
-    if (tx !== this.txId || this.state !== 'pinEntry') return;
+    if (!(await this.still('PIN verify', this.timing.pinVerifyMs, 'pinEntry'))) return;
     const ok = card.verifyPin(pin);
-    this.emitEvent('pinResult', { txId: tx, ok: ok ? 1 : 0, triesLeft: card.triesLeft });
+    this.emitEvent('pinResult', { txId: this.txId, ok: ok ? 1 : 0, triesLeft: card.triesLeft });
     if (ok) return this.confirm('pin', 0);
     if (card.pinLocked) return this.fail('pinLocked', 'pinLocked');
     this.showScreen('pinWrong');
-    await this.clock.sleep('PIN wrong screen', this.timing.transientScreenMs);
-    if (tx === this.txId && this.state === 'pinEntry') this.showScreen('enterPin');
+    if (await this.still('PIN wrong screen', this.timing.transientScreenMs, 'pinEntry')) this.showScreen('enterPin');
   }
 
   answerConsent(choice: string, items = 0): void {
@@ -261,6 +256,17 @@ export class ReaderModel extends EventEmitter {
   }
 
   // ---- flow ---------------------------------------------------------------------------------
+
+  /**
+   * A device delay in the middle of an act: true if, after it, the same transaction is still in
+   * `state`. The patient may have taken the card, or the terminal reset the reader, meanwhile; the
+   * act then ends there, silently.
+   */
+  private async still(delay: string, ms: number, state: ReaderStateName): Promise<boolean> {
+    const tx = this.txId;
+    await this.clock.sleep(delay, ms);
+    return tx === this.txId && this.state === state;
+  }
 
   private beginTransaction(): void {
     const card = this.card!;
