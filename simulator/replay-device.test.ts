@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import { expect } from 'chai';
 import { FrameDecoder, decodeMessage, encodeAck, encodeCommand, encodeEvent, encodeFrame, encodeResponse, type Message } from '../src/protocol';
 import type { Actor } from '../src/reader/accounts';
-import { Terminal } from '../src/reader/terminal';
+import type { Terminal } from '../src/reader/terminal';
 import { VirtualClock } from '../src/time/virtual-clock';
 import type { Trace, TraceFrame } from '../src/trace/format';
 import { attachRecorded, type After } from '../src/trace/test-recording';

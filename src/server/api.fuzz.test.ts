@@ -143,7 +143,7 @@ test('API: arbitrary bodies, types, dates, sizes and credentials get 2xx or a co
           res = await clock.resolve(app.inject({ method: r.method, url: r.url, headers: headersFor(r), payload: payloadOf(r.body) }));
           await clock.runUntilIdle();
         } catch (e) {
-          throw new Error(`${describe(r)} crashed: ${(e as Error).stack}`);
+          throw new Error(`${describe(r)} crashed: ${(e as Error).stack}`, { cause: e });
         }
         requests++;
         let body: Record<string, unknown> = {};
