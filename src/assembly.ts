@@ -5,7 +5,7 @@ import { EmulatedEligibility } from '../simulator/eligibility';
 import { ReaderSupervisor } from './reader/supervisor';
 import type { EligibilityService } from './reader/eligibility';
 import type { OqsError } from './reader/errors';
-import type { ReaderIdentity } from './reader/reader-client';
+import type { ReaderIdentity } from './protocol';
 import { MemoryStore, type TerminalStore } from './reader/store';
 import { ResultFiles, type ResultFileOptions } from './reader/result-files';
 import { Terminal } from './reader/terminal';

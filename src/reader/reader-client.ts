@@ -6,8 +6,6 @@ import { Mode, PROTOCOL_VERSION, capabilityNames, type ModeName, type ReaderIden
 import { OqsError, ReaderRefusedError } from './errors';
 import { ReaderLink, type TraceEntry } from './link';
 
-/** Kept for importers of the controller side; defined once in src/protocol/shapes.ts. */
-export type { ReaderIdentity };
 
 export interface OpenReaderOptions {
   path: string;

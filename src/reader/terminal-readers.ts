@@ -1,9 +1,9 @@
 import type { Clock } from '../time/clock';
-import { ConsentChoice, FailReason, Method, screenById, type FailReasonName, type MethodName, type ModeName, type ScreenName } from '../protocol';
+import { ConsentChoice, FailReason, Method, screenById, type FailReasonName, type MethodName, type ModeName, type ReaderIdentity, type ScreenName } from '../protocol';
 import { todayJst } from './dates';
 import { OqsError, ReaderRefusedError } from './errors';
 import type { ReaderEvent, TraceEntry } from './link';
-import type { ReaderClient, ReaderIdentity } from './reader-client';
+import type { ReaderClient } from './reader-client';
 import type { ConfirmationRecord, ModeChange } from './records';
 import type { Alert, AlertBoard } from './terminal-alerts';
 import type { RecordBook, Tx } from './terminal-records';

@@ -1,6 +1,5 @@
 import type { Clock } from '../time/clock';
-import type { MethodName } from '../protocol';
-import type { ReaderIdentity } from './reader-client';
+import type { MethodName, ReaderIdentity } from '../protocol';
 import type { ConfirmationRecord } from './records';
 import type { TerminalStore } from './store';
 
