@@ -162,7 +162,7 @@ const header: Trace['header'] = {
 };
 
 function frameOf(dir: TraceFrame['dir'], bytes: Buffer, path = PATH): TraceFrame {
-  let msg: Message | null = null;
+  let msg: Message | null;
   try {
     msg = decodeMessage({ seq: bytes[3]!, type: bytes[4]!, payload: bytes.subarray(5, bytes.length - 2) });
   } catch {
