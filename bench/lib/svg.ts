@@ -3,6 +3,7 @@
  * dashed red line over the bars it applies to. No dependencies; one small file per benchmark.
  */
 import { fmt } from './report';
+import { escapeMarkup } from '../../src/util/markup';
 
 export const COLORS = {
   ours: '#1f6feb',
@@ -51,7 +52,7 @@ export interface Chart {
   panelHeight?: number;
 }
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const esc = escapeMarkup;
 const n2 = (x: number) => (Math.round(x * 10) / 10).toString();
 
 function text(x: number, y: number, s: string, opts: { size?: number; anchor?: 'start' | 'middle' | 'end'; color?: string; weight?: string; rotate?: number; halo?: boolean } = {}): string {

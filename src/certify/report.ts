@@ -1,6 +1,7 @@
 import type { ReaderIdentity } from '../protocol';
 import { REQUIREMENTS_JA, sectionTitle } from './requirements-ja';
 import type { Requirement, ScenarioResult, TraceRow } from './results';
+import { escapeMarkup } from '../util/markup';
 
 export interface ReportInput {
   identity: ReaderIdentity;
@@ -13,8 +14,7 @@ export interface ReportInput {
   traces: string[];
 }
 
-const esc = (s: unknown) =>
-  String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+const esc = escapeMarkup;
 
 const CLASS: Record<string, string> = { PASS: 'pass', FAIL: 'fail', 'N/A': 'na', 'NOT RUN': 'na', 'NOT COVERED': 'na' };
 /** Japanese first; the English verdict stays beside it (labs abroad read the same report). */
