@@ -4,7 +4,6 @@
 // npm test wrote), stopping at the first failed scenario: one is enough to kill a mutant.
 const project = require('../cucumber.js');
 
-// eslint-disable-next-line no-unused-vars
 const { traceDir, ...worldParameters } = project.emulator.worldParameters;
 
 module.exports = {
