@@ -167,6 +167,7 @@ const roomRules = [
     name: 'rooms/tests',
     files: [
       'src/reader/**/*.test.ts',
+      'src/reader/test-*.ts',
       'src/server/**/*.test.ts',
       'src/server/test-*.ts',
       'src/trace/**/*.test.ts',

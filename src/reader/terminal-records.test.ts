@@ -1,0 +1,165 @@
+import { test } from 'node:test';
+import { expect } from 'chai';
+import { EmulatedReader, EmulatorBinding } from '../../simulator';
+import { VirtualClock } from '../time/virtual-clock';
+import type { ReaderEvent } from './link';
+import { ReaderClient } from './reader-client';
+import { MemoryStore } from './store';
+import { Terminal, type TerminalEvent } from './terminal';
+import { ADMIN, setup } from './test-terminal';
+
+
+// ---- records ----------------------------------------------------------------------------------
+
+test('a face confirmation is recorded once, with the reader serial, a 32-hex cardId and today in JST', async (t) => {
+  // 2026-11-24 16:00 UTC is already 2026-11-25 in Japan.
+  const store = new MemoryStore();
+  const { clock, terminal, reader, act, faceAuth } = await setup(t, { store, now: Date.UTC(2026, 10, 24, 16, 0) });
+  const seen: ReaderEvent[] = [];
+  terminal.client()!.link.on('event', (e: ReaderEvent) => seen.push(e));
+  await faceAuth();
+  const records = terminal.records();
+  expect(records).to.have.length(1);
+  const r = records[0]!;
+  expect(r).to.include({ id: 'EMU-0001:1', outcome: 'confirmed', method: 'face', failReason: null, operator: null, consent: null });
+  expect(r.reader).to.deep.equal({ vendor: 'OQS Emulated', model: 'FACE-EMU-1', serial: 'EMU-0001' });
+  expect(r.cardId).to.match(/^[0-9a-f]{32}$/);
+  expect(r.cardId).to.equal(reader.model.wallet.get('normal').cardId);
+  expect(r.confirmationDate).to.equal('2026/11/25');
+  expect(Date.parse(r.finishedAt) - Date.parse(r.startedAt)).to.equal(reader.model.timing.faceCaptureMs);
+  expect(store.loadRecords()).to.deep.equal([r]);
+
+  // the same event again (a retransmission) does not make or rewrite a record
+  const published: TerminalEvent[] = [];
+  terminal.on('event', (e: TerminalEvent) => published.push(e));
+  const confirmed = seen.find((e) => e.name === 'identityConfirmed');
+  expect(confirmed).to.not.equal(undefined);
+  await clock.advance(60_000);
+  terminal.client()!.link.emit('event', confirmed);
+  expect(published.filter((e) => e.type === 'record')).to.deep.equal([]);
+  expect(terminal.records()).to.deep.equal([r]);
+  expect(store.loadRecords()).to.deep.equal([r]);
+
+  // consent completes the same record, it does not add one
+  await act(() => reader.answerConsent('all'));
+  expect(terminal.records()).to.have.length(1);
+  expect(store.loadRecords()).to.have.length(1);
+  expect(store.loadRecords()[0]).to.include({ id: 'EMU-0001:1', consent: 'all' });
+});
+
+test('records survive a restart on the same store and are not duplicated', async (t) => {
+  const store = new MemoryStore();
+  const { reader, act, restart, faceAuth } = await setup(t, { store });
+  await faceAuth();
+  await act(() => reader.answerConsent('all'));
+  await act(() => reader.removeCard());
+  const { terminal: next } = await restart();
+  expect(next.records().map((r) => r.id)).to.deep.equal(['EMU-0001:1']);
+  expect(next.records()[0]).to.include({ consent: 'all' });
+  // the next patient's record is a new one
+  await faceAuth();
+  expect(next.records().map((r) => r.id)).to.deep.equal(['EMU-0001:1', 'EMU-0001:2']);
+  expect(store.loadRecords()).to.have.length(2);
+});
+
+test('a failed identity check is recorded with its reason and method', async (t) => {
+  const { terminal, reader, act } = await setup(t);
+  await act(() => reader.placeCard('pinLocked'));
+  await act(() => reader.chooseMethod('face'));
+  await act(() => reader.presentFace('bandage'));
+  expect(terminal.records()).to.have.length(1);
+  expect(terminal.records()[0]).to.include({ outcome: 'failed', method: 'face', failReason: 'faceMismatch', cardId: null });
+  expect(terminal.alerts().map((a) => a.code)).to.deep.equal(['visualCheckNeeded']);
+});
+// ---- the event stream -------------------------------------------------------------------------
+
+test("the 'event' stream publishes modeChanged, readerEvent and record", async (t) => {
+  const { terminal, settle, events, faceAuth } = await setup(t);
+  events.splice(0);
+  const change = await settle(terminal.switchMode(ADMIN, 'pinOnly'));
+  expect(events.filter((e) => e.type === 'modeChanged')).to.deep.equal([{ type: 'modeChanged', change }]);
+
+  await settle(terminal.switchMode(ADMIN, 'unattended'));
+  events.splice(0);
+  await faceAuth();
+
+  const readerEvents = events.flatMap((e) => (e.type === 'readerEvent' ? [e] : []));
+  expect(readerEvents.every((e) => e.path === '/dev/ttyEMU0')).to.equal(true);
+  const names = readerEvents.map((e) => e.name);
+  expect(names).to.include.members(['cardPlaced', 'methodChosen', 'faceResult', 'identityConfirmed', 'screenShown']);
+  expect(names.indexOf('cardPlaced')).to.be.below(names.indexOf('identityConfirmed'));
+
+  const records = events.flatMap((e) => (e.type === 'record' ? [e.record] : []));
+  expect(records).to.have.length(1);
+  expect(records[0]).to.deep.equal(terminal.records()[0]);
+  // the record is published after the reader event that caused it
+  const recordAt = events.findIndex((e) => e.type === 'record');
+  const confirmedAt = events.findIndex((e) => e.type === 'readerEvent' && e.name === 'identityConfirmed');
+  expect(confirmedAt).to.be.below(recordAt);
+});
+
+test("attaching a reader publishes readerConnected; closing publishes readerDisconnected", async (t) => {
+  const { clock, binding, settle } = await setup(t);
+  const terminal = new Terminal({ clock });
+  const events: TerminalEvent[] = [];
+  terminal.on('event', (e: TerminalEvent) => events.push(e));
+  // the fixture's terminal holds /dev/ttyEMU0; add a second reader for this one
+  const reader = new EmulatedReader({ clock, identity: { serial: 'EMU-0009' } });
+  binding.addPort('/dev/ttyEMU9', reader);
+  await settle(terminal.attachReader(await settle(ReaderClient.open({ path: '/dev/ttyEMU9', binding, clock }))));
+  const connected = events.find((e) => e.type === 'readerConnected');
+  expect(connected).to.deep.include({ type: 'readerConnected', path: '/dev/ttyEMU9' });
+  await settle(terminal.close());
+  expect(events.filter((e) => e.type === 'readerDisconnected')).to.deep.equal([{ type: 'readerDisconnected', path: '/dev/ttyEMU9' }]);
+});
+
+test('a reader busy with a patient when attached is attached, and takes the mode once the patient is done', async (t) => {
+  const store = new MemoryStore();
+  store.saveMode('pinOnly', { from: 'unattended', to: 'pinOnly', by: 'admin', at: '2026-11-24T00:00:00.000Z' });
+  const clock = new VirtualClock(Date.UTC(2026, 10, 24, 1, 0));
+  const reader = new EmulatedReader({ clock });
+  const binding = new EmulatorBinding();
+  binding.addPort('/dev/ttyEMU0', reader);
+  reader.placeCard('normal');
+  reader.chooseMethod('face'); // mid-check: the reader answers setMode with busy
+  const terminal = new Terminal({ clock, store });
+  t.after(() => terminal.close());
+  const client = await clock.resolve(ReaderClient.open({ path: '/dev/ttyEMU0', binding, clock }));
+  await clock.resolve(terminal.attachReader(client));
+  expect(terminal.status().readers).to.have.length(1);
+  expect(terminal.status().readers[0]!.modePending).to.equal(true);
+  expect(reader.model.mode).to.equal('unattended');
+  await clock.resolve(reader.presentFace());
+  reader.answerConsent('all');
+  reader.removeCard();
+  await clock.runUntilIdle();
+  expect(reader.model.mode).to.equal('pinOnly');
+  expect(terminal.status().readers[0]!.modePending).to.equal(false);
+  expect(terminal.records().filter((r) => r.outcome === 'confirmed')).to.have.length(1);
+});
+
+test('a reader that reuses a txId for a different card does not lose the second record', async (t) => {
+  const { reader, act, terminal, faceAuth } = await setup(t);
+  await faceAuth();
+  await act(() => reader.answerConsent('all'));
+  await act(() => reader.removeCard());
+  reader.model.txId = 0; // as if the reader lost its counter in a power cycle
+  await act(() => reader.placeCard('infant'));
+  await act(() => reader.chooseMethod('pin'));
+  await act(() => reader.enterCorrectPin());
+  expect(terminal.records().map((r) => [r.id, r.method])).to.deep.equal([
+    ['EMU-0001:1', 'face'],
+    ['EMU-0001:1~2', 'pin'],
+  ]);
+});
+
+test('consent that arrives after the terminal restarted still lands on its record', async (t) => {
+  const store = new MemoryStore();
+  const { reader, act, restart, faceAuth } = await setup(t, { store });
+  await faceAuth();
+  const { terminal: next } = await restart();
+  await act(() => reader.answerConsent('individual'));
+  expect(next.records()).to.have.length(1);
+  expect(next.records()[0]).to.include({ consent: 'individual' });
+  expect(store.loadRecords()[0]).to.include({ consent: 'individual' });
+});
