@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { EmulatorControlClient } from '../../simulator/control/client';
 import type { Stimulus } from '../../simulator/stimulus';
 import type { Prompt, Robot } from './prompts';
+import { WatchedProcess } from '../../src/util/child-lines';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'oqs-reader.js');
 
@@ -62,18 +62,11 @@ export class EmulatorProcess implements Robot {
     const dir = mkdtempSync(join(tmpdir(), 'oqs-pty-'));
     const address = `unix:${join(dir, 'control.sock')}`;
     // A pty answers in well under a millisecond: a short ACK wait keeps lost-frame scenarios quick.
-    const child = spawn(process.execPath, [BIN, 'emulate', '--readers', String(opts.readers), '--link-dir', dir, '--control', address, '--ack-timeout-ms', '50'], {
+    const emulate = WatchedProcess.node([BIN, 'emulate', '--readers', String(opts.readers), '--link-dir', dir, '--control', address, '--ack-timeout-ms', '50'], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    const ready = await new Promise<{ readers: string[]; control: string }>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('oqs-reader emulate did not get ready within 30 s')), 30_000);
-      child.once('exit', (code) => reject(new Error(`oqs-reader emulate exited with ${code} before it was ready`)));
-      createInterface({ input: child.stdout! }).on('line', (line) => {
-        if (!line.startsWith('OQS-EMULATOR-READY ')) return;
-        clearTimeout(timer);
-        resolve(JSON.parse(line.slice('OQS-EMULATOR-READY '.length)));
-      });
-    });
+    const child = emulate.proc;
+    const ready = JSON.parse((await emulate.line(/^OQS-EMULATOR-READY (.*)$/, 30_000, 'oqs-reader emulate ready'))[1]!) as { readers: string[]; control: string };
     const control = await EmulatorControlClient.connect(ready.control);
     return new EmulatorProcess(control, ready.readers, child, dir);
   }
