@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { Capability, FrameDecoder, Mode, ReaderState, decodeMessage, encodeAck, encodeCommand, encodeEvent, encodeFrame, encodeResponse, type Message } from '../src/protocol';
+import { FrameDecoder, Mode, ReaderState, decodeMessage, encodeAck, encodeCommand, encodeEvent, encodeFrame, encodeResponse, type Message } from '../src/protocol';
 import { VirtualClock } from '../src/time/virtual-clock';
 import { profileNames } from './cards';
 import { EmulatedReader } from './emulated-reader';
@@ -224,7 +224,7 @@ test('PR-5-6 a hello ends the command cache: the same command bytes after it are
 
 test('PR-4.9-1 a reader without pinOnlyMode and visualCheck refuses what needs them with unsupported, and nothing changes', async () => {
   const clock = new VirtualClock(Date.UTC(2026, 10, 24, 0, 30));
-  const reader = new EmulatedReader({ clock, identity: { capabilities: Capability.face | Capability.pin | Capability.consent } });
+  const reader = new EmulatedReader({ clock, identity: { capabilities: ['face', 'pin', 'consent'] } });
   const got: Message[] = [];
   reader.connect((b) => new FrameDecoder((f) => got.push(decodeMessage(f))).push(b));
   reader.feed(encodeCommand('setMode', 0, { mode: Mode.pinOnly }));

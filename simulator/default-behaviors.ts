@@ -1,4 +1,4 @@
-import { Capability, Mode, PROTOCOL_VERSION, type CommandName, type StatusName } from '../src/protocol';
+import { Capability, Mode, PROTOCOL_VERSION, capabilityBits, type CommandName, type StatusName } from '../src/protocol';
 import type { CommandReply, HostCommand, ReaderBehavior } from './behaviors';
 import type { EmulatedReader } from './emulated-reader';
 import type { Stimulus, StimulusAction } from './stimulus';
@@ -32,10 +32,10 @@ const num = (cmd: HostCommand, field: string) => Number(cmd.fields[field]);
 
 export const respondToHello = command('hello', (reader, cmd, reply) => {
   if (num(cmd, 'protocolVersion') !== PROTOCOL_VERSION) return reply.respond('hello', 'badVersion');
-  const { vendor, model, firmware, serial, capabilities } = reader.identity;
+  const { protocolVersion, vendor, model, firmware, serial, capabilities } = reader.identity;
   // A host (re)connected: after this answer, whatever it never ACKed goes out again.
   reply.resendUnacked();
-  reply.respond('hello', 'ok', { protocolVersion: PROTOCOL_VERSION, vendor, model, firmware, serial, capabilities });
+  reply.respond('hello', 'ok', { protocolVersion, vendor, model, firmware, serial, capabilities: capabilityBits(capabilities) });
 });
 
 export const respondToGetStatus = command('getStatus', (reader, _cmd, reply) => reply.respond('getStatus', 'ok', reader.model.status()));

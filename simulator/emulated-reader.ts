@@ -1,8 +1,8 @@
-import { Capability } from '../src/protocol';
+import { PROTOCOL_VERSION, capabilityBits, type ReaderIdentity } from '../src/protocol';
 import type { Clock } from '../src/time/clock';
 import { BehaviorStack, type ReaderBehavior } from './behaviors';
 import { DEFAULT_BEHAVIORS } from './default-behaviors';
-import { LinkDevice, type LinkTiming, type ReaderIdentity } from './link-device';
+import { LinkDevice, type LinkTiming } from './link-device';
 import { ReaderModel, type ModelOptions } from './reader-model';
 import type { Stimulus } from './stimulus';
 
@@ -14,12 +14,12 @@ export interface EmulatedReaderOptions extends ModelOptions {
 }
 
 export const DEFAULT_IDENTITY: ReaderIdentity = {
+  protocolVersion: PROTOCOL_VERSION,
   vendor: 'OQS Emulated',
   model: 'FACE-EMU-1',
   firmware: '1.0.0',
   serial: 'EMU-0001',
-  capabilities:
-    Capability.face | Capability.pin | Capability.consent | Capability.visualCheck | Capability.pinOnlyMode | Capability.consentSingleScreen,
+  capabilities: ['face', 'pin', 'consent', 'visualCheck', 'pinOnlyMode', 'consentSingleScreen'],
 };
 
 /**
@@ -53,7 +53,7 @@ export class EmulatedReader {
 
   /** The reader reports this capability bit in hello, so it acts on it (PR-4.9-1). */
   can(capability: number): boolean {
-    return (this.identity.capabilities & capability) !== 0;
+    return (capabilityBits(this.identity.capabilities) & capability) !== 0;
   }
 
   // SerialDevice

@@ -1,15 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { capabilityBits, type ReaderIdentity } from '../src/protocol';
 import { RealClock, type Clock } from '../src/time/clock';
 import { VirtualClock } from '../src/time/virtual-clock';
-import { ControlError, type ReaderInfo } from './control/protocol';
+import { ControlError, type IdentityInfo, type ReaderInfo } from './control/protocol';
 import { ControlServer } from './control/server';
 import { DEFAULT_IDENTITY, EmulatedReader } from './emulated-reader';
 import { MemoryLine, newLine, type DeviceLine, type LineOptions } from './host/lines';
 import { ControlOps, type OpsHost } from './host/ops';
 import { OutcomeLog } from './host/outcome-log';
-import type { LinkTiming, ReaderIdentity } from './link-device';
+import type { LinkTiming } from './link-device';
 import { PacedSink, type PacingOptions } from './pacing';
 import { PtyPort } from './pty/pty-port';
 import { MAX_READERS } from './stimulus';
@@ -62,6 +63,11 @@ interface Slot {
 
 export function defaultIdentity(index: number): ReaderIdentity {
   return { ...DEFAULT_IDENTITY, serial: `EMU-${String(index + 1).padStart(4, '0')}` };
+}
+
+/** The control channel's view of an identity (docs/emulator.md): the hello fields, capabilities as the bit mask. */
+function identityInfo({ vendor, model, firmware, serial, capabilities }: ReaderIdentity): IdentityInfo {
+  return { vendor, model, firmware, serial, capabilities: capabilityBits(capabilities) };
 }
 
 export function defaultControlAddress(): string {
@@ -145,7 +151,7 @@ export class EmulatorHost {
       path: s.link ?? s.device,
       device: s.device,
       ...(s.link ? { link: s.link } : {}),
-      identity: { ...s.reader.identity },
+      identity: identityInfo(s.reader.identity),
     }));
   }
 

@@ -4,6 +4,7 @@ import {
   RESPONSE_BIT,
   Status,
   decodeMessage,
+  emptyLinkStats,
   encodeFrame,
   encodeEvent,
   encodeResponse,
@@ -11,30 +12,12 @@ import {
   type CommandResponse,
   type EventFields,
   type EventName,
+  type LinkStats,
   type StatusName,
 } from '../src/protocol';
 import type { Clock, Timer } from '../src/time/clock';
 import type { CommandReply, HostCommand } from './behaviors';
 import { FaultInjector } from './faults';
-
-export interface ReaderIdentity {
-  vendor: string;
-  model: string;
-  firmware: string;
-  serial: string;
-  capabilities: number;
-}
-
-export interface LinkStats {
-  framesIn: number;
-  framesOut: number;
-  badFrames: number;
-  acksIn: number;
-  /** Events sent again because no ACK came in time. */
-  retransmits: number;
-  /** Commands the host repeated (same SEQ and bytes), answered from the cache, not run again. */
-  duplicateCommands: number;
-}
 
 export interface LinkTiming {
   /** How long the reader waits for an ACK before sending an event again. */
@@ -78,7 +61,8 @@ export type CommandHandler = (cmd: HostCommand, reply: CommandReply) => boolean;
  * the same SEQ gets the same response without running twice. Faults, when armed, sit on the wire.
  */
 export class LinkDevice {
-  readonly stats: LinkStats = { framesIn: 0, framesOut: 0, badFrames: 0, acksIn: 0, retransmits: 0, duplicateCommands: 0 };
+  /** The reader end's counters (commandRetries and duplicateEvents are the host end's: 0 here). */
+  readonly stats: LinkStats = emptyLinkStats();
   /** Events sent and not yet ACKed, by SEQ, in the order they were sent. */
   readonly unacked = new Map<number, Unacked>();
   /** Events waiting for room in the send window, oldest first. */

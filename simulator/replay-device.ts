@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { Capability, FrameDecoder, decodeMessage, encodeFrame, encodeResponse, type Message } from '../src/protocol';
+import { FrameDecoder, capabilityBits, decodeMessage, encodeFrame, encodeResponse, type Message } from '../src/protocol';
 import { encodeTraceMessage, type Trace, type TraceFrame, type TraceIdentity } from '../src/trace/format';
 import type { SerialDevice } from './mock-binding';
 
@@ -175,9 +175,8 @@ export class ReplayDevice extends EventEmitter implements SerialDevice {
       this.sink?.(encodeResponse('hello', seq, hello.seq, 'badVersion'));
       return;
     }
-    const capabilities = id.capabilities.reduce((bits, name) => bits | (Capability[name as keyof typeof Capability] ?? 0), 0);
     const { protocolVersion, vendor, model, firmware, serial } = id;
-    this.sink?.(encodeResponse('hello', seq, hello.seq, 'ok', { protocolVersion, vendor, model, firmware, serial, capabilities }));
+    this.sink?.(encodeResponse('hello', seq, hello.seq, 'ok', { protocolVersion, vendor, model, firmware, serial, capabilities: capabilityBits(id.capabilities) }));
   }
 
   private mismatch(m: ReplayMismatch): void {

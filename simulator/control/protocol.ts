@@ -4,6 +4,7 @@
  * `{"id":1,"ok":true, …result}` or `{"id":1,"ok":false,"code":"EMU_ERR_…","message":"…"}`.
  * Replies may come out of order (ops on different readers run side by side); `id` pairs them.
  */
+import type { ReaderIdentity } from '../../src/protocol';
 import type { Stimulus } from '../stimulus';
 
 export const CONTROL_PROTOCOL = 1;
@@ -47,13 +48,8 @@ export function formatAddress(a: ControlAddress): string {
 
 // ---- ops ------------------------------------------------------------------------------------
 
-export interface IdentityInfo {
-  vendor: string;
-  model: string;
-  firmware: string;
-  serial: string;
-  capabilities: number;
-}
+/** An emulated reader's identity on the control channel: src/protocol's ReaderIdentity with capabilities as hello's bit mask. */
+export type IdentityInfo = Omit<ReaderIdentity, 'protocolVersion' | 'capabilities'> & { capabilities: number };
 
 export interface ReaderInfo {
   index: number;

@@ -1,8 +1,8 @@
+import { capabilityNames, type ReaderIdentity } from '../../src/protocol';
 import type { Clock } from '../../src/time/clock';
 import { ControlError, CONTROL_PROTOCOL, type ReaderInfo, type ReaderStatus } from '../control/protocol';
 import type { EmulatedReader } from '../emulated-reader';
 import type { FaultRule } from '../faults';
-import type { ReaderIdentity } from '../link-device';
 import { stimulusProblem, type Stimulus } from '../stimulus';
 import type { OutcomeLog } from './outcome-log';
 
@@ -212,7 +212,7 @@ function parseIdentity(v: unknown, i: number): Partial<ReaderIdentity> {
       out[k] = val;
     } else if (k === 'capabilities') {
       if (!isInt(val, 0, 0xffff)) throw bad(`identities[${i}].capabilities must be an integer 0..65535`);
-      out.capabilities = val;
+      out.capabilities = capabilityNames(val);
     } else throw bad(`identities[${i}] has an unknown field "${k}"`);
   }
   return out;
