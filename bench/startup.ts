@@ -12,13 +12,14 @@
  *   node -r ts-node/register bench/startup.ts [RUNS]          (default 15 runs each)
  *   OQS_STARTUP_PROFILE=1 …  also one run under --cpu-prof (reports/bench/startup.cpuprofile)
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { figure, fmt, machine, OUT_DIR, round, runAsScript, type BenchResult } from './lib/report';
 import { chart, COLORS } from './lib/svg';
+import { WatchedProcess } from '../src/util/child-lines';
 import { median, nowMs, percentile } from './lib/stats';
 
 const ROOT = join(__dirname, '..');
@@ -61,28 +62,16 @@ interface Sample {
 /** Spawn → first 200 on /api/status; the process is killed afterwards. */
 export async function once(args: string[], env: NodeJS.ProcessEnv): Promise<Sample> {
   const t0 = nowMs();
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = WatchedProcess.node(args, { cwd: ROOT, env });
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (b: Buffer) => {
-        out += b.toString('utf8');
-        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-        if (m) resolve(`${m[1]}/api/status`);
-      });
-      child.stderr.on('data', (b: Buffer) => (err += b.toString('utf8')));
-      child.once('exit', (code) => reject(new Error(`exited with ${code} before listening: ${err.slice(-500)}`)));
-    });
+    const url = `${(await child.line(/listening on (http:\/\/127\.0\.0\.1:\d+)/, 60_000, 'listening'))[1]}/api/status`;
     // It says it listens once listen() resolved; ask until the first 200 (it is normally the first).
     for (;;) {
-      if ((await status(url)) === 200) return { ms: nowMs() - t0, cpuMs: cpuMs(child.pid) };
+      if ((await status(url)) === 200) return { ms: nowMs() - t0, cpuMs: cpuMs(child.proc.pid) };
       await new Promise((r) => setTimeout(r, 2));
     }
   } finally {
-    const gone = new Promise((r) => child.once('exit', r));
-    child.kill('SIGKILL');
-    await gone;
+    await child.kill('SIGKILL');
   }
 }
 

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseResult } from '../steps/support/result-folder';
 import { startProduct } from './main';
+import { WatchedProcess } from './util/child-lines';
 
 /** Waits on a condition (device time runs at --time-scale 0: no delays), bounded in wall time. */
 async function until(what: string, ok: () => boolean): Promise<void> {
@@ -50,21 +50,12 @@ test('from outside: `oqs-reader start --result-dir DIR` (compiled bin), a patien
   const results = join(state, 'face');
   t.after(() => rmSync(state, { recursive: true, force: true }));
   const bin = join(__dirname, '..', 'bin', 'oqs-reader.js');
-  const child = spawn(process.execPath, [bin, 'start', '--port', '0', '--state-dir', state, '--time-scale', '0', '--result-dir', results], {
+  const child = WatchedProcess.node([bin, 'start', '--port', '0', '--state-dir', state, '--time-scale', '0', '--result-dir', results], {
     env: { ...process.env, OQS_ADMIN_PASSWORD: 'results-cli-admin' },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
   t.after(() => child.kill('SIGTERM'));
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`start exited ${code}: ${out}`)));
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out) ?? /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m && /listening/.test(out)) resolve(m[1]!);
-    });
-  });
-  expect(out).to.include(`result files for the レセコン: ${results}`);
+  const url = (await child.line(/listening on (http:\/\/127\.0\.0\.1:\d+)/, 20_000, 'oqs-reader start listening'))[1]!;
+  expect(child.lines.join('\n')).to.include(`result files for the レセコン: ${results}`);
   const auth = `Basic ${Buffer.from('admin:results-cli-admin').toString('base64')}`;
   const call = async (method: string, path: string, body?: object) => {
     const r = await fetch(url + path, { method, headers: { authorization: auth, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });

@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import { expect } from 'chai';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WatchedProcess } from './util/child-lines';
 
 const BIN = join(__dirname, '..', 'bin', 'oqs-reader.js');
 
@@ -11,23 +12,16 @@ test('start writes its banner for people on stdout and its JSON log on stderr, n
   const dir = mkdtempSync(join(tmpdir(), 'oqs-streams-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const trace = join(dir, 'live.ndjson');
-  const child = spawn(process.execPath, [BIN, 'start', '--port', '0', '--state-dir', dir, '--time-scale', '0', '--trace', trace], {
+  const child = WatchedProcess.node([BIN, 'start', '--port', '0', '--state-dir', dir, '--time-scale', '0', '--trace', trace], {
     env: { ...process.env, OQS_ADMIN_PASSWORD: 'streams-test-admin', LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Each stream on its own as well: which one a line came on is what this test is about.
   let out = '';
   let err = '';
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not listening within 20 s: ${out} ${err}`)), 20_000);
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (/listening on/.test(out)) (clearTimeout(timer), resolve());
-    });
-  });
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
+  child.proc.stdout!.on('data', (d: string) => (out += d));
+  child.proc.stderr!.on('data', (d: string) => (err += d));
+  await child.line(/listening on/, 20_000, 'oqs-reader start listening');
+  await child.kill('SIGTERM');
   const outLines = out.split('\n').filter(Boolean);
   expect(outLines.length).to.be.greaterThan(0);
   for (const line of outLines) expect(line.trimStart().startsWith('{'), `stdout line is JSON: ${line}`).to.equal(false);

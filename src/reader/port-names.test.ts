@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { EmulatedReader, EmulatorBinding } from '../../simulator';
 import { PtyPort } from '../../simulator/pty/pty-port';
 import { VirtualClock } from '../time/virtual-clock';
 import { isPseudoTerminal, ReaderClient } from './reader-client';
+import { WatchedProcess } from '../util/child-lines';
 
 // Port names as a Windows terminal has them (COM3) and the pty fallback that exists only on POSIX.
 // The platform is injected, so the Windows branches run here too (docs/platforms.md).
@@ -70,25 +70,17 @@ test('a real pty is a pseudo-terminal on Linux; on Windows nothing is, so a refu
 test('oqs-reader start --reader-port COM3 is accepted and passed to serialport unchanged (here there is no COM3)', async (t) => {
   const state = mkdtempSync(join(tmpdir(), 'oqs-port-names-'));
   const bin = join(__dirname, '..', '..', 'bin', 'oqs-reader.js');
-  const child = spawn(process.execPath, [bin, 'start', '--reader-port', 'COM3', '--port', '0', '--state-dir', state], {
+  const child = WatchedProcess.node([bin, 'start', '--reader-port', 'COM3', '--port', '0', '--state-dir', state], {
     cwd: state,
     env: { ...process.env, OQS_ADMIN_PASSWORD: 'password-1' },
   });
-  t.after(() => {
-    child.kill('SIGKILL');
+  t.after(async () => {
+    await child.kill('SIGKILL');
     rmSync(state, { recursive: true, force: true });
   });
   // Either the controller stops on the refusal or it keeps running and retries: both say so.
-  const said = await new Promise<{ text: string; code: number | null }>((resolve) => {
-    let text = '';
-    const seen = (b: Buffer) => {
-      text += b.toString('utf8');
-      if (/OQS_ERR_PORT_OPEN/.test(text) && /\n/.test(text.slice(text.search(/OQS_ERR_PORT_OPEN/)))) resolve({ text, code: null });
-    };
-    child.stdout.on('data', seen);
-    child.stderr.on('data', seen);
-    child.once('exit', (code) => resolve({ text, code }));
-  });
+  await child.waitFor(/OQS_ERR_PORT_OPEN/, 30_000);
+  const said = { text: child.lines.join('\n'), code: child.exit?.code ?? null };
   // Not a usage error (exit 2): the name got through option checking to the serial port.
   assert.notEqual(said.code, 2, said.text);
   assert.match(said.text, /OQS_ERR_PORT_OPEN[^\n]*COM3|COM3[^\n]*OQS_ERR_PORT_OPEN/);
