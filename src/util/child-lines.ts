@@ -20,6 +20,9 @@ export class WatchedProcess {
   readonly lines: string[] = [];
   readonly exited: Promise<ExitStatus>;
   exit: ExitStatus | null = null;
+  /** Its exit and the end of its output ('close'; node's docs: at 'exit' its streams may still be open): only then has every line been seen. */
+  private readonly closed: Promise<void>;
+  private done = false;
   private readonly waiters = new Set<(line: string) => void>();
 
   /** Watches `proc`'s piped stdout and stderr (a stream set to 'inherit' or 'ignore' is not seen). */
@@ -33,6 +36,12 @@ export class WatchedProcess {
       proc.once('exit', (code, signal) => {
         this.exit = { code, signal };
         resolve(this.exit);
+      }),
+    );
+    this.closed = new Promise((resolve) =>
+      proc.once('close', () => {
+        this.done = true;
+        resolve();
       }),
     );
   }
@@ -58,13 +67,16 @@ export class WatchedProcess {
     for (const w of [...this.waiters]) w(line);
   }
 
-  /** The first line matching `re`, printed already or from now on; null once it exits or after `timeoutMs`. */
+  /**
+   * The first line matching `re`, printed already or from now on; null once it has exited and its
+   * output has ended (a line printed just before exit still counts), or after `timeoutMs`.
+   */
   waitFor(re: RegExp, timeoutMs: number): Promise<RegExpExecArray | null> {
     for (const line of this.lines) {
       const m = re.exec(line);
       if (m) return Promise.resolve(m);
     }
-    if (this.exit) return Promise.resolve(null);
+    if (this.done) return Promise.resolve(null);
     return new Promise((resolve) => {
       const done = (m: RegExpExecArray | null) => {
         clearTimeout(timer);
@@ -77,7 +89,7 @@ export class WatchedProcess {
       };
       const timer = setTimeout(() => done(null), timeoutMs);
       this.waiters.add(waiter);
-      void this.exited.then(() => done(null));
+      void this.closed.then(() => done(null));
     });
   }
 
