@@ -81,3 +81,17 @@ test("an act's override: a jammed card slot refuses every card, coded, and the d
   // Acts it does not take still reach their defaults.
   expect(() => reader.removeCard()).to.throw(EmulatorError).with.property('code', 'EMU_ERR_NO_CARD');
 });
+
+test('a wrongStatus fault rule is a behaviour in front: the reader answers with that status and does not do the command', () => {
+  const { reader, responses } = setup();
+  reader.link.faults.arm({ fault: 'wrongStatus', nth: 1, status: 'badState' });
+  reader.feed(encodeCommand('setMode', 0, { mode: 2 }));
+  expect(responses()[0]).to.include({ name: 'setMode', status: 'badState' });
+  // The reader said no, so it did not switch (a rewrite on the wire would have left it in 目視確認).
+  expect(reader.model.mode).to.equal('unattended');
+  // Spent after one: the next command is the reader's own again.
+  reader.feed(encodeCommand('setMode', 1, { mode: 2 }));
+  expect(responses()[1]).to.include({ name: 'setMode', status: 'ok' });
+  expect(reader.model.mode).to.equal('visual');
+  expect(reader.link.faults.stats.applied.wrongStatus).to.equal(1);
+});

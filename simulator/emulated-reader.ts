@@ -2,6 +2,7 @@ import { PROTOCOL_VERSION, capabilityBits, type ReaderIdentity } from '../src/pr
 import type { Clock } from '../src/time/clock';
 import { BehaviorStack, type ReaderBehavior } from './behaviors';
 import { DEFAULT_BEHAVIORS } from './default-behaviors';
+import { wrongStatusRule } from './faults';
 import { LinkDevice, type LinkTiming } from './link-device';
 import { ReaderModel, type ModelOptions } from './reader-model';
 import type { Stimulus } from './stimulus';
@@ -39,6 +40,8 @@ export class EmulatedReader {
     this.model = new ReaderModel(opts);
     this.link = new LinkDevice(opts.linkClock ?? opts.clock, opts.linkTiming, (cmd, reply) => this.behaviors.command(this, cmd, reply));
     this.model.attach((name, fields) => this.link.sendEvent(name, fields));
+    // An armed wrongStatus fault rule answers before the defaults (it passes while none is armed).
+    this.behaviors.define(wrongStatusRule);
   }
 
   /**

@@ -37,14 +37,17 @@ test('noise without a start byte and 1-byte fragments never lose a frame', () =>
   expect(fr.got.map((m) => m.seq)).to.deep.equal([0, 1]);
 });
 
-test('delay holds the frame on the clock; wrongStatus rewrites only responses, with a valid CRC', async () => {
+test('delay holds the frame on the clock; wrongStatus never touches a frame (the reader answers it: behaviors.test.ts)', async () => {
   const d = run([{ fault: 'delay', nth: 1, delayMs: 250 }], [ev(0)]);
   expect(d.got).to.have.length(0);
   await d.clock.advance(250);
   expect(d.got.map((m) => m.seq)).to.deep.equal([0]);
   const w = run([{ fault: 'wrongStatus', nth: 1, status: 'busy' }], [ev(5), encodeResponse('setMode', 6, 3, 'ok', { mode: 2 })]);
-  expect(w.got[0]).to.include({ kind: 'event' });
-  expect(w.got[1]).to.include({ kind: 'response', status: 'busy', reqSeq: 3 });
+  expect(w.got[1]).to.include({ kind: 'response', status: 'ok', reqSeq: 3 });
+  // It picks the commands the reader answers instead: the 2nd from now, once.
+  const f = new FaultInjector(new VirtualClock(0));
+  f.arm({ fault: 'wrongStatus', nth: 2, status: 'busy' });
+  expect([f.statusFor(), f.statusFor(), f.statusFor()]).to.deep.equal([null, 'busy', null]);
 });
 
 test('a seeded fraction is repeatable; bad rules are refused with a code', () => {

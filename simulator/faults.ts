@@ -1,11 +1,14 @@
-import { CRC_SIZE, HEADER_SIZE, RESPONSE_BIT, Status, encodeFrame, type StatusName } from '../src/protocol';
+import { CRC_SIZE, RESPONSE_BIT, Status, type StatusName } from '../src/protocol';
+import type { ReaderBehavior } from './behaviors';
 import type { Clock } from '../src/time/clock';
 import { prng } from '../src/util/prng';
 
 /**
  * Named, scriptable faults on the reader's link, like a bad USB-serial cable. Each rule picks
  * frames in one direction (the Nth from now, every Nth, or a random fraction, seeded) and does
- * one thing to them. Steps, the control channel and the CLI all arm the same rules.
+ * one thing to them. Steps, the control channel and the CLI all arm the same rules. One rule is
+ * not the cable's: `wrongStatus` picks commands the reader answers, and the reader's behaviour
+ * stack asks for it (`wrongStatusRule`), so the reader really says no and does nothing.
  */
 export const FAULTS = {
   drop: 'the frame is lost',
@@ -14,7 +17,7 @@ export const FAULTS = {
   delay: 'the frame arrives `delayMs` later',
   garbage: '`bytes` of noise arrive before the frame',
   fragment: 'the frame arrives one byte at a time',
-  wrongStatus: 'a response carries status `status` instead of its own',
+  wrongStatus: 'the reader answers a command with status `status` instead of doing it (a behaviour in front, not a change on the wire)',
 } as const;
 
 export type FaultName = keyof typeof FAULTS;
@@ -128,22 +131,32 @@ export class FaultInjector {
       case 'fragment':
         for (let i = 0; i < frame.length; i++) deliver(frame.subarray(i, i + 1));
         return;
-      case 'wrongStatus': {
-        if (kindOf(frame) !== 'response') return deliver(frame);
-        const payload = Buffer.from(frame.subarray(HEADER_SIZE, frame.length - CRC_SIZE));
-        payload[1] = Status[hit.status!];
-        // Re-framed with a good CRC: the reader really said it, wrongly.
-        return deliver(encodeFrame({ seq: frame[3]!, type: frame[4]!, payload: payload.subarray(0, 2) }));
-      }
+      case 'wrongStatus':
+        return deliver(frame); // never picked here: see statusFor
     }
+  }
+
+  /**
+   * A command the reader is about to answer: the status an armed `wrongStatus` rule makes it
+   * answer instead (counting commands as the rule counts frames), or null to answer as it would.
+   */
+  statusFor(): StatusName | null {
+    const hit = this.pick((r) => r.fault === 'wrongStatus' && (!r.only || r.only === 'response'));
+    if (!hit) return null;
+    this.stats.applied.wrongStatus++;
+    return hit.status!;
   }
 
   private match(direction: FaultDirection, frame: Buffer): FaultRule | null {
     const kind = kindOf(frame);
+    return this.pick((r) => r.fault !== 'wrongStatus' && r.direction === direction && (!r.only || r.only === kind));
+  }
+
+  /** The first armed rule that `applies` and chooses this one (its count goes on either way). */
+  private pick(applies: (r: FaultRule) => boolean): FaultRule | null {
     for (const a of this.rules) {
       const r = a.rule;
-      if (r.direction !== direction || (r.only && r.only !== kind)) continue;
-      if (r.fault === 'wrongStatus' && kind !== 'response') continue;
+      if (!applies(r)) continue;
       a.seen++;
       const limit = r.times ?? (r.nth !== undefined ? 1 : Infinity);
       if (a.used >= limit) continue;
@@ -156,3 +169,16 @@ export class FaultInjector {
     return null;
   }
 }
+
+/**
+ * The behaviour an armed `wrongStatus` rule stands for, in front of every reader's defaults: the
+ * command is answered with the rule's status and not done; without a rule it passes.
+ */
+export const wrongStatusRule: ReaderBehavior = {
+  onCommand(reader, cmd, reply) {
+    const status = reader.link.faults.statusFor();
+    if (!status) return false;
+    reply.respond(cmd.name, status);
+    return true;
+  },
+};
