@@ -1,6 +1,7 @@
 import { createConnection, type Socket } from 'node:net';
 import { ControlError, MAX_LINE_BYTES, parseAddress, type ControlOps, type OpName } from './protocol';
 import { localSocketPath, type ControlPlatformOptions } from './server';
+import { splitLines } from '../../src/util/lines';
 
 export interface ControlClientOptions extends ControlPlatformOptions {
   /** Real milliseconds to wait for a reply before failing with EMU_ERR_TIMEOUT; 0 = no limit (default). */
@@ -26,7 +27,6 @@ interface Pending {
 export class EmulatorControlClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
-  private buffer = '';
   private ended: ControlError | null = null;
   private readonly gone: Promise<void>;
 
@@ -89,19 +89,12 @@ export class EmulatorControlClient {
     clearTimeout(t);
   }
 
-  private onData(text: string): void {
-    this.buffer += text;
-    let nl: number;
-    while ((nl = this.buffer.indexOf('\n')) >= 0) {
-      const line = this.buffer.slice(0, nl);
-      this.buffer = this.buffer.slice(nl + 1);
+  private readonly onData = splitLines(
+    (line) => {
       if (line.trim()) this.onReply(line);
-    }
-    if (this.buffer.length > MAX_LINE_BYTES) {
-      this.buffer = '';
-      this.socket.destroy();
-    }
-  }
+    },
+    { maxBytes: MAX_LINE_BYTES, onOverflow: () => this.socket.destroy() },
+  );
 
   private onReply(line: string): void {
     let reply: Record<string, unknown>;

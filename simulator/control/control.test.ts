@@ -7,7 +7,8 @@ import { expect } from 'chai';
 import { FrameDecoder, decodeMessage, encodeCommand, type Message } from '../../src/protocol';
 import { EmulatorHost } from '../emulator-host';
 import { EmulatorControlClient } from './client';
-import { parseAddress } from './protocol';
+import { MAX_LINE_BYTES, parseAddress } from './protocol';
+import { splitLines } from '../../src/util/lines';
 
 /** An in-process host on memory lines, its control socket in a fresh temp dir, and a client. */
 async function setup(t: TestContext, extra: { tcp?: boolean } = {}) {
@@ -46,7 +47,7 @@ function raw(sock: string, payload: string, n: number): Promise<Array<Record<str
   return new Promise((resolve, reject) => {
     const s = createConnection({ path: sock });
     const lines: Array<Record<string, unknown>> = [];
-    let buf = '';
+    const feed = splitLines((line) => lines.push(JSON.parse(line) as Record<string, unknown>));
     const timer = setTimeout(() => {
       s.destroy();
       reject(new Error(`only ${lines.length} of ${n} replies within 5 s`));
@@ -54,12 +55,7 @@ function raw(sock: string, payload: string, n: number): Promise<Array<Record<str
     s.setEncoding('utf8');
     s.on('connect', () => s.write(payload));
     s.on('data', (text: string) => {
-      buf += text;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        lines.push(JSON.parse(buf.slice(0, nl)) as Record<string, unknown>);
-        buf = buf.slice(nl + 1);
-      }
+      feed(text);
       if (lines.length >= n) {
         clearTimeout(timer);
         s.end();
@@ -141,6 +137,13 @@ test('malformed JSON gets EMU_ERR_BAD_REQUEST and the connection stays usable', 
   expect(replies[1]).to.include({ id: null, ok: false, code: 'EMU_ERR_BAD_REQUEST' });
   expect(replies[2]).to.include({ id: 2, ok: false, code: 'EMU_ERR_BAD_REQUEST' });
   expect(replies[3]).to.include({ id: 3, ok: true, protocol: 1 });
+});
+
+test('a request line longer than MAX_LINE_BYTES without its newline gets EMU_ERR_BAD_REQUEST, and the server ends the connection', async (t) => {
+  const { sock } = await setup(t);
+  const replies = await raw(sock, `{"id":1,"op":"hello","pad":"${'x'.repeat(MAX_LINE_BYTES)}`, 1);
+  expect(replies[0]).to.include({ id: null, ok: false, code: 'EMU_ERR_BAD_REQUEST' });
+  expect(String(replies[0]!.message)).to.match(/longer than 1048576 bytes/);
 });
 
 test('reset gives fresh readers: PIN counters from the profiles, new identities, frames from 0', async (t) => {

@@ -1,6 +1,7 @@
 import { existsSync, lstatSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { ControlError, MAX_LINE_BYTES, formatAddress, parseAddress, type ControlAddress } from './protocol';
+import { splitLines } from '../../src/util/lines';
 
 /** Runs one op; resolves with the reply's fields, or throws an Error with a string `.code`. */
 export type ControlHandler = (op: string, args: Record<string, unknown>) => Promise<Record<string, unknown>>;
@@ -107,24 +108,23 @@ export class ControlServer {
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => undefined);
     socket.setEncoding('utf8');
-    let buffer = '';
     const send = (line: string) => {
       if (!socket.destroyed && socket.writable) socket.write(line);
     };
-    socket.on('data', (text: string) => {
-      buffer += text;
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl).trim();
-        buffer = buffer.slice(nl + 1);
+    const feed = splitLines(
+      (text) => {
+        const line = text.trim();
         if (line) void this.handleLine(line, handler).then(send);
-      }
-      if (Buffer.byteLength(buffer) > MAX_LINE_BYTES) {
-        buffer = '';
-        send(errorReply(null, new ControlError('EMU_ERR_BAD_REQUEST', `request line longer than ${MAX_LINE_BYTES} bytes`)));
-        socket.end();
-      }
-    });
+      },
+      {
+        maxBytes: MAX_LINE_BYTES,
+        onOverflow: () => {
+          send(errorReply(null, new ControlError('EMU_ERR_BAD_REQUEST', `request line longer than ${MAX_LINE_BYTES} bytes`)));
+          socket.end();
+        },
+      },
+    );
+    socket.on('data', feed);
   }
 
   private async handleLine(line: string, handler: ControlHandler): Promise<string> {

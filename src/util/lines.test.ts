@@ -12,6 +12,17 @@ test('splitLines: whole lines however the chunks fall, CRLF as LF, an unfinished
   expect(lines).to.deep.equal(['OQS-EMULATOR-READY {}', 'second', '', 'third line 日本語']);
 });
 
+test('splitLines: a line that grows past maxBytes (UTF-8) without its newline is dropped, once, and the next line is whole', () => {
+  const lines: string[] = [];
+  let overflows = 0;
+  const feed = splitLines((l) => lines.push(l), { maxBytes: 8, onOverflow: () => overflows++ });
+  feed('ok\n照合エラ'); // 12 bytes held
+  expect([lines, overflows]).to.deep.equal([['ok'], 1]);
+  feed('ー\n12345678');
+  feed('\n');
+  expect([lines, overflows]).to.deep.equal([['ok', 'ー', '12345678'], 1]);
+});
+
 const script = (code: string) => WatchedProcess.node(['-e', code]);
 
 test('WatchedProcess: waits for a line on stdout or stderr, printed before or after the wait began', async () => {
