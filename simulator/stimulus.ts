@@ -1,5 +1,6 @@
 import { Type, type Static, type TProperties } from 'typebox';
-import { Compile } from 'typebox/compile';
+import { Compile, type Validator } from 'typebox/compile';
+import { schemaProblem } from './schema-problem';
 
 /**
  * A patient's act at an emulated reader, defined once: the API body (POST /api/emulator/stimulus,
@@ -44,7 +45,7 @@ export type StimulusAction = Stimulus['action'];
 export const STIMULUS_ACTIONS: readonly StimulusAction[] = VARIANTS.map((v) => v.properties.action.const);
 
 const check = Compile(Stimulus);
-const byAction = new Map<string, ReturnType<typeof Compile>>(VARIANTS.map((v) => [v.properties.action.const, Compile(v)]));
+const byAction = new Map<string, Validator>(VARIANTS.map((v) => [v.properties.action.const, Compile(v)]));
 
 /**
  * Why `value` is not a Stimulus (a message for a developer), or null when it is one. The compiled
@@ -57,14 +58,5 @@ export function stimulusProblem(value: unknown): string | null {
   const variant = typeof action === 'string' ? byAction.get(action) : undefined;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'a stimulus is an object with an "action"';
   if (!variant) return `"action" must be one of ${STIMULUS_ACTIONS.join(', ')}, got ${JSON.stringify(action)}`;
-  const errors = variant.Errors(value);
-  const first = errors.find((e) => e.keyword !== 'boolean') ?? errors[0];
-  if (!first) return `${String(action)}: not a valid stimulus`;
-  const params = first.params as { additionalProperties?: string[]; requiredProperties?: string[] };
-  if (first.keyword === 'additionalProperties') return `unknown field(s) for ${String(action)}: ${params.additionalProperties!.join(', ')}`;
-  if (first.keyword === 'required') return `${String(action)} needs ${params.requiredProperties!.map((k) => `"${k}"`).join(', ')}`;
-  const field = first.instancePath.slice(1);
-  // A field that is one of a few literals: name them, not each failed const.
-  const allowed = errors.filter((e) => e.keyword === 'const' && e.instancePath === first.instancePath).map((e) => (e.params as { allowedValue: unknown }).allowedValue);
-  return `${String(action)}: "${field}" ${allowed.length > 0 ? `must be one of ${allowed.join(', ')}` : first.message}`;
+  return schemaProblem(variant, value, action as string);
 }

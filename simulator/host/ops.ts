@@ -3,6 +3,9 @@ import type { Clock } from '../../src/time/clock';
 import { ControlError, CONTROL_PROTOCOL, type ReaderInfo, type ReaderStatus } from '../control/protocol';
 import type { EmulatedReader } from '../emulated-reader';
 import type { FaultRule } from '../faults';
+import { Type, type Static, type TProperties } from 'typebox';
+import { Compile } from 'typebox/compile';
+import { schemaProblem } from '../schema-problem';
 import { stimulusProblem, type Stimulus } from '../stimulus';
 import type { OutcomeLog } from './outcome-log';
 
@@ -45,11 +48,28 @@ export interface OpsHost<S extends OpsSlot = OpsSlot> {
 }
 
 const bad = (message: string) => new ControlError('EMU_ERR_BAD_REQUEST', message);
-const isInt = (v: unknown, min: number, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 
-function extraFields(op: string, args: Record<string, unknown>, allowed: readonly string[]): void {
-  const extra = Object.keys(args).filter((k) => !allowed.includes(k));
-  if (extra.length) throw bad(`unknown field(s) for ${op}: ${extra.join(', ')}`);
+// The arguments of the ops that check theirs (docs/emulator.md), as TypeBox schemas; the stimulus
+// has its own (simulator/stimulus.ts). `reader` is any index: one the host lacks is EMU_ERR_UNKNOWN_READER.
+const reader = Type.Optional(Type.Integer({ minimum: 0 }));
+const text = Type.Optional(Type.String({ maxLength: 64 }));
+const args = <P extends TProperties>(props: P) => Type.Object(props, { additionalProperties: false });
+const IdentityPatch = args({ vendor: text, model: text, firmware: text, serial: text, capabilities: Type.Optional(Type.Integer({ minimum: 0, maximum: 0xffff })) });
+const ARGS = {
+  reset: args({ identities: Type.Optional(Type.Array(IdentityPatch)), txIdSeed: Type.Optional(Type.Integer({ minimum: 0, maximum: 0xffffffff })) }),
+  status: args({ reader }),
+  replug: args({ reader, reboot: Type.Optional(Type.Boolean()) }),
+  confirmations: args({ reader, from: Type.Optional(Type.Integer({ minimum: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })) }),
+  /** The ops that take nothing else (extra fields are let through, as before). */
+  any: Type.Object({ reader }),
+};
+const CHECK = Object.fromEntries(Object.entries(ARGS).map(([op, schema]) => [op, Compile(schema)])) as { [K in keyof typeof ARGS]: ReturnType<typeof Compile> };
+
+/** `args` as op `op` takes them, or EMU_ERR_BAD_REQUEST saying what is wrong. */
+function checked<K extends keyof typeof ARGS>(op: K, value: Record<string, unknown>, name: string = op): Static<(typeof ARGS)[K]> {
+  const problem = schemaProblem(CHECK[op], value, name);
+  if (problem) throw bad(problem);
+  return value as Static<(typeof ARGS)[K]>;
 }
 
 /** The control ops of docs/emulator.md, on a host's readers. */
@@ -71,7 +91,7 @@ export class ControlOps<S extends OpsSlot> {
       case 'fault':
         return this.fault(args);
       case 'reboot': {
-        const slot = this.slotOf(args);
+        const slot = this.slotOf(args, op);
         await this.host.enqueue(slot, async () => {
           slot.reader.reboot();
           await this.host.idle(slot);
@@ -81,7 +101,7 @@ export class ControlOps<S extends OpsSlot> {
       case 'confirmations':
         return this.confirmations(args);
       case 'unplug': {
-        const slot = this.slotOf(args);
+        const slot = this.slotOf(args, op);
         await this.host.enqueue(slot, () => this.host.unplug(slot));
         return { reader: slot.index };
       }
@@ -95,10 +115,8 @@ export class ControlOps<S extends OpsSlot> {
     }
   }
 
-  private slotOf(args: Record<string, unknown>): S {
-    const r = args.reader ?? 0;
-    if (!isInt(r, 0, Number.MAX_SAFE_INTEGER)) throw bad(`"reader" must be an integer >= 0, got ${JSON.stringify(r)}`);
-    return this.host.slot(r);
+  private slotOf(args: Record<string, unknown>, op: string): S {
+    return this.host.slot(checked('any', args, op).reader ?? 0);
   }
 
   /**
@@ -107,10 +125,8 @@ export class ControlOps<S extends OpsSlot> {
    * afresh (readerReset), its unACKed events kept for the next hello.
    */
   private async replug(args: Record<string, unknown>): Promise<Record<string, unknown>> {
-    extraFields('replug', args, ['reader', 'reboot']);
-    const { reboot } = args;
-    if (reboot !== undefined && typeof reboot !== 'boolean') throw bad('"reboot" must be true or false');
-    const slot = this.slotOf(args);
+    const { reboot } = checked('replug', args);
+    const slot = this.slotOf(args, 'replug');
     return this.host.enqueue(slot, async () => {
       await this.host.plugIn(slot);
       if (reboot) {
@@ -122,14 +138,10 @@ export class ControlOps<S extends OpsSlot> {
   }
 
   private async reset(args: Record<string, unknown>): Promise<Record<string, unknown>> {
-    extraFields('reset', args, ['identities', 'txIdSeed']);
-    const { identities, txIdSeed } = args;
+    const { identities = [], txIdSeed } = checked('reset', args);
     const slots = this.host.slots;
-    if (txIdSeed !== undefined && !isInt(txIdSeed, 0, 0xffffffff)) throw bad('"txIdSeed" must be an integer 0..4294967295');
-    if (identities !== undefined && !Array.isArray(identities)) throw bad('"identities" must be an array, one entry per reader');
-    const ids = (identities ?? []) as unknown[];
-    if (ids.length > slots.length) throw bad(`${ids.length} identities for ${slots.length} readers`);
-    const parsed = ids.map((id, i) => parseIdentity(id, i));
+    if (identities.length > slots.length) throw bad(`${identities.length} identities for ${slots.length} readers`);
+    const parsed = identities.map(({ capabilities, ...id }): Partial<ReaderIdentity> => ({ ...id, ...(capabilities === undefined ? {} : { capabilities: capabilityNames(capabilities) }) }));
     for (const slot of slots) {
       // A scenario that ended with a cable pulled leaves the next one a plugged-in reader.
       if (slot.unplugged) await this.host.enqueue(slot, () => this.host.plugIn(slot));
@@ -145,7 +157,7 @@ export class ControlOps<S extends OpsSlot> {
     const problem = stimulusProblem(args);
     if (problem) throw bad(problem);
     const s = args as Stimulus;
-    const slot = this.slotOf(args);
+    const slot = this.slotOf(args, s.action);
     return this.host.enqueue(slot, async () => {
       const reader = slot.reader;
       await this.host.run(slot, () => reader.stimulate(s));
@@ -156,7 +168,7 @@ export class ControlOps<S extends OpsSlot> {
   /** Arms a fault rule on a reader's link (simulator/faults.ts), or clears them with {clear: true}. */
   private async fault(args: Record<string, unknown>): Promise<Record<string, unknown>> {
     const { reader: _r, clear, ...rule } = args;
-    const slot = this.slotOf(args);
+    const slot = this.slotOf(args, 'fault');
     await slot.work;
     if (clear === true) slot.reader.link.faults.clear();
     else {
@@ -170,8 +182,7 @@ export class ControlOps<S extends OpsSlot> {
   }
 
   private async status(args: Record<string, unknown>): Promise<Record<string, unknown>> {
-    extraFields('status', args, ['reader']);
-    const slot = this.slotOf(args);
+    const slot = this.slotOf(checked('status', args), 'status');
     await slot.work;
     const { model, link } = slot.reader;
     const status: ReaderStatus = {
@@ -193,27 +204,9 @@ export class ControlOps<S extends OpsSlot> {
    * so a long run's list fits a reply line. For durability tests: what a host ACKed it must have kept.
    */
   private async confirmations(args: Record<string, unknown>): Promise<Record<string, unknown>> {
-    extraFields('confirmations', args, ['reader', 'from', 'limit']);
-    const { from = 0, limit = 1000 } = args;
-    if (!isInt(from, 0, Number.MAX_SAFE_INTEGER)) throw bad('"from" must be an integer >= 0');
-    if (!isInt(limit, 1, 5000)) throw bad('"limit" must be an integer 1..5000');
-    const slot = this.slotOf(args);
+    const { from = 0, limit = 1000 } = checked('confirmations', args);
+    const slot = this.slotOf(args, 'confirmations');
     await slot.work;
     return { reader: slot.index, serial: slot.reader.identity.serial, ...slot.outcomes.page(from, limit) };
   }
-}
-
-function parseIdentity(v: unknown, i: number): Partial<ReaderIdentity> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad(`identities[${i}] must be an object`);
-  const out: Partial<ReaderIdentity> = {};
-  for (const [k, val] of Object.entries(v)) {
-    if (k === 'vendor' || k === 'model' || k === 'firmware' || k === 'serial') {
-      if (typeof val !== 'string' || val.length > 64) throw bad(`identities[${i}].${k} must be a string of at most 64 characters`);
-      out[k] = val;
-    } else if (k === 'capabilities') {
-      if (!isInt(val, 0, 0xffff)) throw bad(`identities[${i}].capabilities must be an integer 0..65535`);
-      out.capabilities = capabilityNames(val);
-    } else throw bad(`identities[${i}] has an unknown field "${k}"`);
-  }
-  return out;
 }
