@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Clock, Timer } from '../time/clock';
 import {
   FrameDecoder,
+  UnknownMessageError,
   decodeMessage,
   encodeAck,
   encodeCommand,
@@ -175,11 +176,13 @@ export class ReaderLink extends EventEmitter {
     try {
       msg = decodeMessage(frame);
     } catch (e) {
-      const code = (e as { code?: string }).code ?? 'LINK_ERR_PAYLOAD';
+      // decodeMessage throws the protocol's UnknownMessageError or PayloadError (LINK_ERR_PAYLOAD).
+      const code = e instanceof UnknownMessageError ? e.code : 'LINK_ERR_PAYLOAD';
+      const message = e instanceof Error ? e.message : String(e);
       this.stats.badFrames++;
-      this.emit('linkError', { code, message: (e as Error).message });
+      this.emit('linkError', { code, message });
       // Traces show what could not be understood, too.
-      this.emit('frame', { dir: 'in', at: this.clock.now(), bytes: encodeFrame(frame).toString('hex'), error: `${code}: ${(e as Error).message}` } satisfies TraceEntry);
+      this.emit('frame', { dir: 'in', at: this.clock.now(), bytes: encodeFrame(frame).toString('hex'), error: `${code}: ${message}` } satisfies TraceEntry);
       return;
     }
     if (this.listenerCount('frame') > 0) {
