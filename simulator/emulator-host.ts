@@ -98,6 +98,7 @@ export class EmulatorHost {
     this.timeScale = opts.timeScale ?? 0;
     this.log = opts.log ?? ((line) => process.stderr.write(`oqs-emu: ${line}\n`));
     this.ended = new Promise((resolve) => (this.endWith = resolve));
+    this.ops = new ControlOps<Slot>(this.opsHost());
   }
 
   static async start(opts: EmulatorHostOptions = {}): Promise<EmulatorHost> {
@@ -281,7 +282,7 @@ export class EmulatorHost {
 
   // ---- the control ops (host/ops.ts) --------------------------------------------------------
 
-  private readonly ops = new ControlOps<Slot>(this.opsHost());
+  private readonly ops: ControlOps<Slot>;
 
   /** Runs one control op (what the control server calls; usable in-process too). */
   handle(op: string, args: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
@@ -290,17 +291,10 @@ export class EmulatorHost {
 
   /** What the ops may do here: each a line, a queue or a device change of the host's own. */
   private opsHost(): OpsHost<Slot> {
-    const host = this;
     return {
-      get timeScale() {
-        return host.timeScale;
-      },
-      get slots() {
-        return host.slots;
-      },
-      get closing() {
-        return host.closing !== null;
-      },
+      timeScale: this.timeScale,
+      slots: this.slots,
+      isClosing: () => this.closing !== null,
       info: () => this.info(),
       slot: (i) => this.slot(i),
       enqueue: (slot, fn) => this.enqueue(slot, fn),

@@ -18,7 +18,7 @@ import {
   type ScreenName,
   type StatusName,
 } from '../src/protocol';
-import { Card, CardWallet, FACE_CONDITIONS, certificateState, refusalOnPlacement, type FaceCondition } from './cards';
+import { CardWallet, type Card, FACE_CONDITIONS, certificateState, refusalOnPlacement, type FaceCondition } from './cards';
 import { EmulatorError } from './errors';
 import { FaceMatcher } from './face-matcher';
 import { DEFAULT_TIMING, type ReaderTiming } from './timing';

@@ -29,7 +29,7 @@ export interface OpsSlot {
 export interface OpsHost<S extends OpsSlot = OpsSlot> {
   readonly timeScale: number;
   readonly slots: readonly S[];
-  readonly closing: boolean;
+  isClosing(): boolean;
   info(): ReaderInfo[];
   slot(index: number): S;
   /** Runs `fn` after everything queued for this reader. */
@@ -78,7 +78,7 @@ export class ControlOps<S extends OpsSlot> {
 
   /** Runs one control op (what the control server calls; usable in-process too). */
   async handle(op: string, args: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
-    if (this.host.closing) throw new ControlError('EMU_ERR_SHUTTING_DOWN', 'the emulator host is shutting down');
+    if (this.host.isClosing()) throw new ControlError('EMU_ERR_SHUTTING_DOWN', 'the emulator host is shutting down');
     switch (op) {
       case 'hello':
         return { readers: this.host.info(), protocol: CONTROL_PROTOCOL, timeScale: this.host.timeScale };
