@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { OqsError } from './reader/errors';
@@ -49,6 +50,17 @@ async function assembled(
     await a.close();
   }
 }
+
+test('a terminal on real ports starts without loading the emulator; embedding readers loads it', () => {
+  // The compiled product, as `oqs-reader start` runs it (the unit tests build dist/ first).
+  const probe = (code: string) => {
+    const r = spawnSync(process.execPath, ['-e', `${code}; console.log(JSON.stringify(Object.keys(require.cache).filter((f) => /[\\/]dist[\\/]simulator[\\/]/.test(f))))`], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status, r.stderr).to.equal(0);
+    return JSON.parse(r.stdout) as string[];
+  };
+  expect(probe("require('./dist/src/main.js')")).to.deep.equal([]);
+  expect(probe("require('./dist/src/assembly.js').embeddedReaders(new (require('./dist/src/time/virtual-clock.js').VirtualClock)(), 1)")).to.not.deep.equal([]);
+});
 
 test('a terminal started before its reader shows カードリーダー未接続, serves, and connects when the reader appears', async () => {
   const prepare = (embedded: EmbeddedReaders) => {
