@@ -6,6 +6,11 @@
 // Every lane writes JUnit (reports/unit-N.xml), merged into reports/unit.xml for the tally; the exit
 // code is non-zero if any lane failed. OQS_UNIT_LANES sets the lane count (default: 2, or 1 on a
 // one-core machine). An empty file list is an error, never a silent pass.
+//
+// Fuzz and memory tests (*.fuzz.test.ts, *.memory.test.ts: millions of inputs through code the other
+// tests cover already) get a lane of their own without coverage instrumentation, which made them
+// three to four times slower (measured). `--set covered` or `--set fuzz` runs one kind only (npm
+// test runs them as two steps, reports/unit.xml and reports/unit-fuzz.xml); the default runs both.
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -13,6 +18,8 @@ const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 const reports = path.join(root, 'reports');
+
+const FUZZ = /\.(fuzz|memory)\.test\.ts$/;
 
 function testFiles() {
   const out = [];
@@ -37,10 +44,12 @@ function deal(files, lanes) {
   return load.map((l) => l.files.sort()).filter((l) => l.length > 0);
 }
 
-function runLane(n, files) {
-  const xml = path.join(reports, `unit-${n}.xml`);
+function runLane(n, files, covered) {
+  const xml = path.join(reports, `unit-lane-${n}.xml`);
+  const env = { ...process.env };
+  if (!covered) delete env.NODE_V8_COVERAGE;
   const args = ['-r', 'ts-node/register', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=junit', `--test-reporter-destination=${xml}`, path.join(__dirname, 'unit-lane.cjs'), ...files];
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const prefix = (stream, out) => {
     let rest = '';
     stream.setEncoding('utf8');
@@ -70,19 +79,28 @@ function merge(results, target) {
 }
 
 async function main() {
-  const files = testFiles();
+  const set = process.argv.includes('--set') ? process.argv[process.argv.indexOf('--set') + 1] : 'all';
+  if (!['all', 'covered', 'fuzz'].includes(set)) {
+    process.stderr.write(`test-unit: --set must be all, covered or fuzz; got ${set}\n`);
+    return 2;
+  }
+  const all = testFiles();
+  const files = all.filter((f) => set === 'all' || (set === 'fuzz') === FUZZ.test(f));
   if (files.length === 0) {
-    process.stderr.write('test-unit: no unit test files found\n');
+    process.stderr.write(`test-unit: no unit test files found (set ${set})\n`);
     return 1;
   }
   fs.mkdirSync(reports, { recursive: true });
   const lanes = Number(process.env.OQS_UNIT_LANES) || Math.min(2, os.availableParallelism());
+  const covered = files.filter((f) => !FUZZ.test(f));
+  const fuzz = files.filter((f) => FUZZ.test(f));
+  const plan = [...deal(covered, lanes).map((f) => ({ files: f, covered: true })), ...(fuzz.length ? [{ files: fuzz, covered: false }] : [])];
   const started = Date.now();
-  const results = await Promise.all(deal(files, lanes).map((f, i) => runLane(i + 1, f)));
-  merge(results, path.join(reports, 'unit.xml'));
+  const results = await Promise.all(plan.map((p, i) => runLane(i + 1, p.files, p.covered)));
+  merge(results, path.join(reports, set === 'fuzz' ? 'unit-fuzz.xml' : 'unit.xml'));
   const bad = results.filter((r) => !r.ok);
   for (const r of bad) process.stderr.write(`test-unit: lane ${r.n} failed (exit ${r.code ?? r.signal})\n`);
-  process.stdout.write(`test-unit: ${files.length} files in ${results.length} lanes, ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stdout.write(`test-unit: ${files.length} files (${fuzz.length} fuzz and memory, uncovered) in ${results.length} lanes, ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   return bad.length ? 1 : 0;
 }
 

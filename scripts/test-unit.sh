@@ -7,4 +7,4 @@ mkdir -p reports
 # Some tests spawn bin/oqs-reader.js, which runs dist/: build it first (a no-op when it is current;
 # never under c8, whose NODE_V8_COVERAGE would record the compiler).
 env -u NODE_V8_COVERAGE node scripts/build.cjs >/dev/null || echo "test-unit: the build reported errors (see npm run build); dist/ may be stale" >&2
-exec node scripts/test-unit.cjs
+exec node scripts/test-unit.cjs "$@"
