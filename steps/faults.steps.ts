@@ -114,7 +114,8 @@ Then('端末にリーダーとの接続が切れたと表示される', async fu
 });
 
 Then('端末にリーダーが再起動したと表示される', async function (this: ReaderWorld) {
-  assert.ok((await this.terminal()).alerts().map((a) => a.code).includes('readerRestarted'));
+  const codes = (await this.terminal()).alerts().map((a) => a.code);
+  assert.ok(codes.includes('readerRestarted'), JSON.stringify(codes));
 });
 
 Then('リーダーは再接続されている', async function (this: ReaderWorld) {

@@ -114,11 +114,13 @@ Then('切替えの記録に{string}から{string}への切替えと操作した�
 });
 
 Then('目視確認モードの警告が表示されている', async function (this: ReaderWorld) {
-  assert.ok((await this.terminal()).alerts().map((a) => a.code).includes('visualModeOn'));
+  const codes = (await this.terminal()).alerts().map((a) => a.code);
+  assert.ok(codes.includes('visualModeOn'), JSON.stringify(codes));
 });
 
 Then('目視確認モードの警告は表示されていない', async function (this: ReaderWorld) {
-  assert.ok(!(await this.terminal()).alerts().map((a) => a.code).includes('visualModeOn'));
+  const codes = (await this.terminal()).alerts().map((a) => a.code);
+  assert.ok(!codes.includes('visualModeOn'), JSON.stringify(codes));
 });
 
 function firstClient(t: import('../src/reader/terminal').Terminal) {

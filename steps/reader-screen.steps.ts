@@ -76,10 +76,12 @@ async function staffMessages(world: ReaderWorld): Promise<string[]> {
 
 Then('端末に職員へのお知らせ{string}が表示されている', async function (this: ReaderWorld, text: string) {
   const shown = await staffMessages(this);
-  assert.equal(shown.some((m) => m.startsWith(text)), true, `お知らせ / messages to staff: ${JSON.stringify(shown)}`);
+  const found = shown.some((m) => m.startsWith(text));
+  assert.equal(found, true, `お知らせ / messages to staff: ${JSON.stringify(shown)}`);
 });
 
 Then('端末に職員へのお知らせ{string}は表示されていない', async function (this: ReaderWorld, text: string) {
   const shown = await staffMessages(this);
-  assert.equal(shown.some((m) => m.startsWith(text)), false, `お知らせ / messages to staff: ${JSON.stringify(shown)}`);
+  const found = shown.some((m) => m.startsWith(text));
+  assert.equal(found, false, `お知らせ / messages to staff: ${JSON.stringify(shown)}`);
 });

@@ -5,7 +5,9 @@ import type { CommandName, Fault, StatusName } from '../protocol';
  * HTTP status for the API, a fault class (whose fault it is: `peer` the reader misbehaved or
  * refused, `caller` bad input or auth from the API's user, `transport` the serial line or port,
  * `internal` this terminal failed) and a message that says what was expected; %s are filled in order.
+ * One code per line, however long its message: prettier leaves the table as written.
  */
+// prettier-ignore
 export const ERRORS = {
   // reader link
   OQS_ERR_READER_TIMEOUT: [504, 'peer', 'the reader did not answer "%s" within %s ms'],

@@ -16,6 +16,11 @@ import { encodeShiftJis } from './shift-jis';
 import { MemoryStore } from './store';
 
 const T0 = Date.UTC(2026, 10, 24, 0, 30); // 2026/11/24 09:30 JST
+
+/** A result file's MessageBody, as far as these tests read it. */
+type Body = Partial<Record<'ProcessingResultStatus' | 'QualificationValidity' | 'ProcessingResultCode' | 'ProcessingResultMessage', string>> & {
+  ResultList: { ResultOfQualificationConfirmation: Record<string, string> };
+};
 const parse = parseResult;
 
 function tempDir(): string {
@@ -76,7 +81,7 @@ test('a face confirmation with 全て同意する: one UTF-8 file, every field a
   });
   expect(h.ArbitraryFileIdentifier).to.match(/^[0-9A-F]{16}$/);
   expect(c.files()[0]).to.equal(`${stamp}_${h.ArbitraryFileIdentifier}.xml`);
-  const body = xml.XmlMsg.MessageBody as { ProcessingResultStatus: string; QualificationValidity: string; ResultList: { ResultOfQualificationConfirmation: Record<string, string> } };
+  const body = xml.XmlMsg.MessageBody as Body;
   expect(body.ProcessingResultStatus).to.equal('1');
   expect(body.QualificationValidity).to.equal('1');
   expect(body).not.to.have.property('ProcessingResultCode');
@@ -101,7 +106,7 @@ test('個別に同意する with no item, and a card taken away on the consent s
   }
   expect(c.files()).to.have.length(2);
   for (const f of c.files()) {
-    const q = (c.read(f).XmlMsg.MessageBody as { ResultList: { ResultOfQualificationConfirmation: Record<string, string> } }).ResultList.ResultOfQualificationConfirmation;
+    const q = (c.read(f).XmlMsg.MessageBody as Body).ResultList.ResultOfQualificationConfirmation;
     expect(Object.keys(q).filter((k) => /Cons(Time)|AvailableTime/.test(k))).to.deep.equal([]);
     expect(q.PharmacistsInfoConsFlg).to.equal('0');
   }
@@ -114,7 +119,7 @@ test('a reader that restarts on the consent screen: the confirmed patient still 
   await c.byFace('normal');
   await c.settle(r.reboot());
   expect(c.files()).to.have.length(1);
-  const q = (c.read(c.files()[0]!).XmlMsg.MessageBody as { ResultList: { ResultOfQualificationConfirmation: Record<string, string> } }).ResultList.ResultOfQualificationConfirmation;
+  const q = (c.read(c.files()[0]!).XmlMsg.MessageBody as Body).ResultList.ResultOfQualificationConfirmation;
   expect(q.PharmacistsInfoConsFlg).to.equal('0');
   // The card still on the reader is read again as a new visit: confirmed again, a second file.
   await c.byFace();
@@ -133,7 +138,7 @@ test('Shift_JIS when configured: CharacterCodeIdentifier 1, the bytes decode bac
   expect(() => new TextDecoder('utf-8', { fatal: true }).decode(bytes), 'not UTF-8').to.throw();
   const xml = c.read(c.files()[0]!);
   expect(xml.XmlMsg.MessageHeader.CharacterCodeIdentifier).to.equal('1');
-  const body = xml.XmlMsg.MessageBody as { ProcessingResultCode: string; ProcessingResultMessage: string; ResultList: { ResultOfQualificationConfirmation: Record<string, string> } };
+  const body = xml.XmlMsg.MessageBody as Body;
   expect(body.ProcessingResultCode).to.equal('W0001');
   expect(body.ProcessingResultMessage).to.include('3か月以内');
   expect(body.ResultList.ResultOfQualificationConfirmation.Name).to.equal(syntheticQualification('certExpiringSoon').Name);

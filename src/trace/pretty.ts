@@ -1,4 +1,5 @@
-import { CardKind, ConsentChoice, ConsentItem, FailReason, Method, Mode, ReaderErrorCode, ReaderState, SCREENS, capabilityNames, screenById } from '../protocol';
+import { CardKind, ConsentChoice, ConsentItem, FailReason, Method, Mode, ReaderErrorCode, ReaderState, SCREENS } from '../protocol';
+import { capabilityNames, screenById } from '../protocol';
 import type { FailReasonName, MethodName, ModeName } from '../protocol';
 import { styleText } from 'node:util';
 import { FAIL_REASON_LABELS, METHOD_LABELS, MODE_LABELS } from '../reader/labels';
