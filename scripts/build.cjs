@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run build` (and `prepare`, which `npm ci` runs): compiles what ships (tsconfig.build.json:
-// src, simulator, steps; no tests) into dist/ with source maps. `tsc -b` compares timestamps with
+// src, simulator, steps; no tests, no test helpers named test-*.ts) into dist/ with source maps. `tsc -b` compares timestamps with
 // dist/.tsbuildinfo and skips the whole compile when nothing changed, so test scripts can build
 // before every run. Then: copies the non-TypeScript files the code loads beside itself (the pty
 // bridge), removes compiled files whose source is gone (tsc never deletes), so cucumber's step glob
@@ -54,7 +54,8 @@ function build() {
     for (const out of walk(path.join(dist, top))) {
       const m = /^(.*)\.js(\.map)?$/.exec(out);
       const source = m ? m[1] + '.ts' : ASSET.test(out) ? out : null;
-      if (source && !fs.existsSync(path.join(root, path.relative(dist, source)))) fs.rmSync(out, { force: true });
+      const excluded = /^test-/.test(path.basename(out)); // test helpers: tsconfig.build.json leaves them out
+      if (source && (excluded || !fs.existsSync(path.join(root, path.relative(dist, source))))) fs.rmSync(out, { force: true });
     }
   }
   const link = path.join(dist, 'public');

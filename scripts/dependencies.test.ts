@@ -12,12 +12,15 @@ import { join } from 'node:path';
 const ROOT = join(__dirname, '..');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
 
+/** Test code: *.test.ts, and the helpers tests share, named test-*.ts (not built into dist/, tsconfig.build.json). */
+export const isTestFile = (f: string): boolean => /(^|[\\/])test-[^\\/]*\.ts$|\.test\.ts$/.test(f);
+
 /** Packages the shipped code loads at run time (type-only imports are erased by tsc and do not count). */
 function runtimeImports(): Map<string, string[]> {
   const found = new Map<string, string[]>();
   for (const top of ['src', 'simulator', 'steps']) {
     for (const f of readdirSync(join(ROOT, top), { recursive: true }).map(String)) {
-      if (!f.endsWith('.ts') || f.endsWith('.test.ts')) continue;
+      if (!f.endsWith('.ts') || isTestFile(f)) continue;
       const text = readFileSync(join(ROOT, top, f), 'utf8');
       const specs = [
         ...[...text.matchAll(/^import\s+(?!type\b)[^;]*?from\s+'([^']+)'/gms)].map((m) => m[1]!),
