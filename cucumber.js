@@ -42,8 +42,11 @@ module.exports = {
   },
   // The shipped process: every scenario starts `oqs-reader start` (compiled) on the pty emulator's
   // readers and drives it over HTTP as the screen does; patients act through the emulator's control.
+  // Two workers, each with its own pty emulator (steps/support/run.ts BeforeAll) and its own
+  // products: every scenario still starts its own process; two run at once.
   product: {
     ...common,
+    parallel: 2,
     format: reports('cucumber-product'),
     worldParameters: { target: 'product', traceDir: 'reports/traces/product', commandTimeoutMs: 600 },
   },
