@@ -1,5 +1,5 @@
 import { Type, type Static, type TProperties } from 'typebox';
-import { Compile, type Validator } from 'typebox/compile';
+import type { Validator } from 'typebox/compile';
 import { schemaProblem } from './schema-problem';
 
 /**
@@ -44,8 +44,14 @@ export type StimulusAction = Stimulus['action'];
 
 export const STIMULUS_ACTIONS: readonly StimulusAction[] = VARIANTS.map((v) => v.properties.action.const);
 
-const check = Compile(Stimulus);
-const byAction = new Map<string, Validator>(VARIANTS.map((v) => [v.properties.action.const, Compile(v)]));
+// Compiled at the first check, not at load: compiling nine validators costs a product that embeds
+// the emulator ~0.1 s of CPU at every start, before any patient acts.
+let compiled: { check: Validator; byAction: Map<string, Validator> } | null = null;
+const validators = () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded with the first check (typebox/compile is ~80 ms of ESM to load)
+  const { Compile } = require('typebox/compile') as typeof import('typebox/compile');
+  return (compiled ??= { check: Compile(Stimulus), byAction: new Map<string, Validator>(VARIANTS.map((v) => [v.properties.action.const, Compile(v)])) });
+};
 
 /**
  * Why `value` is not a Stimulus (a message for a developer), or null when it is one. The compiled
@@ -53,6 +59,7 @@ const byAction = new Map<string, Validator>(VARIANTS.map((v) => [v.properties.ac
  * act's fields rather than of all eight.
  */
 export function stimulusProblem(value: unknown): string | null {
+  const { check, byAction } = validators();
   if (check.Check(value)) return null;
   const action = (value as { action?: unknown } | null)?.action;
   const variant = typeof action === 'string' ? byAction.get(action) : undefined;
