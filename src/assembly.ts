@@ -129,7 +129,7 @@ export function embeddedReaders(
   /** What sits on the line in front of each reader (e.g. a PacedDevice for a slow line). */
   device: (reader: EmulatedReader, index: number) => SerialDevice = (r) => r,
 ): EmbeddedReaders {
-  const { CARD_PROFILES, EmulatedReader, EmulatorBinding, EmulatorError, FACE_CONDITIONS, Stimulus } = simulator();
+  const { CARD_PROFILES, EmulatedReader, EmulatorBinding, EmulatorError, FACE_CONDITIONS, Stimulus, stimulusProblem } = simulator();
   const binding = new EmulatorBinding();
   const readers: EmulatedReader[] = [];
   const ports: ReaderPort[] = [];
@@ -145,6 +145,7 @@ export function embeddedReaders(
     profiles: () => (Object.keys(CARD_PROFILES) as ProfileName[]).map((name) => ({ name, label: CARD_PROFILES[name].label })),
     conditions: () => Object.entries(FACE_CONDITIONS).map(([name, c]) => ({ name, label: c.label })),
     stimulus: Stimulus,
+    problem: stimulusProblem,
     stimulate: async (s) => {
       await first?.stimulate(s);
     },

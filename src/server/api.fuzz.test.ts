@@ -19,7 +19,7 @@ import { after, before, test } from 'node:test';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
-import { CARD_PROFILES, EmulatedReader, EmulatorBinding, EmulatorError, FACE_CONDITIONS, Stimulus } from '../../simulator';
+import { CARD_PROFILES, EmulatedReader, EmulatorBinding, EmulatorError, FACE_CONDITIONS, Stimulus, stimulusProblem } from '../../simulator';
 import { AccountDirectory } from '../reader/accounts';
 import { ERRORS } from '../reader/errors';
 import { ReaderClient } from '../reader/reader-client';
@@ -56,6 +56,7 @@ const sessions: Sessions = {};
 function controls(reader: EmulatedReader): EmulatorControls<typeof Stimulus> {
   return {
     stimulus: Stimulus,
+    problem: stimulusProblem,
     profiles: () => Object.entries(CARD_PROFILES).map(([name, p]) => ({ name, label: p.label })),
     conditions: () => Object.entries(FACE_CONDITIONS).map(([name, c]) => ({ name, label: c.label })),
     stimulate: async (s) => reader.stimulate(s),

@@ -97,6 +97,11 @@ test("the stimulus body is the emulator's one schema (simulator/stimulus.ts, han
   const { call } = await setup(t);
   const missingPin = await call('POST', '/api/emulator/stimulus', { auth: STAFF, body: { action: 'enterPin' } });
   expect([missingPin.status, missingPin.body.code]).to.deep.equal([400, 'OQS_ERR_BAD_REQUEST']);
+  // The emulator's words for the one act named, not ajv's reasons why each of eight variants failed.
+  expect(missingPin.body.message).to.match(/pin/).and.not.match(/must be equal to constant|anyOf/);
+  const stray = await call('POST', '/api/emulator/stimulus', { auth: STAFF, body: { action: 'presentFace', profile: 'normal' } });
+  expect([stray.status, stray.body.code]).to.deep.equal([400, 'OQS_ERR_BAD_REQUEST']);
+  expect(stray.body.message).to.match(/profile/).and.not.match(/must be equal to constant|anyOf/);
   // items belong to answerConsent: past the schema, the reader itself refuses (no card on it).
   const items = await call('POST', '/api/emulator/stimulus', { auth: STAFF, body: { action: 'answerConsent', choice: 'individual', items: 5 } });
   expect([items.status, items.body.code]).to.deep.equal([409, 'OQS_ERR_STIMULUS_REFUSED']);

@@ -26,6 +26,8 @@ export interface EmulatorControls<S extends TSchema = TSchema> {
   /** The body of POST /api/emulator/stimulus: the emulator's one stimulus schema (the server never imports the emulator). */
   stimulus: S;
   stimulate(input: Static<S>): Promise<void>;
+  /** Why a body is not a stimulus, in the emulator's words (one act's fields, not every variant's), or null. */
+  problem(body: unknown): string | null;
   /** The emulator's own refusal of a stimulus (its code and reason in both languages), or undefined for any other error. */
   refusal(e: unknown): StimulusRefusal | undefined;
 }
@@ -125,8 +127,12 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
             body: emulator.stimulus,
             response: { 200: Type.Object({ ok: Type.Boolean(), status: ref(Status) }), 409: ErrorBody },
           },
+          // The schema still decides; the message comes from the emulator, which names the one act's
+          // fields instead of listing why the body matches none of the eight variants.
+          attachValidation: true,
         },
         async (req) => {
+          if (req.validationError) throw new OqsError('OQS_ERR_BAD_REQUEST', emulator.problem(req.body) ?? req.validationError.message);
           actorOf(req, auth);
           try {
             await emulator.stimulate(req.body);
