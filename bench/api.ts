@@ -108,8 +108,13 @@ export async function runApiBench(): Promise<BenchResult> {
   const p50 = (xs: Load[]) => median(xs.map((x) => x.latencyMs.p50));
   const failures = (xs: Load[]) => xs.reduce((a, x) => a + x.non2xx + x.errors + x.timeouts, 0);
   /** Our route against the bare fastify route, by the same statistic. */
-  const vsBare = (id: string, label: string, stat: (xs: Load[]) => number, unit: string, bareLabel: string) =>
-    ({ id, label, value: stat(runs.ours), unit, baseline: { label: bareLabel, value: stat(runs.bare), unit } });
+  const vsBare = (id: string, label: string, stat: (xs: Load[]) => number, unit: string, bareLabel: string) => ({
+    id,
+    label,
+    value: stat(runs.ours),
+    unit,
+    baseline: { label: bareLabel, value: stat(runs.bare), unit },
+  });
   const figures: Figure[] = [
     figure({
       ...vsBare('status.rps', 'GET /api/status requests per second', rps, 'req/s', 'bare fastify route, small JSON'),
@@ -126,8 +131,8 @@ export async function runApiBench(): Promise<BenchResult> {
       detail: {
         p50: p50(runs.ours),
         bareP50: p50(runs.bare),
-        meanMsLittle: round(CONNECTIONS / rps(runs.ours) * 1000, 3),
-        bareMeanMsLittle: round(CONNECTIONS / rps(runs.bare) * 1000, 3),
+        meanMsLittle: round((CONNECTIONS / rps(runs.ours)) * 1000, 3),
+        bareMeanMsLittle: round((CONNECTIONS / rps(runs.bare)) * 1000, 3),
         resolutionMs: 1,
       },
     }),
@@ -143,10 +148,17 @@ export async function runApiBench(): Promise<BenchResult> {
     notes: [
       `Server process: buildServer() with an emulated reader (EmulatorBinding, Terminal on RealClock(1)), publicDir false, no logger; the bare fastify ceiling listens in the same process on another port. Load generator: a separate node process (bench/api-load.ts).`,
       `Response bodies: /api/status ${Buffer.byteLength(ours.body)} B, bare ${Buffer.byteLength(bareBody)} B.`,
-      'autocannon records latency in whole milliseconds: a p99 of 0 means under 1 ms. detail.meanMsLittle is the mean latency from Little\'s law (connections ÷ requests per second).',
+      "autocannon records latency in whole milliseconds: a p99 of 0 means under 1 ms. detail.meanMsLittle is the mean latency from Little's law (connections ÷ requests per second).",
       `Failures (non-2xx, errors, timeouts): ours ${failures(runs.ours)}, bare ${failures(runs.bare)}.`,
     ],
-    data: { runs, connections: CONNECTIONS, seconds: RUN_S, statusBody: JSON.parse(ours.body) as unknown, p99: { ours: round(p99(runs.ours), 2), bare: round(p99(runs.bare), 2) }, rpsSig: sig(rps(runs.ours)) },
+    data: {
+      runs,
+      connections: CONNECTIONS,
+      seconds: RUN_S,
+      statusBody: JSON.parse(ours.body) as unknown,
+      p99: { ours: round(p99(runs.ours), 2), bare: round(p99(runs.bare), 2) },
+      rpsSig: sig(rps(runs.ours)),
+    },
   };
 }
 

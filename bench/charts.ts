@@ -28,7 +28,7 @@ const footnote = (r: BenchResult, fs: Array<Figure | undefined>) => {
 function decoder(r: BenchResult): string {
   const streams = [
     { id: 'f20to60', title: 'Frames of 20–60 B (targets)' },
-    { id: 'visit', title: 'A visit\'s event frames, 8–30 B' },
+    { id: 'visit', title: "A visit's event frames, 8–30 B" },
   ];
   const sizes = [
     { n: 1, label: '1 B chunks' },
@@ -90,7 +90,10 @@ function roundTrip(r: BenchResult): string {
   return chart({
     title: 'Command round trip, controller → emulator → controller (lower is better)',
     subtitle: subtitle(r),
-    panels: [panel('inProcess', 'In-process (EmulatorBinding)', 'MockBinding echo'), panel('pty', 'Over a pty (emulator in its own process)', 'pty bridge alone')],
+    panels: [
+      panel('inProcess', 'In-process (EmulatorBinding)', 'MockBinding echo'),
+      panel('pty', 'Over a pty (emulator in its own process)', 'pty bridge alone'),
+    ],
     legend: [
       { label: 'baseline: same bytes, nothing of ours', color: COLORS.baseline },
       { label: 'getStatus through ReaderClient', color: COLORS.ours },
@@ -117,7 +120,13 @@ function suite(r: BenchResult): string {
       {
         title: 'Speed-up of the injected clock (higher is better)',
         yLabel: '×',
-        groups: [{ label: 'real timing ÷ virtual', bars: [{ label: 'speed-up', value: speed.value, color: COLORS.ours }], target: { value: 50, op: '>=', label: '≥ 50×' } }],
+        groups: [
+          {
+            label: 'real timing ÷ virtual',
+            bars: [{ label: 'speed-up', value: speed.value, color: COLORS.ours }],
+            target: { value: 50, op: '>=', label: '≥ 50×' },
+          },
+        ],
       },
     ],
     legend: [

@@ -32,7 +32,6 @@ const REPS = 7;
 const WARMUP_REPS = 2;
 const REP_TARGET_MS = 100;
 
-
 /** Frames may be used for the delimiter stream only if the delimiter byte occurs nowhere after the SOF. */
 const delimiterSafe = (f: Buffer) => f.indexOf(DELIM, 1) < 0;
 
@@ -75,7 +74,11 @@ function visitFrames(total: number): Buffer[] {
   };
   while (bytes < total) {
     txId++;
-    const cardId = Array.from({ length: 16 }, () => Math.floor(rnd() * 256).toString(16).padStart(2, '0')).join('');
+    const cardId = Array.from({ length: 16 }, () =>
+      Math.floor(rnd() * 256)
+        .toString(16)
+        .padStart(2, '0'),
+    ).join('');
     const s = () => seq++ & 0xff;
     push(encodeEvent('cardPlaced', s(), { txId, cardKind: 1 }));
     push(encodeEvent('screenShown', s(), { screen: 2 }));
@@ -157,11 +160,7 @@ interface Cell {
   passes: number;
 }
 
-async function measureChunkSize(
-  streamName: string,
-  frames: Buffer[],
-  size: number,
-): Promise<Cell[]> {
+async function measureChunkSize(streamName: string, frames: Buffer[], size: number): Promise<Cell[]> {
   const framed = Buffer.concat(frames);
   const delimited = asDelimited(frames);
   const ours = chunk(framed, size);
@@ -171,7 +170,10 @@ async function measureChunkSize(
     { impl: streamImpl('FrameDecoder (Transform)', () => new FrameDecoderStream()), chunks: ours },
     { impl: streamImpl('parser-delimiter', () => new DelimiterParser({ delimiter: [DELIM] })), chunks: theirs },
     {
-      impl: streamImpl('parser-packet-length', () => new PacketLengthParser({ delimiter: SOF, lengthOffset: 2, lengthBytes: 1, packetOverhead: 7, maxLen: 0xff })),
+      impl: streamImpl(
+        'parser-packet-length',
+        () => new PacketLengthParser({ delimiter: SOF, lengthOffset: 2, lengthBytes: 1, packetOverhead: 7, maxLen: 0xff }),
+      ),
       chunks: ours,
     },
   ];
@@ -181,7 +183,15 @@ async function measureChunkSize(
     const t0 = nowMs();
     const got = await impl.pass(chunks);
     const ms = nowMs() - t0;
-    cells.push({ stream: streamName, chunk: size, impl: impl.name, mbps: [], framesPerPass: got, expectedFrames: frames.length, passes: Math.max(1, Math.round(REP_TARGET_MS / Math.max(ms, 0.05))) });
+    cells.push({
+      stream: streamName,
+      chunk: size,
+      impl: impl.name,
+      mbps: [],
+      framesPerPass: got,
+      expectedFrames: frames.length,
+      passes: Math.max(1, Math.round(REP_TARGET_MS / Math.max(ms, 0.05))),
+    });
   }
   for (let rep = 0; rep < WARMUP_REPS + REPS; rep++) {
     for (let k = 0; k < impls.length; k++) {
@@ -255,7 +265,8 @@ export async function runDecoderBench(): Promise<BenchResult> {
   }
   const notes: string[] = [];
   for (const c of cells) {
-    if (c.framesPerPass !== c.expectedFrames) notes.push(`INVALID: ${c.impl} on ${c.stream}, ${c.chunk} B chunks gave ${c.framesPerPass} frames, expected ${c.expectedFrames}`);
+    if (c.framesPerPass !== c.expectedFrames)
+      notes.push(`INVALID: ${c.impl} on ${c.stream}, ${c.chunk} B chunks gave ${c.framesPerPass} frames, expected ${c.expectedFrames}`);
   }
   const s0 = streams.map((s) => {
     const total = Buffer.concat(s.frames).length;

@@ -160,9 +160,12 @@ async function ptyFloor(): Promise<Summary> {
 async function overPty(): Promise<{ summary: Summary; samples: number[]; startupMs: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'oqs-bench-pty-'));
   const t0 = nowMs();
-  const child = WatchedProcess.node([join(ROOT, 'bin', 'oqs-reader.js'), 'emulate', '--readers', '1', '--link-dir', dir, '--control', `unix:${join(dir, 'c.sock')}`], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = WatchedProcess.node(
+    [join(ROOT, 'bin', 'oqs-reader.js'), 'emulate', '--readers', '1', '--link-dir', dir, '--control', `unix:${join(dir, 'c.sock')}`],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   try {
     const ready = JSON.parse((await child.line(/^OQS-EMULATOR-READY (.*)$/, 30_000))[1]!) as { readers: string[] };
     const startupMs = nowMs() - t0;

@@ -20,9 +20,9 @@ import type * as VirtualClockModule from '../src/time/virtual-clock';
 
 // OQS_BENCH_VIRTUAL_CLOCK=/path/to/virtual-clock.ts measures a candidate clock (a fix being tried)
 // in place of the project's; every reader and client takes the clock by injection.
-const { VirtualClock } = (process.env.OQS_BENCH_VIRTUAL_CLOCK
-  ? require(process.env.OQS_BENCH_VIRTUAL_CLOCK)
-  : require('../src/time/virtual-clock')) as typeof VirtualClockModule;
+const { VirtualClock } = (
+  process.env.OQS_BENCH_VIRTUAL_CLOCK ? require(process.env.OQS_BENCH_VIRTUAL_CLOCK) : require('../src/time/virtual-clock')
+) as typeof VirtualClockModule;
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) {
@@ -60,7 +60,22 @@ async function bare(n: number): Promise<void> {
   }
   await new Promise((r) => setTimeout(r, 10));
   const idle = memory();
-  console.log(JSON.stringify({ n, rounds: 0, mode: 'bare', confirmed: 0, expected: 0, wallMs: 0, cpuMs: 0, virtualMs: 0, openMs: 0, unacked: 0, records: 0, memory: { before, idle, after: idle } }));
+  console.log(
+    JSON.stringify({
+      n,
+      rounds: 0,
+      mode: 'bare',
+      confirmed: 0,
+      expected: 0,
+      wallMs: 0,
+      cpuMs: 0,
+      virtualMs: 0,
+      openMs: 0,
+      unacked: 0,
+      records: 0,
+      memory: { before, idle, after: idle },
+    }),
+  );
   await Promise.all(ports.map((p) => new Promise<void>((r) => p.close(() => r()))));
 }
 
@@ -83,7 +98,9 @@ async function main(): Promise<void> {
   const tOpen = performance.now();
   // Each reader on its own controller as the product assembles it (src/assembly.ts); `terminal`
   // mode also counts the records each one kept.
-  const assemblies: Assembly[] = readers.map((_, i) => assemble({ clock, store: new MemoryStore(), readers: [{ path: `/dev/ttyEMU${i}`, binding }], link: { heartbeatMs: 0 } }));
+  const assemblies: Assembly[] = readers.map((_, i) =>
+    assemble({ clock, store: new MemoryStore(), readers: [{ path: `/dev/ttyEMU${i}`, binding }], link: { heartbeatMs: 0 } }),
+  );
   await clock.resolve(Promise.all(assemblies.map((a) => a.firstAttempts)));
   await clock.runUntilIdle();
   const openMs = performance.now() - tOpen;

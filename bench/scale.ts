@@ -119,7 +119,14 @@ export async function runScaleBench(): Promise<BenchResult> {
         baseline: { label: 'N = 1, same run', value: base.perSecond, unit: 'conf/s' },
         ratioMeaning: '× the N = 1 rate (1 = the same time per confirmation at any N, i.e. linear total cost)',
         target: r.n === 500 ? { op: '>=', value: 1000, text: '≥ 1,000 confirmations/s at N = 500' } : undefined,
-        detail: { usPerConfirmation: r.usPerConfirmation, cpuUsPerConfirmation: r.cpuUsPerConfirmation, confirmed: r.confirmed, expected: r.expected, roundsPerReader: r.rounds, runs: r.runs },
+        detail: {
+          usPerConfirmation: r.usPerConfirmation,
+          cpuUsPerConfirmation: r.cpuUsPerConfirmation,
+          confirmed: r.confirmed,
+          expected: r.expected,
+          roundsPerReader: r.rounds,
+          runs: r.runs,
+        },
       }),
     );
     if (r.n > 1) {

@@ -176,7 +176,13 @@ export async function runStartupBench(runs: number): Promise<BenchResult> {
       `1-minute load average at the start: ${m.loadAvg1} on ${m.cores} cores${m.loadAvg1 > m.cores * 0.75 ? ' (busy machine: figures come out high and noisy)' : ''}.`,
       'Both processes are plain node on JavaScript (no ts-node); the product runs what `npm run build` compiled.',
     ],
-    data: { ours: ours.map((x) => round(x, 1)), bare: bare.map((x) => round(x, 1)), oursCpu: oursSamples.map((x) => x.cpuMs), bareCpu: bareSamples.map((x) => x.cpuMs), minRatio: round(Math.min(...ours) / Math.min(...bare), 2) },
+    data: {
+      ours: ours.map((x) => round(x, 1)),
+      bare: bare.map((x) => round(x, 1)),
+      oursCpu: oursSamples.map((x) => x.cpuMs),
+      bareCpu: bareSamples.map((x) => x.cpuMs),
+      minRatio: round(Math.min(...ours) / Math.min(...bare), 2),
+    },
   };
 }
 
@@ -216,7 +222,12 @@ export function startupChart(r: BenchResult): string {
       { label: 'bare fastify + one route (bench/startup-bare.cjs)', color: COLORS.baseline },
       { label: 'node bin/oqs-reader.js start', color: COLORS.ours },
     ],
-    footnote: [med, ratio].filter((f) => f.met === false).length ? `MISSED: ${[med, ratio].filter((f) => f.met === false).map((f) => f.target!.text).join('; ')}` : 'All targets met.',
+    footnote: [med, ratio].filter((f) => f.met === false).length
+      ? `MISSED: ${[med, ratio]
+          .filter((f) => f.met === false)
+          .map((f) => f.target!.text)
+          .join('; ')}`
+      : 'All targets met.',
   });
 }
 

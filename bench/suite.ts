@@ -116,10 +116,13 @@ export async function runSuiteBench(): Promise<BenchResult> {
       value: round(device.totalDeviceMs / 1000, 1),
       unit: 's',
       baseline: { label: 'the same from the traces (last frame t per scenario)', value: round(traces.totalMs / 1000, 1), unit: 's' },
-      ratioMeaning: 'clock-measured ÷ trace-measured (the traces miss time after a scenario\'s last frame)',
+      ratioMeaning: "clock-measured ÷ trace-measured (the traces miss time after a scenario's last frame)",
       detail: {
         scenariosWithDeviceTime: device.scenarios.filter((s) => s.deviceMs > 0).length,
-        longest: [...device.scenarios].sort((a, b) => b.deviceMs - a.deviceMs).slice(0, 5).map((s) => ({ name: s.name, deviceMs: s.deviceMs })),
+        longest: [...device.scenarios]
+          .sort((a, b) => b.deviceMs - a.deviceMs)
+          .slice(0, 5)
+          .map((s) => ({ name: s.name, deviceMs: s.deviceMs })),
         traceFiles: traces.files,
         timedRunWallMs: Math.round(timed.wallMs),
       },
@@ -142,12 +145,18 @@ export async function runSuiteBench(): Promise<BenchResult> {
         unit: 's',
         baseline: { label: 'the estimate (wall + device time)', value: round(estimate / 1000, 1), unit: 's' },
         ratioMeaning: 'measured ÷ estimated',
-        detail: { summary: real.summary, failed: real.failed, deviceMs: real.device.totalDeviceMs, sleptMs: real.device.sleptMs, speedup: round(real.wallMs / wall, 1) },
+        detail: {
+          summary: real.summary,
+          failed: real.failed,
+          deviceMs: real.device.totalDeviceMs,
+          sleptMs: real.device.sleptMs,
+          speedup: round(real.wallMs / wall, 1),
+        },
       }),
     );
   }
   const notes = [
-    'Wall time: from spawning `npx --no-install cucumber-js --config bench/suite/cucumber.cjs -p emulator` to its exit; that profile is cucumber.js\'s emulator profile with its reports under reports/bench/suite/.',
+    "Wall time: from spawning `npx --no-install cucumber-js --config bench/suite/cucumber.cjs -p emulator` to its exit; that profile is cucumber.js's emulator profile with its reports under reports/bench/suite/.",
     'Device time: the sum, over scenarios, of how far each scenario\'s VirtualClock moved by firing timers (face capture 1.5 s, PIN verify 0.3 s, transient screens 2 s, command and ACK timeouts); clock.set() jumps ("today is …") are not counted.',
     'Real device timing estimate = wall time + device time: the same steps with every device delay waited out.',
     ...runs.filter((r) => r.exitCode !== 0).map((r) => `A suite run exited with ${r.exitCode}: ${r.summary}; failed: ${r.failed.join('; ')}`),
@@ -164,7 +173,14 @@ export async function runSuiteBench(): Promise<BenchResult> {
     wallMs: Math.round(nowMs() - started),
     figures,
     notes,
-    data: { runs, device: { totalDeviceMs: device.totalDeviceMs, scenarios: device.scenarios }, traces, real: real && { wallMs: real.wallMs, summary: real.summary, failed: real.failed, deviceMs: real.device.totalDeviceMs }, estimateMs: estimate, sig: sig(estimate) },
+    data: {
+      runs,
+      device: { totalDeviceMs: device.totalDeviceMs, scenarios: device.scenarios },
+      traces,
+      real: real && { wallMs: real.wallMs, summary: real.summary, failed: real.failed, deviceMs: real.device.totalDeviceMs },
+      estimateMs: estimate,
+      sig: sig(estimate),
+    },
   };
 }
 

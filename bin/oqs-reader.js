@@ -33,8 +33,7 @@ if (fs.existsSync(path.join(root, '.git'))) {
   }
   if (newest) {
     process.stderr.write(
-      `oqs-reader: warning: ${path.relative(root, newest.file)} is newer than the build in dist/; ` +
-        `this runs the last build. Rebuild: npm run build\n`,
+      `oqs-reader: warning: ${path.relative(root, newest.file)} is newer than the build in dist/; ` + `this runs the last build. Rebuild: npm run build\n`,
     );
   }
 }

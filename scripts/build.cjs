@@ -80,7 +80,8 @@ for (;;) {
   } catch (e) {
     if (e.code !== 'EEXIST') throw e;
     const since = fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
-    if (Date.now() - since > 600_000) fs.rmSync(lock, { recursive: true, force: true }); // left by a killed build
+    if (Date.now() - since > 600_000)
+      fs.rmSync(lock, { recursive: true, force: true }); // left by a killed build
     else if (Date.now() > deadline) throw new Error(`another build holds ${lock}; remove it if no build is running`, { cause: e });
     else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
   }

@@ -44,7 +44,11 @@ test('everything the shipped code loads is a runtime dependency', () => {
 
 test('every runtime dependency is loaded by the shipped code', () => {
   const used = runtimeImports();
-  assert.deepEqual(Object.keys(pkg.dependencies).filter((d) => !used.has(d)), [], 'unused at run time: make them devDependencies');
+  assert.deepEqual(
+    Object.keys(pkg.dependencies).filter((d) => !used.has(d)),
+    [],
+    'unused at run time: make them devDependencies',
+  );
 });
 
 test('the build and test tools are devDependencies', () => {

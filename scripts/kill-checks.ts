@@ -108,7 +108,13 @@ export function checkRecords({ serial, sent, records, journal }: RecordCheckInpu
       }
     }
     const label = event === 'identityConfirmed' ? 'confirmation' : 'failed confirmation';
-    checks.push(check(`every ACKed ${label} is recorded exactly once`, problems, `${acked.length} ACKed ${event} checked: ${lost} lost, ${doubled} recorded twice, ${problems.length - lost - doubled} recorded wrong`));
+    checks.push(
+      check(
+        `every ACKed ${label} is recorded exactly once`,
+        problems,
+        `${acked.length} ACKed ${event} checked: ${lost} lost, ${doubled} recorded twice, ${problems.length - lost - doubled} recorded wrong`,
+      ),
+    );
   }
 
   const invented: string[] = [];

@@ -58,7 +58,12 @@ test('scanJournal: a torn last line is allowed, a torn line in the middle is rep
 
 test('checkRecords: all ACKed outcomes recorded once, nothing else: every check passes', () => {
   const recs = [record(1, { consent: 'all' }), record(2, { outcome: 'failed', method: 'pin', failReason: 'pinLocked', cardId: null })];
-  const checks = checkRecords({ serial: SERIAL, sent: [confirmed(1), failed(2), confirmed(3, false)], records: recs, journal: scanJournal(lines(record(1), ...recs)) });
+  const checks = checkRecords({
+    serial: SERIAL,
+    sent: [confirmed(1), failed(2), confirmed(3, false)],
+    records: recs,
+    journal: scanJournal(lines(record(1), ...recs)),
+  });
   expect(failing(checks)).to.deep.equal([]);
 });
 
@@ -87,7 +92,14 @@ test('checkRecords: a torn line in the middle fails', () => {
 });
 
 test('checkMode: the mode set, no temp file; a leftover temp file, another mode or a drifting reader fail', () => {
-  const ok = { expected: 'pinOnly', files: ['mode.json', 'records.ndjson'], modeJson: '{"mode":"pinOnly"}\n', loaded: 'pinOnly', driftSeen: 0, finalReaderMode: 'pinOnly' };
+  const ok = {
+    expected: 'pinOnly',
+    files: ['mode.json', 'records.ndjson'],
+    modeJson: '{"mode":"pinOnly"}\n',
+    loaded: 'pinOnly',
+    driftSeen: 0,
+    finalReaderMode: 'pinOnly',
+  };
   expect(checkMode(ok).every((c) => c.ok)).to.equal(true);
   expect(checkMode({ ...ok, files: [...ok.files, 'mode.json.123.tmp'] })[0]!.ok).to.equal(false);
   expect(checkMode({ ...ok, modeJson: '{"mode":"visual"}\n', loaded: 'visual' })[0]!.ok).to.equal(false);
@@ -100,7 +112,7 @@ test('baseId strips a reuse suffix', () => {
   expect(baseId('EMU-0001:5')).to.equal('EMU-0001:5');
 });
 
-test('the emulator\'s confirmations op: what the reader sent, retransmissions once, ACKed or still held', async (t) => {
+test("the emulator's confirmations op: what the reader sent, retransmissions once, ACKed or still held", async (t) => {
   const host = await EmulatorHost.start({ transport: 'memory', readers: 1, control: [], log: () => undefined });
   t.after(async () => {
     // close() leaves the link's ACK-wait timers (real time) running; without this the file lingers ~24 s.
@@ -116,7 +128,8 @@ test('the emulator\'s confirmations op: what the reader sent, retransmissions on
     await host.handle('stimulus', { action: 'chooseMethod', method: 'pin' });
     await host.handle('stimulus', { action: 'enterCorrectPin' });
   };
-  const confirmations = async () => (await host.handle('confirmations', {})) as { total: number; unacked: number; pending: number; next: number | null; confirmations: SentOutcomeInfo[] };
+  const confirmations = async () =>
+    (await host.handle('confirmations', {})) as { total: number; unacked: number; pending: number; next: number | null; confirmations: SentOutcomeInfo[] };
   const seqOf = (txId: number) => received.find((m) => m.kind === 'event' && m.name === 'identityConfirmed' && m.fields.txId === txId)!.seq;
 
   await patient();

@@ -193,7 +193,7 @@ async function run(opts: Options): Promise<Check[]> {
       ),
       check('the controller came back after every kill (never failed to start or exited by itself)', selfExits, `${starts} starts, ${selfExits.length} failed`),
       check(
-        "the link settled: every outcome the reader still held was ACKed",
+        'the link settled: every outcome the reader still held was ACKed',
         outcomes.pending > 0 ? [`${outcomes.pending} outcome events still unACKed and held by the reader after ${settledIn.toFixed(1)} s`] : [],
         `settled in ${settledIn.toFixed(1)} s${restartedToSettle ? ' (after one clean restart)' : ''}; ${givenUp.length} never ACKed and given up by the reader (SEQ reuse)`,
       ),
@@ -212,9 +212,15 @@ async function run(opts: Options): Promise<Check[]> {
     const dupLines = [...journal.linesById.values()].filter((n) => n > 2).length;
     say('---- summary');
     say(`kills: ${kills} (SIGKILL; ${killsInStartup} during start-up), controller starts: ${starts}`);
-    say(`patients: ${stats.transactions}; confirmations streamed (identityConfirmed the reader sent): ${confirmations.length}; failed outcomes: ${sent.length - confirmations.length}`);
-    say(`ACKed confirmations checked: ${ackedConfirmations.length}; ACKed failures checked: ${sent.filter((s) => s.event === 'identityFailed' && s.acked).length}; never ACKed (given up): ${givenUp.length}`);
-    say(`records found: ${records.length} (${records.filter((r) => r.outcome === 'confirmed').length} confirmed, ${records.filter((r) => r.consent).length} with consent); journal lines: ${journal.lines}; ids with more than 2 lines: ${dupLines}`);
+    say(
+      `patients: ${stats.transactions}; confirmations streamed (identityConfirmed the reader sent): ${confirmations.length}; failed outcomes: ${sent.length - confirmations.length}`,
+    );
+    say(
+      `ACKed confirmations checked: ${ackedConfirmations.length}; ACKed failures checked: ${sent.filter((s) => s.event === 'identityFailed' && s.acked).length}; never ACKed (given up): ${givenUp.length}`,
+    );
+    say(
+      `records found: ${records.length} (${records.filter((r) => r.outcome === 'confirmed').length} confirmed, ${records.filter((r) => r.consent).length} with consent); journal lines: ${journal.lines}; ids with more than 2 lines: ${dupLines}`,
+    );
     say(`torn lines seen: ${journal.torn.length} (${journal.torn.filter((t) => t.last).length} as the last line)`);
     say(`stimuli refused: ${stats.stimulusErrors}${stats.errorCodes.size ? ` (${[...stats.errorCodes].map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`);
     say(`elapsed: ${seconds.toFixed(1)} s (${(kills / seconds).toFixed(2)} kills/s)`);

@@ -16,10 +16,15 @@ const loaded = 'mutant-hook: mutated simulator/cards.ts\n';
 
 test('judge: killed only when the mutation was loaded and a scenario failed', () => {
   const summary = '132 scenarios (1 failed, 131 skipped)\n';
-  expect(judge(m, { status: 1, stdout: summary, stderr: loaded })).to.deep.equal({ killed: true, why: '1 of 132 scenarios failed (the run stops at the first)' });
+  expect(judge(m, { status: 1, stdout: summary, stderr: loaded })).to.deep.equal({
+    killed: true,
+    why: '1 of 132 scenarios failed (the run stops at the first)',
+  });
   expect(judge(m, { status: 0, stdout: '132 scenarios (132 passed)\n', stderr: loaded })).to.deep.equal({ killed: false, why: 'the suite still passes' });
   expect(judge(m, { status: 1, stdout: summary, stderr: '' }).why).to.match(/^the run never loaded the mutated simulator\/cards\.ts/);
-  expect(judge(m, { status: 1, stdout: '', stderr: `${loaded}SyntaxError: Unexpected token` }).why).to.match(/^the suite did not run \(exit 1\): .*SyntaxError/s);
+  expect(judge(m, { status: 1, stdout: '', stderr: `${loaded}SyntaxError: Unexpected token` }).why).to.match(
+    /^the suite did not run \(exit 1\): .*SyntaxError/s,
+  );
 });
 
 test("every mutant's code is still in its file, once", () => {

@@ -33,14 +33,33 @@ const mutant = (name: string, file: string, from: string, to: string): Mutant =>
 export const MUTANTS: Mutant[] = [
   mutant('face matcher accepts every face', 'simulator/face-matcher.ts', 'return score >= this.threshold;', 'return true;'),
   mutant('PIN never locks', 'simulator/cards.ts', 'return this.profile.pin !== null && this.pinFailures < PIN_MAX_TRIES;', 'return this.profile.pin !== null;'),
-  mutant('PIN counter forgotten between visits', 'simulator/cards.ts', 'if (!card) this.cards.set(key, (card = new Card(key, CARD_PROFILES[key])));', 'card = new Card(key, CARD_PROFILES[key]);'),
+  mutant(
+    'PIN counter forgotten between visits',
+    'simulator/cards.ts',
+    'if (!card) this.cards.set(key, (card = new Card(key, CARD_PROFILES[key])));',
+    'card = new Card(key, CARD_PROFILES[key]);',
+  ),
   mutant('a general account may switch modes', 'src/reader/terminal.ts', "if (actor.role !== 'admin')", "if (actor.role === ('nobody' as string))"),
-  mutant('目視確認 allowed with two readers', 'src/reader/terminal.ts', "if (this.readers.size !== 1) throw new OqsError('OQS_ERR_VISUAL_SINGLE_READER'", "if (this.readers.size > 9) throw new OqsError('OQS_ERR_VISUAL_SINGLE_READER'"),
-  mutant('目視確認 left on lets patients through unattended', 'simulator/reader-model.ts', "return this.fail('staffRequired', 'callStaff');", "return this.go('methodSelect', 'chooseMethod');"),
-  mutant('資格確認日 accepts hyphens', 'src/reader/dates.ts', 'const m = /^(\\d{4})\\/(\\d{2})\\/(\\d{2})$/.exec(text);', 'const m = /^(\\d{4})[/-](\\d{2})[/-](\\d{2})$/.exec(text);'),
+  mutant(
+    '目視確認 allowed with two readers',
+    'src/reader/terminal.ts',
+    "if (this.readers.size !== 1) throw new OqsError('OQS_ERR_VISUAL_SINGLE_READER'",
+    "if (this.readers.size > 9) throw new OqsError('OQS_ERR_VISUAL_SINGLE_READER'",
+  ),
+  mutant(
+    '目視確認 left on lets patients through unattended',
+    'simulator/reader-model.ts',
+    "return this.fail('staffRequired', 'callStaff');",
+    "return this.go('methodSelect', 'chooseMethod');",
+  ),
+  mutant(
+    '資格確認日 accepts hyphens',
+    'src/reader/dates.ts',
+    'const m = /^(\\d{4})\\/(\\d{2})\\/(\\d{2})$/.exec(text);',
+    'const m = /^(\\d{4})[/-](\\d{2})[/-](\\d{2})$/.exec(text);',
+  ),
   mutant('no PIN fallback after 照合エラー', 'simulator/reader-model.ts', "if (this.mode === 'unattended' && card.pinUsable) {", 'if (false) {'),
 ];
-
 
 export interface MutantRun {
   status: number | null;
@@ -53,7 +72,8 @@ export interface MutantRun {
  * suite that did not run at all kills nothing).
  */
 export function judge(m: Mutant, run: MutantRun): { killed: boolean; why: string } {
-  if (!run.stderr.includes(`mutant-hook: mutated ${m.file}`)) return { killed: false, why: `the run never loaded the mutated ${m.file}: ${run.stderr.slice(-300)}` };
+  if (!run.stderr.includes(`mutant-hook: mutated ${m.file}`))
+    return { killed: false, why: `the run never loaded the mutated ${m.file}: ${run.stderr.slice(-300)}` };
   const summary = /(\d+) scenarios? \(([^)]*)\)/.exec(run.stdout);
   const failed = summary && /(\d+) failed/.exec(summary[2]!);
   if (run.status !== 0 && failed) return { killed: true, why: `${failed[1]} of ${summary[1]} scenarios failed (the run stops at the first)` };

@@ -72,12 +72,22 @@ test('each planted leak is reported with file, line, offset and kind', () => {
   const files = {
     myNumberLog: write('reports/app.log', `{"level":30,"msg":"started"}\n{"level":30,"msg":"patient","note":"番号 ${VALID} を確認"}\n`),
     myNumberGrouped: write('reports/notes.txt', `line one\n個人番号: ${VALID.slice(0, 4)} ${VALID.slice(4, 8)} ${VALID.slice(8)}\n`),
-    pinJsonLog: write('.oqs-reader/oqs.ndjson', `{"level":30,"time":1795498495539,"msg":"request"}\n{"level":30,"req":{"method":"POST","body":{"action":"enterPin","pin":"1234"}}}\n`),
+    pinJsonLog: write(
+      '.oqs-reader/oqs.ndjson',
+      `{"level":30,"time":1795498495539,"msg":"request"}\n{"level":30,"req":{"method":"POST","body":{"action":"enterPin","pin":"1234"}}}\n`,
+    ),
     pinSynthetic: write('reports/stimuli.json', JSON.stringify({ steps: [['enterPin', SYNTHETIC_PINS[0]]] })),
     pngBase64: write(
       'reports/cucumber-emulator.ndjson',
       `{"meta":{"protocolVersion":"32.2.0"}}\n` +
-        JSON.stringify({ attachment: { body: Buffer.concat([PNG, randomBytes(64)]).toString('base64'), contentEncoding: 'BASE64', mediaType: 'image/png', fileName: 'face.png' } }) +
+        JSON.stringify({
+          attachment: {
+            body: Buffer.concat([PNG, randomBytes(64)]).toString('base64'),
+            contentEncoding: 'BASE64',
+            mediaType: 'image/png',
+            fileName: 'face.png',
+          },
+        }) +
         '\n',
     ),
     jp2Hex: write(
@@ -85,9 +95,15 @@ test('each planted leak is reported with file, line, offset and kind', () => {
       `${JSON.stringify({ trace: 1, title: '顔認証' })}\n${traceLine(CLEAN_FRAME.toString('hex'), 0)}\n${traceLine(encodeFrame({ seq: 9, type: 0x4a, payload: Buffer.concat([JP2, randomBytes(40)]) }).toString('hex'))}\n`,
     ),
     // cucumber's JSON report embeds an NDJSON trace as base64, whose frames are hex.
-    jpegNested: write('reports/cucumber-emulator.json', cucumberJson(`${traceLine(CLEAN_FRAME.toString('hex'))}\n${traceLine(encodeFrame({ seq: 1, type: 0x4b, payload: JPEG }).toString('hex'))}\n`)),
+    jpegNested: write(
+      'reports/cucumber-emulator.json',
+      cucumberJson(`${traceLine(CLEAN_FRAME.toString('hex'))}\n${traceLine(encodeFrame({ seq: 1, type: 0x4b, payload: JPEG }).toString('hex'))}\n`),
+    ),
     j2kBinary: write('.oqs-reader/journal.bin', Buffer.concat([Buffer.alloc(100, 0x11), J2K, Buffer.alloc(50, 0x22)])),
-    myNumberInFrame: write('reports/traces/pty/x.ndjson', `${traceLine(encodeFrame({ seq: 2, type: 0x48, payload: Buffer.from(`\x0c${VALID}`, 'latin1') }).toString('hex'))}\n`),
+    myNumberInFrame: write(
+      'reports/traces/pty/x.ndjson',
+      `${traceLine(encodeFrame({ seq: 2, type: 0x48, payload: Buffer.from(`\x0c${VALID}`, 'latin1') }).toString('hex'))}\n`,
+    ),
   };
   const findings = scanPaths([join(root, 'reports'), join(root, '.oqs-reader')]);
   const one = (file: string, kind: Finding['kind']) => {
@@ -126,18 +142,34 @@ test('what our reports normally hold produces no finding', () => {
       // a 12-digit number whose check digit is wrong
       JSON.stringify({ level: 30, msg: 'number', value: INVALID }),
       // ISO timestamps, cucumber timestamps, durations, txIds
-      JSON.stringify({ startedAt: '2026-11-24T00:30:00.000Z', finishedAt: '2026-11-24T10:15:42.123+09:00', timestamp: { seconds: 1795498495, nanos: 539000000 }, duration: 123456789, txId: 1795480200 }),
+      JSON.stringify({
+        startedAt: '2026-11-24T00:30:00.000Z',
+        finishedAt: '2026-11-24T10:15:42.123+09:00',
+        timestamp: { seconds: 1795498495, nanos: 539000000 },
+        duration: 123456789,
+        txId: 1795480200,
+      }),
       // card ids (32 hex), one with the valid number inside; a hash; a UUID whose last group is the number
       JSON.stringify({ cardIds, cardId: `ab${VALID}cdef0123456789ab`, sha256: randomBytes(32).toString('hex'), id: `d985939f-590b-499c-9a2c-${VALID}` }),
       // long digit runs: ms timestamps, the valid number inside longer runs, a decimal's fraction
       JSON.stringify({ t: 1795498495539, long: `${VALID}${VALID}`, longer: `9${VALID}`, ratio: Number(`0.${VALID}`), text: `0.${VALID}` }),
       // pin-ish keys with no PIN; a wrong-PIN example in a prompt; the reader's capability "pin"
-      JSON.stringify({ pinFailures: 2, pinOnly: true, pinned: '1234', spinner: 1234, capabilities: ['face', 'pin'], prompt: '暗証番号（例 0000）を3回間違えて入力してください', triesLeft: 1 }),
+      JSON.stringify({
+        pinFailures: 2,
+        pinOnly: true,
+        pinned: '1234',
+        spinner: 1234,
+        capabilities: ['face', 'pin'],
+        prompt: '暗証番号（例 0000）を3回間違えて入力してください',
+        triesLeft: 1,
+      }),
       // a clean trace, as NDJSON with hex, and as cucumber JSON embeds it (base64)
       traceLine(CLEAN_FRAME.toString('hex')),
       cucumberJson(`${traceLine(CLEAN_FRAME.toString('hex'))}\n`).replace(/\n\s*/g, ''),
       // an svg icon as the cucumber HTML report carries it
-      JSON.stringify({ icon: `data:image/svg+xml;base64,${Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><path d="M1.5 2h13v12h-13z"/></svg>').toString('base64')}` }),
+      JSON.stringify({
+        icon: `data:image/svg+xml;base64,${Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><path d="M1.5 2h13v12h-13z"/></svg>').toString('base64')}`,
+      }),
     ].join('\n') + '\n',
   );
   // binary noise (deterministic) and text in Japanese
@@ -157,7 +189,11 @@ test('directories named coverage, .c8-tmp and screenshots are skipped unless ask
   write('skips/.c8-tmp/coverage-1.json', JSON.stringify({ source: `const base = { pin: '${SYNTHETIC_PINS[0]}' }` }));
   write('skips/screenshots/P106-2-date.png', Buffer.concat([PNG, randomBytes(32)]));
   expect(scanPaths([dir])).to.deep.equal([]);
-  expect(scanPaths([dir], { all: true }).map((f) => f.kind).sort()).to.deep.equal(['image', 'pin', 'pin']);
+  expect(
+    scanPaths([dir], { all: true })
+      .map((f) => f.kind)
+      .sort(),
+  ).to.deep.equal(['image', 'pin', 'pin']);
   // A path given explicitly is scanned even if it is one of those names.
   expect(scanPaths([join(dir, 'screenshots')])).to.have.length(1);
 });

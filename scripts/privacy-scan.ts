@@ -64,7 +64,13 @@ export interface ScanOptions {
 }
 
 /** The emulator's synthetic PINs: a quoted value equal to one of these is an echo. */
-export const SYNTHETIC_PINS: readonly string[] = [...new Set(Object.values(CARD_PROFILES).map((p) => p.pin as string | null).filter((p): p is string => p !== null))];
+export const SYNTHETIC_PINS: readonly string[] = [
+  ...new Set(
+    Object.values(CARD_PROFILES)
+      .map((p) => p.pin as string | null)
+      .filter((p): p is string => p !== null),
+  ),
+];
 
 // ---- 個人番号 --------------------------------------------------------------------------------------
 
@@ -113,7 +119,9 @@ const TWELVE = /(?<![0-9])(\d{12}|\d{4}([ -])\d{4}\2\d{4})(?![0-9])/g;
 /** "key": "1234" / key=1234 / 'key': 1234, quotes possibly backslash-escaped (JSON in JSON). */
 const KEY_VALUE = /(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)\\*["']?\s*[:=]\s*\\*["']?(\d{4})(?![0-9])/g;
 /** 暗証番号 (as the latin1 view of its UTF-8 bytes, since text is scanned byte for byte). */
-const ANSHO = Buffer.from('暗証番号', 'utf8').toString('latin1').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const ANSHO = Buffer.from('暗証番号', 'utf8')
+  .toString('latin1')
+  .replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const ANSHO_VALUE = new RegExp(`${ANSHO}\\s*(?::|=|\\xef\\xbc\\x9a)?\\s*(\\d{4})(?![0-9])`, 'g');
 const QUOTED_PIN = SYNTHETIC_PINS.length ? new RegExp(`(?<![A-Za-z0-9])\\\\*"(${SYNTHETIC_PINS.join('|')})\\\\*"`, 'g') : null;
 
@@ -164,13 +172,15 @@ function textHits(text: string, encoding: string, masked: Array<[number, number]
     if (inRanges(masked, at)) continue;
     if (at >= 2 && text[at - 1] === '.' && /[0-9]/.test(text[at - 2]!)) continue; // a decimal's fraction
     const digits = m[0].replace(/[ -]/g, '');
-    if (isMyNumber(digits)) hits.push({ at, kind: 'myNumber', encoding, what: `check-digit-valid 12-digit number ${mask(digits)}${m[2] ? ` (written with "${m[2]}")` : ''}` });
+    if (isMyNumber(digits))
+      hits.push({ at, kind: 'myNumber', encoding, what: `check-digit-valid 12-digit number ${mask(digits)}${m[2] ? ` (written with "${m[2]}")` : ''}` });
   }
   for (const m of text.matchAll(KEY_VALUE)) {
     if (isPinKey(m[1]!)) hits.push({ at: m.index, kind: 'pin', encoding, what: `4-digit value **** of key "${m[1]}"` });
   }
   for (const m of text.matchAll(ANSHO_VALUE)) hits.push({ at: m.index, kind: 'pin', encoding, what: '4 digits **** after 暗証番号' });
-  if (QUOTED_PIN) for (const m of text.matchAll(QUOTED_PIN)) hits.push({ at: m.index, kind: 'pin', encoding, what: "the emulator's synthetic PIN as a quoted value" });
+  if (QUOTED_PIN)
+    for (const m of text.matchAll(QUOTED_PIN)) hits.push({ at: m.index, kind: 'pin', encoding, what: "the emulator's synthetic PIN as a quoted value" });
   return hits;
 }
 
@@ -187,7 +197,11 @@ function hitsIn(buf: Buffer, depth: number): Hit[] {
   const text = buf.toString('latin1');
   hits.push(...textHits(text, 'text', maskedRanges(text)));
   if (depth >= MAX_DEPTH) return hits;
-  const lift = (h: Hit, at: number, enc: string): Hit => ({ ...h, at, encoding: h.encoding === 'bytes' || h.encoding === 'text' ? enc : `${enc} > ${h.encoding}` });
+  const lift = (h: Hit, at: number, enc: string): Hit => ({
+    ...h,
+    at,
+    encoding: h.encoding === 'bytes' || h.encoding === 'text' ? enc : `${enc} > ${h.encoding}`,
+  });
   for (const m of text.matchAll(HEX_RUN)) {
     const even = m[0].length & ~1;
     for (const h of hitsIn(Buffer.from(m[0].slice(0, even), 'hex'), depth + 1)) hits.push(lift(h, m.index, 'hex'));

@@ -25,7 +25,17 @@ interface Seen {
 }
 
 function scan(dir: string): { seen: Seen; traces: number; frames: number } {
-  const seen: Seen = { commands: new Set(), responses: new Set(), events: new Set(), statuses: new Set(), states: new Set(), screens: new Set(), methods: new Set(), failReasons: new Set(), modes: new Set() };
+  const seen: Seen = {
+    commands: new Set(),
+    responses: new Set(),
+    events: new Set(),
+    statuses: new Set(),
+    states: new Set(),
+    screens: new Set(),
+    methods: new Set(),
+    failReasons: new Set(),
+    modes: new Set(),
+  };
   let traces = 0;
   let frames = 0;
   for (const f of readdirSync(dir).filter((n) => n.endsWith('.ndjson'))) {
@@ -66,7 +76,12 @@ const CATALOGUE: Record<keyof Seen, string[]> = {
 };
 
 const out: Record<string, unknown> = {};
-const md = ['# Protocol coverage', '', 'What the conformance suite exercised on the link, per profile (from reports/traces/), beside code coverage in reports/coverage/.', ''];
+const md = [
+  '# Protocol coverage',
+  '',
+  'What the conformance suite exercised on the link, per profile (from reports/traces/), beside code coverage in reports/coverage/.',
+  '',
+];
 for (const profile of process.argv.slice(2)) {
   const dir = join(root, 'reports', 'traces', profile);
   if (!existsSync(dir)) continue;
@@ -89,7 +104,14 @@ for (const profile of process.argv.slice(2)) {
         if (r.verdict === 'PASS') p.passed++;
       }
     }
-    md.push('', '| manual page / section | scenarios | passed |', '|---|---|---|', ...Object.entries(pages).sort().map(([p, v]) => `| ${p} | ${v.scenarios} | ${v.passed} |`));
+    md.push(
+      '',
+      '| manual page / section | scenarios | passed |',
+      '|---|---|---|',
+      ...Object.entries(pages)
+        .sort()
+        .map(([p, v]) => `| ${p} | ${v.scenarios} | ${v.passed} |`),
+    );
   }
   md.push('');
   out[profile] = { traces, frames, coverage: summary, pages };

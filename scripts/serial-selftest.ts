@@ -50,7 +50,9 @@ async function selftest(): Promise<CheckResult[]> {
     check(
       "README's vendor path: as many emulated readers and ports as its declaration's readers",
       !!emuLine && !!certLine && Number(emuLine[1]) === readmePorts && readmePorts === declared,
-      certLine ? `emulate --readers ${emuLine && emuLine[1]}, ${readmePorts} port(s), ${certLine[2]} declares ${declared}` : 'no certify --port … --declaration … in README',
+      certLine
+        ? `emulate --readers ${emuLine && emuLine[1]}, ${readmePorts} port(s), ${certLine[2]} declares ${declared}`
+        : 'no certify --port … --declaration … in README',
     );
     const answers = path.join(dir, 'answers.json');
     fs.writeFileSync(answers, JSON.stringify({ answers: { '*': 'PASS' }, robot: { emulatorControl: control } }));
@@ -67,9 +69,17 @@ async function selftest(): Promise<CheckResult[]> {
     const key = path.join(dir, 'keys', 'certify-key.pem');
     const kg = run(['keygen', '--out', key]);
     const fingerprint = (/fingerprint: (sha256:[0-9a-f]{64})/.exec(kg.stdout) || [])[1];
-    check('certify keygen writes an Ed25519 key pair outside the repository and prints its fingerprint', kg.status === 0 && !!fingerprint && (fs.statSync(key).mode & 0o077) === 0, last(kg));
+    check(
+      'certify keygen writes an Ed25519 key pair outside the repository and prints its fingerprint',
+      kg.status === 0 && !!fingerprint && (fs.statSync(key).mode & 0o077) === 0,
+      last(kg),
+    );
     const inRepo = run(['keygen', '--out', path.join(root, 'reports', 'certify-key.pem')]);
-    check('certify keygen refuses to put a private key inside the repository', inRepo.status === 2 && !fs.existsSync(path.join(root, 'reports', 'certify-key.pem')), last(inRepo));
+    check(
+      'certify keygen refuses to put a private key inside the repository',
+      inRepo.status === 2 && !fs.existsSync(path.join(root, 'reports', 'certify-key.pem')),
+      last(inRepo),
+    );
 
     // README's vendor path with one port but a two-reader declaration: refused before anything runs.
     const listed = () => new Set(fs.existsSync(out) ? fs.readdirSync(out) : []);
@@ -84,14 +94,27 @@ async function selftest(): Promise<CheckResult[]> {
 
     before = listed();
     const cert = run(['--port', ports, '--declaration', 'declarations/emulator.json', '--answers', answers, '--out', out, '--key', key]);
-    process.stdout.write(cert.stdout.split('\n').filter((l) => !/^\.+$/.test(l)).join('\n'));
+    process.stdout.write(
+      cert.stdout
+        .split('\n')
+        .filter((l) => !/^\.+$/.test(l))
+        .join('\n'),
+    );
     const bundle = [...listed()].filter((d) => !before.has(d)).map((d) => path.join(out, d))[0];
-    check('certify (two ports, declarations/emulator.json, answers file + robot) passes and writes a signed bundle', cert.status === 0 && !!bundle && fs.existsSync(path.join(bundle, 'manifest.sig.json')), bundle ? path.relative(root, bundle) : last(cert));
+    check(
+      'certify (two ports, declarations/emulator.json, answers file + robot) passes and writes a signed bundle',
+      cert.status === 0 && !!bundle && fs.existsSync(path.join(bundle, 'manifest.sig.json')),
+      bundle ? path.relative(root, bundle) : last(cert),
+    );
     if (bundle) {
       const ok = run(['--verify', bundle, '--trust', fingerprint!]);
       check('certify --verify --trust <fingerprint> accepts the untouched bundle', ok.status === 0, last(ok));
       const noTrust = run(['--verify', bundle]);
-      check('certify --verify without --trust refuses (a bundle never vouches for its own key)', noTrust.status === 1 && /--trust/.test(noTrust.stdout), last(noTrust));
+      check(
+        'certify --verify without --trust refuses (a bundle never vouches for its own key)',
+        noTrust.status === 1 && /--trust/.test(noTrust.stdout),
+        last(noTrust),
+      );
 
       const tampered = (name: string, edit: (copy: string) => void) => {
         const copy = path.join(dir, name);
@@ -105,18 +128,32 @@ async function selftest(): Promise<CheckResult[]> {
         bytes[Math.floor(bytes.length / 2)]! ^= 0x01;
         fs.writeFileSync(victim, bytes);
       });
-      check('certify --verify refuses a bundle with one byte changed', flip.status === 1 && /cucumber\.json: changed/.test(flip.stdout), flip.stdout.trim().split('\n')[0]);
+      check(
+        'certify --verify refuses a bundle with one byte changed',
+        flip.status === 1 && /cucumber\.json: changed/.test(flip.stdout),
+        flip.stdout.trim().split('\n')[0],
+      );
 
       // The verdict edited in report.html, and manifest.json's hash recomputed to match.
       const editVerdict = (copy: string) => {
         const report = path.join(copy, 'report.html');
-        fs.writeFileSync(report, fs.readFileSync(report, 'utf8').replace(/合格 PASS/g, '不合格 FAIL').replace('content="PASS"', 'content="FAIL"'));
+        fs.writeFileSync(
+          report,
+          fs
+            .readFileSync(report, 'utf8')
+            .replace(/合格 PASS/g, '不合格 FAIL')
+            .replace('content="PASS"', 'content="FAIL"'),
+        );
         const manifest = JSON.parse(fs.readFileSync(path.join(copy, 'manifest.json'), 'utf8')) as { files: Record<string, string> };
         manifest.files['report.html'] = crypto.createHash('sha256').update(fs.readFileSync(report)).digest('hex');
         fs.writeFileSync(path.join(copy, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
       };
       const rehashed = tampered('rehashed', editVerdict);
-      check('certify --verify refuses an edited verdict whose manifest hash was recomputed (signature)', rehashed.status === 1 && /signature does not match/.test(rehashed.stdout), rehashed.stdout.trim().split('\n')[0]);
+      check(
+        'certify --verify refuses an edited verdict whose manifest hash was recomputed (signature)',
+        rehashed.status === 1 && /signature does not match/.test(rehashed.stdout),
+        rehashed.stdout.trim().split('\n')[0],
+      );
 
       const resign = (copy: string, privatePem: string | Buffer) => {
         const sigPath = path.join(copy, 'manifest.sig.json');
@@ -124,18 +161,40 @@ async function selftest(): Promise<CheckResult[]> {
         const k = crypto.createPrivateKey(privatePem);
         const pub = crypto.createPublicKey(k);
         sig.publicKey = pub.export({ type: 'spki', format: 'pem' }).toString();
-        sig.fingerprint = `sha256:${crypto.createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('hex')}`;
+        sig.fingerprint = `sha256:${crypto
+          .createHash('sha256')
+          .update(pub.export({ type: 'spki', format: 'der' }))
+          .digest('hex')}`;
         sig.value = crypto.sign(null, fs.readFileSync(path.join(copy, 'manifest.json')), k).toString('base64');
         fs.writeFileSync(sigPath, JSON.stringify(sig, null, 2) + '\n');
       };
       const other = crypto.generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' });
       const wrongKey = tampered('wrong-key', (copy) => (editVerdict(copy), resign(copy, other)));
-      check('certify --verify refuses an edited bundle re-signed with another key (not trusted)', wrongKey.status === 1 && /not trusted/.test(wrongKey.stdout), wrongKey.stdout.trim().split('\n')[0]);
+      check(
+        'certify --verify refuses an edited bundle re-signed with another key (not trusted)',
+        wrongKey.status === 1 && /not trusted/.test(wrongKey.stdout),
+        wrongKey.stdout.trim().split('\n')[0],
+      );
       const disagree = tampered('disagree', (copy) => (editVerdict(copy), resign(copy, fs.readFileSync(key, 'utf8'))));
-      check('certify --verify refuses a signed report whose verdict disagrees with its cucumber results', disagree.status === 1 && /verdict FAIL, but the cucumber results in the bundle give PASS/.test(disagree.stdout), disagree.stdout.trim().split('\n')[0]);
+      check(
+        'certify --verify refuses a signed report whose verdict disagrees with its cucumber results',
+        disagree.status === 1 && /verdict FAIL, but the cucumber results in the bundle give PASS/.test(disagree.stdout),
+        disagree.stdout.trim().split('\n')[0],
+      );
     }
 
-    const one = run(['--port', ready.readers[0]!, '--declaration', 'declarations/emulator-one-reader.json', '--answers', answers, '--out', path.join(dir, 'one'), '--key', key]);
+    const one = run([
+      '--port',
+      ready.readers[0]!,
+      '--declaration',
+      'declarations/emulator-one-reader.json',
+      '--answers',
+      answers,
+      '--out',
+      path.join(dir, 'one'),
+      '--key',
+      key,
+    ]);
     type Embedded = { elements?: Array<{ steps?: Array<{ embeddings?: Array<{ data: string }> }> }> };
     const report = ((): Embedded[] => {
       try {
@@ -145,8 +204,18 @@ async function selftest(): Promise<CheckResult[]> {
         return [];
       }
     })();
-    const na = report.flatMap((f) => f.elements || []).filter((s) => (s.steps || []).some((st) => (st.embeddings || []).some((e) => /not applicable: /.test(Buffer.from(e.data, 'base64').toString('utf8')) || /not applicable: /.test(e.data))));
-    check('a one-reader lab declaration on one port makes what it cannot support N/A with a reason, and still passes', one.status === 0 && na.length > 0, `${na.length} scenarios N/A; exit ${one.status}`);
+    const na = report
+      .flatMap((f) => f.elements || [])
+      .filter((s) =>
+        (s.steps || []).some((st) =>
+          (st.embeddings || []).some((e) => /not applicable: /.test(Buffer.from(e.data, 'base64').toString('utf8')) || /not applicable: /.test(e.data)),
+        ),
+      );
+    check(
+      'a one-reader lab declaration on one port makes what it cannot support N/A with a reason, and still passes',
+      one.status === 0 && na.length > 0,
+      `${na.length} scenarios N/A; exit ${one.status}`,
+    );
   } catch (e) {
     check('serial self-test ran', false, (e as Error).message);
   } finally {

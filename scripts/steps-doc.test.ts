@@ -43,7 +43,10 @@ test('steps that count records say which records they count, and cable steps nam
   const steps = [...render().matchAll(/^\| (.+?) \| (前提|もし|ならば) \|$/gm)].map((m) => m[1]!);
   const counting = steps.filter((s) => /件/.test(s));
   expect(counting).to.not.be.empty;
-  for (const s of counting) expect(s, 'counts confirmed (できた), failed (できなかった) or mode-change records, or result files (結果ファイル)').to.match(/できた|できなかった|切替え|結果ファイル/);
+  for (const s of counting)
+    expect(s, 'counts confirmed (できた), failed (できなかった) or mode-change records, or result files (結果ファイル)').to.match(
+      /できた|できなかった|切替え|結果ファイル/,
+    );
   const cable = steps.filter((s) => /ケーブル/.test(s));
   expect(cable).to.not.be.empty;
   for (const s of cable) expect(s, 'names the reader by its order of connection').to.match(/\{int\}台目|[12]台目/);

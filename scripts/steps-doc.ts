@@ -26,7 +26,9 @@ export function render(): string {
     '(docs/requirements.md) and its page (`@P106`); `npm test` regenerates reports/traceability.md.',
     '',
   ];
-  for (const file of readdirSync(stepsDir).filter((f) => f.endsWith('.steps.ts')).sort()) {
+  for (const file of readdirSync(stepsDir)
+    .filter((f) => f.endsWith('.steps.ts'))
+    .sort()) {
     const src = readFileSync(join(stepsDir, file), 'utf8');
     out.push(`## ${file.replace('.steps.ts', '')}`, '', '| step | kind |', '|---|---|');
     for (const m of src.matchAll(/^(Given|When|Then)\('([^']+)'/gm)) {
@@ -161,7 +163,7 @@ export function renderPrompts(): string {
     '',
     'On real hardware (profile `hardware`, `oqs-reader certify`) every physical act of a scenario becomes',
     'a prompt with a stable ID. The same ID is answered by the emulator itself (profiles `emulator`, `pty`),',
-    'by a person at the terminal (type `p` PASS, `f` FAIL, `s` skip; no answer within the declaration\'s',
+    "by a person at the terminal (type `p` PASS, `f` FAIL, `s` skip; no answer within the declaration's",
     '`timing.promptTimeoutS` fails the step), or by an answers file (`OQS_ANSWERS=answers.json` or',
     '`certify --answers`):',
     '',
@@ -170,7 +172,7 @@ export function renderPrompts(): string {
     '  "robot": { "emulatorControl": "unix:/tmp/oqs-emu.sock" } }',
     '```',
     '',
-    '`robot` is optional: with it, the act is performed through an emulator\'s control channel before the',
+    "`robot` is optional: with it, the act is performed through an emulator's control channel before the",
     'verdict is used (this is how CI proves the prompt path end to end); a lab robot speaking the same',
     'control protocol (docs/emulator.md) can do the same for a real reader. A SKIP marks the step skipped;',
     'a FAIL fails it. Every prompt and who answered it is attached to its scenario and listed in the',

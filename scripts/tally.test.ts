@@ -45,7 +45,11 @@ test('later', { todo: true });
   const out = join(dir, 'checks.xml');
   // Its own test run, not a part of this one (node:test tells its children so through the environment).
   const env = { ...process.env, NODE_TEST_CONTEXT: undefined };
-  const r = spawnSync(process.execPath, ['--require', 'ts-node/register', '--test-reporter=junit', `--test-reporter-destination=${out}`, file], { encoding: 'utf8', cwd: join(__dirname, '..'), env });
+  const r = spawnSync(process.execPath, ['--require', 'ts-node/register', '--test-reporter=junit', `--test-reporter-destination=${out}`, file], {
+    encoding: 'utf8',
+    cwd: join(__dirname, '..'),
+    env,
+  });
   expect(r.status, r.stderr).to.equal(1);
   const xml = readFileSync(out, 'utf8');
   expect(countJunit(xml)).to.deep.equal({ passed: 1, failed: 1, skipped: 2 });
@@ -67,6 +71,9 @@ test('the totals line: every file summed; a missing, malformed or empty file is 
 
   const bad = run(good, cut, empty, join(dir, 'missing.xml'));
   expect(bad.status).to.equal(1);
-  expect(bad.stdout).to.match(/cut\.xml cannot be read: not well-formed XML/).and.match(/empty\.xml has no test cases/).and.match(/missing\.xml is missing/);
+  expect(bad.stdout)
+    .to.match(/cut\.xml cannot be read: not well-formed XML/)
+    .and.match(/empty\.xml has no test cases/)
+    .and.match(/missing\.xml is missing/);
   expect(bad.stdout.trimEnd().split('\n').pop()).to.equal('Tests: 1 passed, 3 failed, 1 skipped');
 });

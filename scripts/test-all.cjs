@@ -37,30 +37,152 @@ const PROFILES = ['emulator', 'emulator-paced', 'pty', 'product', 'hardware'];
  * (what the tally counts), weight (expected seconds: the longest ready step starts first).
  */
 const STEPS = [
-  { name: 'build', title: 'build: dist/ (what ships; bin/oqs-reader.js runs it, so every test that spawns it tests this build)', cmd: check('build', 'npm run build', 'node', 'scripts/build.cjs'), junit: ['build'], weight: 1 },
-  { name: 'typecheck', title: "typecheck: the server's TypeScript, then the page's JavaScript as browser code", cmd: check('typecheck', 'tsc --noEmit', 'sh', '-c', 'npx --no-install tsc --noEmit -p . && npx --no-install tsc -p tsconfig.browser.json'), junit: ['typecheck'], weight: 26 },
+  {
+    name: 'build',
+    title: 'build: dist/ (what ships; bin/oqs-reader.js runs it, so every test that spawns it tests this build)',
+    cmd: check('build', 'npm run build', 'node', 'scripts/build.cjs'),
+    junit: ['build'],
+    weight: 1,
+  },
+  {
+    name: 'typecheck',
+    title: "typecheck: the server's TypeScript, then the page's JavaScript as browser code",
+    cmd: check('typecheck', 'tsc --noEmit', 'sh', '-c', 'npx --no-install tsc --noEmit -p . && npx --no-install tsc -p tsconfig.browser.json'),
+    junit: ['typecheck'],
+    weight: 26,
+  },
   { name: 'unit', title: 'unit tests', cmd: ['sh', 'scripts/test-unit.sh', '--set', 'covered'], after: ['build'], covered: true, junit: ['unit'], weight: 50 },
-  { name: 'unit-fuzz', title: 'unit tests: fuzz and memory (millions of inputs; not instrumented for coverage)', cmd: ['sh', 'scripts/test-unit.sh', '--set', 'fuzz'], after: ['build'], junit: ['unit-fuzz'], weight: 29 },
-  { name: 'emulator', title: 'conformance suite: emulator (in-process, virtual clock)', cmd: cucumber('emulator'), covered: true, junit: ['cucumber-emulator'], weight: 13 },
-  { name: 'emulator-paced', title: 'conformance suite: emulator behind 9600 baud, a 16 ms latency timer, 1-7 byte reads', cmd: cucumber('emulator-paced'), junit: ['cucumber-emulator-paced'], weight: 8 },
-  { name: 'pty', title: 'conformance suite: pty (oqs-reader emulate in its own process, native serial binding)', cmd: cucumber('pty'), after: ['build'], covered: true, junit: ['cucumber-pty'], weight: 22 },
-  { name: 'product', title: 'conformance suite: product (each scenario drives a real oqs-reader start over HTTP; readers on the pty emulator)', cmd: cucumber('product'), after: ['build'], junit: ['cucumber-product'], weight: 90 },
-  { name: 'serial-selftest', title: 'hardware profile and certification against the pty emulator', cmd: nodeTest('serial-selftest', 'scripts/serial-selftest.ts'), after: ['build'], covered: true, junit: ['serial-selftest', 'cucumber-hardware'], weight: 33 },
-  { name: 'e2e', title: 'browser tests: the operation screen in headless Chromium', cmd: ['sh', 'scripts/test-e2e.sh'], after: ['build'], junit: ['e2e'], weight: 58 },
+  {
+    name: 'unit-fuzz',
+    title: 'unit tests: fuzz and memory (millions of inputs; not instrumented for coverage)',
+    cmd: ['sh', 'scripts/test-unit.sh', '--set', 'fuzz'],
+    after: ['build'],
+    junit: ['unit-fuzz'],
+    weight: 29,
+  },
+  {
+    name: 'emulator',
+    title: 'conformance suite: emulator (in-process, virtual clock)',
+    cmd: cucumber('emulator'),
+    covered: true,
+    junit: ['cucumber-emulator'],
+    weight: 13,
+  },
+  {
+    name: 'emulator-paced',
+    title: 'conformance suite: emulator behind 9600 baud, a 16 ms latency timer, 1-7 byte reads',
+    cmd: cucumber('emulator-paced'),
+    junit: ['cucumber-emulator-paced'],
+    weight: 8,
+  },
+  {
+    name: 'pty',
+    title: 'conformance suite: pty (oqs-reader emulate in its own process, native serial binding)',
+    cmd: cucumber('pty'),
+    after: ['build'],
+    covered: true,
+    junit: ['cucumber-pty'],
+    weight: 22,
+  },
+  {
+    name: 'product',
+    title: 'conformance suite: product (each scenario drives a real oqs-reader start over HTTP; readers on the pty emulator)',
+    cmd: cucumber('product'),
+    after: ['build'],
+    junit: ['cucumber-product'],
+    weight: 90,
+  },
+  {
+    name: 'serial-selftest',
+    title: 'hardware profile and certification against the pty emulator',
+    cmd: nodeTest('serial-selftest', 'scripts/serial-selftest.ts'),
+    after: ['build'],
+    covered: true,
+    junit: ['serial-selftest', 'cucumber-hardware'],
+    weight: 33,
+  },
+  {
+    name: 'e2e',
+    title: 'browser tests: the operation screen in headless Chromium',
+    cmd: ['sh', 'scripts/test-e2e.sh'],
+    after: ['build'],
+    junit: ['e2e'],
+    weight: 58,
+  },
   // 200 kills as two independent runs of 100 (each its own emulator, controller, journal and seed,
   // every check on each): one controller can only be killed one after another, and 200 in a row
   // were the longest chain of the whole run (168 s of mostly waiting for restarts).
-  { name: 'kill-test', title: 'durability: SIGKILL the controller 100 times during a stream of confirmations (1 of 2)', cmd: nodeTest('kill-test', 'scripts/kill-test.ts', '--kills', '100', '--seed', String(KILL_SEED)), after: ['build'], junit: ['kill-test'], weight: 85 },
-  { name: 'kill-test-2', title: 'durability: SIGKILL the controller 100 times during a stream of confirmations (2 of 2)', cmd: nodeTest('kill-test-2', 'scripts/kill-test.ts', '--kills', '100', '--seed', String((KILL_SEED + 1) % 1_000_000)), after: ['build'], junit: ['kill-test-2'], weight: 85 },
-  { name: 'mutants', title: 'mutants (each breaks one rule; the suite must then fail)', cmd: nodeTest('mutants', 'scripts/mutants.ts'), after: ['build'], junit: ['mutants'], weight: 20 },
-  { name: 'protocol-rules', title: 'protocol rules: every numbered rule of docs/protocol.md has a conformance test (reports/protocol-rules.md)', cmd: check('protocol-rules', 'protocol rule matrix', 'node', 'scripts/protocol-rules.cjs', 'reports/protocol-rules.md'), junit: ['protocol-rules'], weight: 1 },
-  { name: 'verdicts', title: 'same verdicts on every profile', cmd: nodeTest('verdicts', 'scripts/compare-verdicts.ts', ...PROFILES.map((p) => `reports/cucumber-${p}.json`)), after: ['emulator', 'emulator-paced', 'pty', 'product', 'serial-selftest'], junit: ['verdicts'], weight: 2 },
-  { name: 'traceability', title: 'traceability: every requirement has a scenario (reports/traceability.md)', cmd: ['node', 'scripts/traceability.cjs', 'reports/cucumber-emulator.json', 'reports/traceability.md'], after: ['emulator'], weight: 1 },
-  { name: 'protocol-coverage', title: 'protocol coverage of every profile', cmd: ['node', '-r', 'ts-node/register', 'scripts/protocol-coverage.ts', ...PROFILES], after: ['emulator', 'emulator-paced', 'pty', 'product', 'serial-selftest'], weight: 3 },
-  { name: 'coverage', title: 'coverage report and thresholds (.c8rc.json)', cmd: check('coverage-check', 'c8 thresholds', 'sh', '-c', 'npx --no-install c8 report && npx --no-install c8 check-coverage'), after: ['unit', 'emulator', 'pty', 'serial-selftest'], junit: ['coverage-check'], weight: 10 },
+  {
+    name: 'kill-test',
+    title: 'durability: SIGKILL the controller 100 times during a stream of confirmations (1 of 2)',
+    cmd: nodeTest('kill-test', 'scripts/kill-test.ts', '--kills', '100', '--seed', String(KILL_SEED)),
+    after: ['build'],
+    junit: ['kill-test'],
+    weight: 85,
+  },
+  {
+    name: 'kill-test-2',
+    title: 'durability: SIGKILL the controller 100 times during a stream of confirmations (2 of 2)',
+    cmd: nodeTest('kill-test-2', 'scripts/kill-test.ts', '--kills', '100', '--seed', String((KILL_SEED + 1) % 1_000_000)),
+    after: ['build'],
+    junit: ['kill-test-2'],
+    weight: 85,
+  },
+  {
+    name: 'mutants',
+    title: 'mutants (each breaks one rule; the suite must then fail)',
+    cmd: nodeTest('mutants', 'scripts/mutants.ts'),
+    after: ['build'],
+    junit: ['mutants'],
+    weight: 20,
+  },
+  {
+    name: 'protocol-rules',
+    title: 'protocol rules: every numbered rule of docs/protocol.md has a conformance test (reports/protocol-rules.md)',
+    cmd: check('protocol-rules', 'protocol rule matrix', 'node', 'scripts/protocol-rules.cjs', 'reports/protocol-rules.md'),
+    junit: ['protocol-rules'],
+    weight: 1,
+  },
+  {
+    name: 'verdicts',
+    title: 'same verdicts on every profile',
+    cmd: nodeTest('verdicts', 'scripts/compare-verdicts.ts', ...PROFILES.map((p) => `reports/cucumber-${p}.json`)),
+    after: ['emulator', 'emulator-paced', 'pty', 'product', 'serial-selftest'],
+    junit: ['verdicts'],
+    weight: 2,
+  },
+  {
+    name: 'traceability',
+    title: 'traceability: every requirement has a scenario (reports/traceability.md)',
+    cmd: ['node', 'scripts/traceability.cjs', 'reports/cucumber-emulator.json', 'reports/traceability.md'],
+    after: ['emulator'],
+    weight: 1,
+  },
+  {
+    name: 'protocol-coverage',
+    title: 'protocol coverage of every profile',
+    cmd: ['node', '-r', 'ts-node/register', 'scripts/protocol-coverage.ts', ...PROFILES],
+    after: ['emulator', 'emulator-paced', 'pty', 'product', 'serial-selftest'],
+    weight: 3,
+  },
+  {
+    name: 'coverage',
+    title: 'coverage report and thresholds (.c8rc.json)',
+    cmd: check('coverage-check', 'c8 thresholds', 'sh', '-c', 'npx --no-install c8 report && npx --no-install c8 check-coverage'),
+    after: ['unit', 'emulator', 'pty', 'serial-selftest'],
+    junit: ['coverage-check'],
+    weight: 10,
+  },
 ];
 // Reads everything the others wrote, so it comes last.
-STEPS.push({ name: 'privacy', title: 'privacy: no 個人番号, PIN or image bytes in anything the runs wrote', cmd: check('privacy', 'privacy scan of reports/ and state', 'node', '-r', 'ts-node/register', 'scripts/privacy-scan.ts', 'reports', '.oqs-reader'), after: STEPS.map((s) => s.name), junit: ['privacy'], weight: 3 });
+STEPS.push({
+  name: 'privacy',
+  title: 'privacy: no 個人番号, PIN or image bytes in anything the runs wrote',
+  cmd: check('privacy', 'privacy scan of reports/ and state', 'node', '-r', 'ts-node/register', 'scripts/privacy-scan.ts', 'reports', '.oqs-reader'),
+  after: STEPS.map((s) => s.name),
+  junit: ['privacy'],
+  weight: 3,
+});
 
 const seconds = (ms) => (ms / 1000).toFixed(1);
 
@@ -128,7 +250,9 @@ async function main() {
   process.stdout.write(`test-all: ${steps.length} steps, up to ${jobs} at once; logs in reports/logs/\n`);
   await new Promise((resolve) => {
     const next = () => {
-      const ready = [...pending.values()].filter((s) => (s.after ?? []).every((a) => !known.has(a) || done.has(a))).sort((a, b) => rank.get(b.name) - rank.get(a.name));
+      const ready = [...pending.values()]
+        .filter((s) => (s.after ?? []).every((a) => !known.has(a) || done.has(a)))
+        .sort((a, b) => rank.get(b.name) - rank.get(a.name));
       while (running.size < jobs && ready.length) {
         const s = ready.shift();
         pending.delete(s.name);
@@ -147,7 +271,12 @@ async function main() {
   const wall = Date.now() - started;
   const results = steps.map((s) => done.get(s.name));
   const cpu = results.reduce((a, r) => a + (Number.isNaN(r.cpu) ? 0 : r.cpu), 0);
-  const table = ['| step | result | started at s | wall s | CPU s |', '|---|---|---:|---:|---:|', ...results.map((r) => `| ${r.step.name} | ${r.ok ? 'ok' : 'FAILED'} | ${seconds(r.startedAt - started)} | ${seconds(r.wall)} | ${seconds(r.cpu)} |`), `| **all** (${jobs} at once, ${os.availableParallelism()} cores) | | | **${seconds(wall)}** | **${seconds(cpu)}** |`];
+  const table = [
+    '| step | result | started at s | wall s | CPU s |',
+    '|---|---|---:|---:|---:|',
+    ...results.map((r) => `| ${r.step.name} | ${r.ok ? 'ok' : 'FAILED'} | ${seconds(r.startedAt - started)} | ${seconds(r.wall)} | ${seconds(r.cpu)} |`),
+    `| **all** (${jobs} at once, ${os.availableParallelism()} cores) | | | **${seconds(wall)}** | **${seconds(cpu)}** |`,
+  ];
   fs.writeFileSync(path.join(reports, 'timing.md'), `# npm test: time per step\n\n${table.join('\n')}\n`);
   process.stdout.write(`\n${table.join('\n')}\n\n`);
   const failed = results.filter((r) => !r.ok);

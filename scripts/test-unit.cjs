@@ -48,7 +48,16 @@ function runLane(n, files, covered) {
   const xml = path.join(reports, `unit-lane-${n}.xml`);
   const env = { ...process.env };
   if (!covered) delete env.NODE_V8_COVERAGE;
-  const args = ['-r', 'ts-node/register', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=junit', `--test-reporter-destination=${xml}`, path.join(__dirname, 'unit-lane.cjs'), ...files];
+  const args = [
+    '-r',
+    'ts-node/register',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=junit',
+    `--test-reporter-destination=${xml}`,
+    path.join(__dirname, 'unit-lane.cjs'),
+    ...files,
+  ];
   const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const prefix = (stream, out) => {
     let rest = '';
@@ -72,7 +81,9 @@ function merge(results, target) {
     const m = /<testsuites[^>]*>([\s\S]*)<\/testsuites>/.exec(text);
     if (m) return m[1];
     // A lane that died before its reporter wrote: one failure, so the tally cannot miss it.
-    return ok ? '' : `<testsuite name="unit lane ${n}" tests="1" failures="1"><testcase name="unit lane ${n} ran to the end"><failure message="exit ${code ?? signal}"/></testcase></testsuite>`;
+    return ok
+      ? ''
+      : `<testsuite name="unit lane ${n}" tests="1" failures="1"><testcase name="unit lane ${n} ran to the end"><failure message="exit ${code ?? signal}"/></testcase></testsuite>`;
   });
   fs.writeFileSync(target, `<?xml version="1.0" encoding="utf-8"?>\n<testsuites>${bodies.join('')}</testsuites>\n`);
   for (const { xml } of results) fs.rmSync(xml, { force: true });
@@ -100,7 +111,9 @@ async function main() {
   merge(results, path.join(reports, set === 'fuzz' ? 'unit-fuzz.xml' : 'unit.xml'));
   const bad = results.filter((r) => !r.ok);
   for (const r of bad) process.stderr.write(`test-unit: lane ${r.n} failed (exit ${r.code ?? r.signal})\n`);
-  process.stdout.write(`test-unit: ${files.length} files (${fuzz.length} fuzz and memory, uncovered) in ${results.length} lanes, ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stdout.write(
+    `test-unit: ${files.length} files (${fuzz.length} fuzz and memory, uncovered) in ${results.length} lanes, ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+  );
   return bad.length ? 1 : 0;
 }
 

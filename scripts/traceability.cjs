@@ -16,8 +16,14 @@ try {
   process.exit(1);
 }
 const { rows, unknownTags } = traceability(readRequirements(path.join(__dirname, '..', 'docs', 'requirements.md')), results);
-const lines = ['# Traceability: manual and domain requirements → scenarios → verdict', '', `Generated from \`${jsonFile}\`.`, '',
-  '| ID | requirement | scenarios | verdict |', '|---|---|---|---|'];
+const lines = [
+  '# Traceability: manual and domain requirements → scenarios → verdict',
+  '',
+  `Generated from \`${jsonFile}\`.`,
+  '',
+  '| ID | requirement | scenarios | verdict |',
+  '|---|---|---|---|',
+];
 for (const r of rows) lines.push(`| ${r.requirement.id} | ${r.requirement.text.slice(0, 90).replace(/\|/g, '\\|')} | ${r.scenarios.length} | ${r.verdict} |`);
 lines.push('', '## Scenarios per requirement', '');
 for (const r of rows) {

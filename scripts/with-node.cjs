@@ -53,11 +53,23 @@ function nodeDir(major) {
     const tmp = `${dir}.tmp-${process.pid}`;
     fs.rmSync(tmp, { recursive: true, force: true });
     fs.mkdirSync(tmp, { recursive: true });
-    const args = ['install', '--prefix', tmp, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', `${pkg}@${version}`];
+    const args = [
+      'install',
+      '--prefix',
+      tmp,
+      '--no-save',
+      '--no-package-lock',
+      '--no-audit',
+      '--no-fund',
+      '--ignore-scripts',
+      '--loglevel=error',
+      `${pkg}@${version}`,
+    ];
     const npm = process.env.npm_execpath;
-    const r = npm && /\.[cm]?js$/.test(npm)
-      ? spawnSync(process.execPath, [npm, ...args], { stdio: ['ignore', 2, 2] }) // stdout is --bin-dir's answer
-      : spawnSync('npm', args, { stdio: ['ignore', 2, 2], shell: process.platform === 'win32' });
+    const r =
+      npm && /\.[cm]?js$/.test(npm)
+        ? spawnSync(process.execPath, [npm, ...args], { stdio: ['ignore', 2, 2] }) // stdout is --bin-dir's answer
+        : spawnSync('npm', args, { stdio: ['ignore', 2, 2], shell: process.platform === 'win32' });
     if (r.status !== 0 || !binOf(tmp)) {
       fs.rmSync(tmp, { recursive: true, force: true });
       say(`could not install ${pkg}@${version} (npm exit ${r.status}); install Node 22 yourself (README "Supported Node versions")`);

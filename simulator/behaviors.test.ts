@@ -58,7 +58,12 @@ test('a reader that never answers a command (a behaviour that swallows it): the 
   binding.addPort('/dev/ttyEMU0', reader);
   const client = await clock.resolve(ReaderClient.open({ path: '/dev/ttyEMU0', binding, clock, commandTimeoutMs: 1000 }));
   const restore = reader.defineBehavior({ onCommand: (_r, cmd) => cmd.name === 'getStatus' });
-  const failure = await clock.resolve(client.getStatus().then(() => null, (e: unknown) => e));
+  const failure = await clock.resolve(
+    client.getStatus().then(
+      () => null,
+      (e: unknown) => e,
+    ),
+  );
   expect(failure).to.have.property('code', 'OQS_ERR_READER_TIMEOUT');
   restore();
   expect(await clock.resolve(client.getStatus())).to.include({ cardPresent: 0 });
@@ -73,13 +78,17 @@ test("an act's override: a jammed card slot refuses every card, coded, and the d
       return false;
     },
   });
-  expect(() => reader.stimulate({ action: 'placeCard', profile: 'normal' })).to.throw(EmulatorError).with.property('code', 'EMU_ERR_BAD_STATE');
+  expect(() => reader.stimulate({ action: 'placeCard', profile: 'normal' }))
+    .to.throw(EmulatorError)
+    .with.property('code', 'EMU_ERR_BAD_STATE');
   expect(() => reader.placeCard('normal')).to.throw(EmulatorError);
   await clock.runUntilIdle();
   expect(reader.model.card).to.equal(null);
   expect(received).to.deep.equal([]);
   // Acts it does not take still reach their defaults.
-  expect(() => reader.removeCard()).to.throw(EmulatorError).with.property('code', 'EMU_ERR_NO_CARD');
+  expect(() => reader.removeCard())
+    .to.throw(EmulatorError)
+    .with.property('code', 'EMU_ERR_NO_CARD');
 });
 
 test('a wrongStatus fault rule is a behaviour in front: the reader answers with that status and does not do the command', () => {

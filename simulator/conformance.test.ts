@@ -7,7 +7,18 @@
 import { test } from 'node:test';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { FrameDecoder, Mode, ReaderState, decodeMessage, encodeAck, encodeCommand, encodeEvent, encodeFrame, encodeResponse, type Message } from '../src/protocol';
+import {
+  FrameDecoder,
+  Mode,
+  ReaderState,
+  decodeMessage,
+  encodeAck,
+  encodeCommand,
+  encodeEvent,
+  encodeFrame,
+  encodeResponse,
+  type Message,
+} from '../src/protocol';
 import { VirtualClock } from '../src/time/virtual-clock';
 import { profileNames } from './cards';
 import { EmulatedReader } from './emulated-reader';
@@ -94,12 +105,25 @@ test('PR-3.3-7 PR-5-2 reset mid-flow: the ok response first, then identityFailed
   await w.settle();
   const after = w.got.slice(from);
   expect(after[0]).to.include({ kind: 'response', name: 'reset', status: 'ok' });
-  expect(after.slice(1).filter((m) => m.kind === 'event').map((m) => (m as { name: string }).name)).to.deep.equal(['identityFailed', 'screenShown']);
+  expect(
+    after
+      .slice(1)
+      .filter((m) => m.kind === 'event')
+      .map((m) => (m as { name: string }).name),
+  ).to.deep.equal(['identityFailed', 'screenShown']);
   expect(w.events('identityFailed').at(-1)!.fields).to.deep.equal({ txId: tx, reason: 7 });
 });
 
 type HostAct = 'reset' | 'cancelVisualCheck' | 'setMode unattended' | 'setMode visual' | 'setMode pinOnly' | 'startVisualCheck' | 'executeVisualCheck';
-const HOST_ACTS: HostAct[] = ['reset', 'cancelVisualCheck', 'setMode unattended', 'setMode visual', 'setMode pinOnly', 'startVisualCheck', 'executeVisualCheck'];
+const HOST_ACTS: HostAct[] = [
+  'reset',
+  'cancelVisualCheck',
+  'setMode unattended',
+  'setMode visual',
+  'setMode pinOnly',
+  'startVisualCheck',
+  'executeVisualCheck',
+];
 
 test('PR-3.4-2 PR-3.4-1 every transaction gets exactly one outcome before its cardRemoved, whatever patient and host do', async () => {
   const step = fc.oneof(fc.constantFrom(...PATIENT_ACTS), fc.constantFrom(...HOST_ACTS));
@@ -153,7 +177,12 @@ test('PR-3.4-3 a power cycle: readerReset is the first frame, with SEQ 0; a card
   await w.settle();
   const tail = w.got.slice(w.got.findIndex((m) => m.kind === 'response' && m.reqSeq === seq && m.name === 'setMode'));
   expect(tail[0]).to.include({ status: 'ok' });
-  expect(tail.filter((m) => m.kind === 'event').slice(0, 2).map((m) => [(m as { name: string }).name, (m as { fields: { txId?: number } }).fields.txId])).to.deep.equal([
+  expect(
+    tail
+      .filter((m) => m.kind === 'event')
+      .slice(0, 2)
+      .map((m) => [(m as { name: string }).name, (m as { fields: { txId?: number } }).fields.txId]),
+  ).to.deep.equal([
     ['cardPlaced', tx + 1],
     ['methodChosen', tx + 1],
   ]);
@@ -182,12 +211,19 @@ test('PR-5-4 an unACKed event is sent again byte for byte after 0.5, 1, 2, 4, 4,
   await w.link.advance(60_000);
   const times = [...new Set(sent.map((s) => s.at))];
   expect(times).to.deep.equal([0, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500]);
-  for (const at of times) expect(sent.filter((s) => s.at === at).map((s) => s.hex), `at ${at} ms`).to.deep.equal(first);
+  for (const at of times)
+    expect(
+      sent.filter((s) => s.at === at).map((s) => s.hex),
+      `at ${at} ms`,
+    ).to.deep.equal(first);
   expect(w.reader.link.unacked.size, 'held, not given up').to.equal(3);
   const before = sent.length;
   w.reader.feed(encodeCommand('hello', 0, { protocolVersion: 1, host: 'h' }));
   await Promise.resolve();
-  expect(sent.slice(before + 1).map((s) => s.hex), 'replayed after the hello response, in order').to.deep.equal(first);
+  expect(
+    sent.slice(before + 1).map((s) => s.hex),
+    'replayed after the hello response, in order',
+  ).to.deep.equal(first);
 });
 
 test('PR-5-7 a repeated command is answered from the cache, not run twice; after 10 s the same bytes are a new command', async () => {
@@ -233,6 +269,13 @@ test('PR-4.9-1 a reader without pinOnlyMode and visualCheck refuses what needs t
   reader.feed(encodeCommand('executeVisualCheck', 3, { checkId: 1 }));
   reader.feed(encodeCommand('cancelVisualCheck', 4, {}));
   reader.feed(encodeCommand('setMode', 5, { mode: Mode.unattended }));
-  expect(got.map((m) => (m.kind === 'response' ? m.status : m.kind))).to.deep.equal(['unsupported', 'unsupported', 'unsupported', 'unsupported', 'unsupported', 'ok']);
+  expect(got.map((m) => (m.kind === 'response' ? m.status : m.kind))).to.deep.equal([
+    'unsupported',
+    'unsupported',
+    'unsupported',
+    'unsupported',
+    'unsupported',
+    'ok',
+  ]);
   expect(reader.model.mode).to.equal('unattended');
 });

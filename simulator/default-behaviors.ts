@@ -19,7 +19,10 @@ const command = (name: CommandName, answer: (reader: EmulatedReader, cmd: HostCo
 });
 
 /** Handles act `action` only. */
-const act = <A extends StimulusAction>(action: A, run: (reader: EmulatedReader, s: Extract<Stimulus, { action: A }>) => void | Promise<void>): ReaderBehavior => ({
+const act = <A extends StimulusAction>(
+  action: A,
+  run: (reader: EmulatedReader, s: Extract<Stimulus, { action: A }>) => void | Promise<void>,
+): ReaderBehavior => ({
   onStimulus(reader, s) {
     if (s.action !== action) return false;
     return run(reader, s as Extract<Stimulus, { action: A }>) ?? true;
@@ -53,7 +56,9 @@ export const respondToSetMode = command('setMode', (reader, cmd, reply) => {
 const visualCheck = (name: 'startVisualCheck' | 'executeVisualCheck' | 'cancelVisualCheck', answer: (reader: EmulatedReader, cmd: HostCommand) => StatusName) =>
   command(name, (reader, cmd, reply) => reply.respond(name, reader.can(Capability.visualCheck) ? answer(reader, cmd) : 'unsupported'));
 
-export const respondToStartVisualCheck = visualCheck('startVisualCheck', (r, cmd) => r.model.startVisualCheck(num(cmd, 'checkId'), String(cmd.fields.confirmationDate)));
+export const respondToStartVisualCheck = visualCheck('startVisualCheck', (r, cmd) =>
+  r.model.startVisualCheck(num(cmd, 'checkId'), String(cmd.fields.confirmationDate)),
+);
 export const respondToExecuteVisualCheck = visualCheck('executeVisualCheck', (r, cmd) => r.model.executeVisualCheck(num(cmd, 'checkId')));
 export const respondToCancelVisualCheck = visualCheck('cancelVisualCheck', (r) => r.model.cancelVisualCheck());
 

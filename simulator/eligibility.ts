@@ -10,7 +10,10 @@ import { CARD_PROFILES, Card, certificateState, profileNames, type ProfileName }
  */
 export const CERT_NOTICE_CODES = {
   renewSoon: { code: 'W0001', message: '利用者証明用電子証明書の有効期限が3か月以内に切れます。市区町村で更新の手続きをしてください' },
-  grace: { code: 'W0002', message: '利用者証明用電子証明書の有効期限が切れています（期限後3か月は保険証として利用できます）。市区町村で更新の手続きをしてください' },
+  grace: {
+    code: 'W0002',
+    message: '利用者証明用電子証明書の有効期限が切れています（期限後3か月は保険証として利用できます）。市区町村で更新の手続きをしてください',
+  },
 } as const;
 
 export interface EmulatedEligibilityOptions {
@@ -62,7 +65,13 @@ export class EmulatedEligibility implements EligibilityService {
   confirm(record: ConfirmationRecord): Promise<EligibilityAnswer> {
     const profile = this.profileOf(record.cardId);
     if (!profile) {
-      return Promise.resolve({ processingResultStatus: '1', processingResultCode: null, processingResultMessage: null, qualificationValidity: '4', results: [] });
+      return Promise.resolve({
+        processingResultStatus: '1',
+        processingResultCode: null,
+        processingResultMessage: null,
+        qualificationValidity: '4',
+        results: [],
+      });
     }
     const cert = certificateState(CARD_PROFILES[profile], this.opts.clock.now());
     const notice = cert === 'renewSoon' || cert === 'grace' ? { ...CERT_NOTICE_CODES, ...this.opts.notices }[cert] : null;

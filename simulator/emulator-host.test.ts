@@ -30,9 +30,7 @@ class Controller {
   }
 
   write(bytes: Buffer): Promise<void> {
-    return new Promise((resolve, reject) =>
-      this.port.write(bytes, (err) => (err ? reject(err) : this.port.drain((e) => (e ? reject(e) : resolve())))),
-    );
+    return new Promise((resolve, reject) => this.port.write(bytes, (err) => (err ? reject(err) : this.port.drain((e) => (e ? reject(e) : resolve())))));
   }
 
   /** Resolves with the first received message that matches, waiting on real I/O at most WAIT_MS. */
@@ -47,7 +45,9 @@ class Controller {
       };
       const timer = setTimeout(() => {
         this.waiters.delete(check);
-        reject(new Error(`no ${what} within ${WAIT_MS} ms (got ${this.received.map((r) => r.kind + ':' + ('name' in r ? r.name : '')).join(', ') || 'nothing'})`));
+        reject(
+          new Error(`no ${what} within ${WAIT_MS} ms (got ${this.received.map((r) => r.kind + ':' + ('name' in r ? r.name : '')).join(', ') || 'nothing'})`),
+        );
       }, WAIT_MS);
       this.waiters.add(check);
       check();
@@ -181,7 +181,22 @@ test('runEmulate (oqs-reader emulate): ready line, control channel, shutdown →
     if (line.startsWith('OQS-EMULATOR-READY ')) onReady(line);
   };
   const run = runEmulate(
-    ['--readers', '1', '--link-dir', dir, '--control', `unix:${join(dir, 'c.sock')}`, '--control', 'tcp:127.0.0.1:0', '--baud', '115200', '--latency-ms', '2', '--fragment', '8'],
+    [
+      '--readers',
+      '1',
+      '--link-dir',
+      dir,
+      '--control',
+      `unix:${join(dir, 'c.sock')}`,
+      '--control',
+      'tcp:127.0.0.1:0',
+      '--baud',
+      '115200',
+      '--latency-ms',
+      '2',
+      '--fragment',
+      '8',
+    ],
     out,
   );
   const info = JSON.parse((await ready).slice('OQS-EMULATOR-READY '.length)) as { readers: string[]; control: string; controls: string[] };

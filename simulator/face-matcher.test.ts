@@ -25,7 +25,13 @@ test('docs/emulator.md shows the face-match table the code produces (OQS_WRITE_D
 test('the table says what the matcher does: normal matches as it is and with a mask, not bandaged or as someone else', () => {
   const m = new FaceMatcher(70);
   const normal = new Card('normal', CARD_PROFILES.normal);
-  expect(['none', 'mask', 'bandage', 'eyePatch', 'otherPerson'].map((c) => m.matches(m.score(normal, c as 'none')))).to.deep.equal([true, true, false, false, false]);
+  expect(['none', 'mask', 'bandage', 'eyePatch', 'otherPerson'].map((c) => m.matches(m.score(normal, c as 'none')))).to.deep.equal([
+    true,
+    true,
+    false,
+    false,
+    false,
+  ]);
   expect(faceMatchTable()).to.include('| `normal` 通常 | 92 ✓ | 37 ✗ | 42 ✗ | 82 ✓ | 5 ✗ | `none` |');
   expect(faceMatchTable()).to.include('| `infant` 乳幼児 | 38 ✗ |');
 });
@@ -52,6 +58,8 @@ test('docs/emulator.md lists every control op the host answers and every option 
 test('names inherited from Object.prototype are no card profile and no face condition (a coded refusal, never a crash)', () => {
   const wallet = new CardWallet();
   for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
-    expect(() => wallet.get(name), name).to.throw().with.property('code', 'EMU_ERR_UNKNOWN_PROFILE');
+    expect(() => wallet.get(name), name)
+      .to.throw()
+      .with.property('code', 'EMU_ERR_UNKNOWN_PROFILE');
   }
 });

@@ -51,7 +51,13 @@ export async function runFault(argv: string[], out: Write, err: Write = out): Pr
   if (values.clear && values.reboot) return usageError('give --clear or --reboot, not both');
   const wanted = values.clear || values.reboot ? 0 : 1;
   if (positionals.length !== wanted) {
-    return usageError(wanted === 0 ? `--${values.clear ? 'clear' : 'reboot'} takes no FAULT; unexpected "${positionals[0]}"` : positionals.length === 0 ? 'a FAULT is required' : `give exactly one FAULT; unexpected "${positionals[1]}"`);
+    return usageError(
+      wanted === 0
+        ? `--${values.clear ? 'clear' : 'reboot'} takes no FAULT; unexpected "${positionals[0]}"`
+        : positionals.length === 0
+          ? 'a FAULT is required'
+          : `give exactly one FAULT; unexpected "${positionals[1]}"`,
+    );
   }
   const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
   let client: EmulatorControlClient;

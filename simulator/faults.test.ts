@@ -11,7 +11,10 @@ function run(rules: Parameters<FaultInjector['arm']>[0][], frames: Buffer[]) {
   const chunks: Buffer[] = [];
   const got: Message[] = [];
   const errors: string[] = [];
-  const d = new FrameDecoder((fr) => got.push(decodeMessage(fr)), (e) => errors.push(e.code));
+  const d = new FrameDecoder(
+    (fr) => got.push(decodeMessage(fr)),
+    (e) => errors.push(e.code),
+  );
   for (const fr of frames) f.pass('toHost', fr, (b) => (chunks.push(b), d.push(b)));
   return { clock, f, got, chunks, errors, d };
 }
@@ -57,7 +60,15 @@ test('a seeded fraction is repeatable; bad rules are refused with a code', () =>
   expect(a).to.equal(b);
   expect(a).to.be.within(120, 180);
   const f = new FaultInjector(new VirtualClock(0));
-  for (const bad of [{ fault: 'explode' }, { fault: 'drop', nth: 0 }, { fault: 'delay' }, { fault: 'corrupt', direction: 'toReader' }, { fault: 'drop', nth: 1, every: 2 }]) {
-    expect(() => f.arm(bad as never), JSON.stringify(bad)).to.throw(FaultError).with.property('code', 'EMU_ERR_BAD_FAULT');
+  for (const bad of [
+    { fault: 'explode' },
+    { fault: 'drop', nth: 0 },
+    { fault: 'delay' },
+    { fault: 'corrupt', direction: 'toReader' },
+    { fault: 'drop', nth: 1, every: 2 },
+  ]) {
+    expect(() => f.arm(bad as never), JSON.stringify(bad))
+      .to.throw(FaultError)
+      .with.property('code', 'EMU_ERR_BAD_FAULT');
   }
 });

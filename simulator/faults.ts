@@ -58,7 +58,6 @@ export interface FaultStats {
   applied: Record<FaultName, number>;
 }
 
-
 export function validateRule(rule: FaultRule): FaultRule {
   if (!rule || !(rule.fault in FAULTS)) throw new FaultError(`fault must be one of ${Object.keys(FAULTS).join(', ')}`);
   const dir = rule.direction ?? 'toHost';

@@ -113,7 +113,12 @@ async function runFlows(acts: Stimulus[], ackLag: number, commandsEvery: number)
   let hostSeq = 0;
   const decoder = new FrameDecoder((f) => {
     const m = decodeMessage(f);
-    out.push({ seq: f.seq, key: `${f.type}:${f.payload.toString('hex')}`, kind: m.kind, event: m.kind === 'event' ? `${m.name}${JSON.stringify(m.fields)}` : undefined });
+    out.push({
+      seq: f.seq,
+      key: `${f.type}:${f.payload.toString('hex')}`,
+      kind: m.kind,
+      event: m.kind === 'event' ? `${m.name}${JSON.stringify(m.fields)}` : undefined,
+    });
     // A new frame under a SEQ the host has not ACKed yet would make that event unrecoverable.
     if (toAck.includes(f.seq)) reused.push(f.seq);
     if (m.kind === 'event') {
@@ -134,7 +139,11 @@ async function runFlows(acts: Stimulus[], ackLag: number, commandsEvery: number)
   let n = 0;
   for (const act of acts) {
     if (commandsEvery > 0 && ++n % commandsEvery === 0) reader.feed(encodeCommand('getStatus', hostSeq++ & 0xff, {}));
-    await clock.resolve(Promise.resolve().then(() => reader.stimulate(act)).catch(() => undefined));
+    await clock.resolve(
+      Promise.resolve()
+        .then(() => reader.stimulate(act))
+        .catch(() => undefined),
+    );
     await clock.runUntilIdle();
   }
   // The host catches up: from now on it ACKs at once.
@@ -182,16 +191,17 @@ test('PR-5-5 a host that ACKs late: SEQs stay in send order, no SEQ is reused wh
       // window (a host answering commands for a whole turn of SEQs without ACKing breaks PR-5-3).
       fc.oneof(fc.tuple(fc.integer({ min: 1, max: 400 }), fc.constant(0)), fc.tuple(fc.integer({ min: 1, max: 127 }), fc.integer({ min: 1, max: 3 }))),
       async (acts, [lag, commandsEvery]) => {
-      const { out, emitted, reader, reused } = await runFlows(acts, lag, commandsEvery);
-      checkSeqOrder(out);
-      expect(reused, 'SEQs reused while their event waited for an ACK').to.deep.equal([]);
-      // Every event the device produced reached the host, in the order it happened.
-      // (an event taken back at a full turn of the counter arrives twice: records are idempotent)
-      let j = 0;
-      for (const f of out) if (f.event && f.event === emitted[j]) j++;
-      expect(j, 'events delivered in order').to.equal(emitted.length);
-      expect(reader.link.unacked.size).to.equal(0);
-    }),
+        const { out, emitted, reader, reused } = await runFlows(acts, lag, commandsEvery);
+        checkSeqOrder(out);
+        expect(reused, 'SEQs reused while their event waited for an ACK').to.deep.equal([]);
+        // Every event the device produced reached the host, in the order it happened.
+        // (an event taken back at a full turn of the counter arrives twice: records are idempotent)
+        let j = 0;
+        for (const f of out) if (f.event && f.event === emitted[j]) j++;
+        expect(j, 'events delivered in order').to.equal(emitted.length);
+        expect(reader.link.unacked.size).to.equal(0);
+      },
+    ),
     { numRuns: 20 },
   );
 });

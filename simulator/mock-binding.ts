@@ -61,7 +61,16 @@ export class EmulatorBinding implements BindingInterface<MockPortBinding> {
       device,
       open: false,
       present: true,
-      info: { path, manufacturer: 'oqs-reader emulator', serialNumber: undefined, pnpId: undefined, locationId: undefined, productId: undefined, vendorId: undefined, ...info },
+      info: {
+        path,
+        manufacturer: 'oqs-reader emulator',
+        serialNumber: undefined,
+        pnpId: undefined,
+        locationId: undefined,
+        productId: undefined,
+        vendorId: undefined,
+        ...info,
+      },
     });
   }
 

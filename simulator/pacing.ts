@@ -32,7 +32,6 @@ export function randomChunks(max: number): ChunkChooser {
   return (_remaining, random) => 1 + Math.floor(random() * max);
 }
 
-
 interface Delivery {
   /** Clock time at which the bytes reach the host. */
   at: number;

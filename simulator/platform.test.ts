@@ -14,7 +14,10 @@ import { PtyPort } from './pty/pty-port';
 test('a unix: path is used as it is on POSIX and becomes a named pipe on Windows', () => {
   assert.equal(localSocketPath('/tmp/oqs/c.sock', 'linux'), '/tmp/oqs/c.sock');
   assert.equal(localSocketPath('/tmp/oqs/c.sock', 'win32'), '\\\\.\\pipe\\oqs-tmp-oqs-c.sock');
-  assert.equal(localSocketPath('C:\\Users\\staff\\AppData\\Local\\Temp\\oqs-emu-42.sock', 'win32'), '\\\\.\\pipe\\oqs-C-Users-staff-AppData-Local-Temp-oqs-emu-42.sock');
+  assert.equal(
+    localSocketPath('C:\\Users\\staff\\AppData\\Local\\Temp\\oqs-emu-42.sock', 'win32'),
+    '\\\\.\\pipe\\oqs-C-Users-staff-AppData-Local-Temp-oqs-emu-42.sock',
+  );
   assert.equal(localSocketPath('\\\\.\\pipe\\my-emulator', 'win32'), '\\\\.\\pipe\\my-emulator');
   assert.equal(localSocketPath('\\\\?\\pipe\\my-emulator', 'win32'), '\\\\?\\pipe\\my-emulator');
 });

@@ -82,7 +82,6 @@ test('PR-3.3-3 setMode during a patient flow answers busy and keeps the mode', a
   expect(model.setMode(99)).to.equal('badArgument');
 });
 
-
 test('PR-3.4-1 txIds continue from the clock by default, so a restarted reader never reuses one', async () => {
   const { model, act, of } = setup();
   await act(() => model.placeCard('normal'));

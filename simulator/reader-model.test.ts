@@ -228,4 +228,3 @@ test('timing options override the defaults one by one', () => {
   const { model } = setup({ timing: { pinVerifyMs: 5 } });
   expect(model.timing).to.deep.equal({ faceCaptureMs: 1500, pinVerifyMs: 5, certReadMs: 400, transientScreenMs: 2000 });
 });
-

@@ -39,7 +39,9 @@ async function record(t: After, flow: (reader: EmulatedReader, c: Connected) => 
 }
 
 const summary = (terminal: Terminal) =>
-  terminal.records().map((r) => ({ id: r.id, method: r.method, outcome: r.outcome, cardId: r.cardId, failReason: r.failReason, consent: r.consent, operator: r.operator }));
+  terminal
+    .records()
+    .map((r) => ({ id: r.id, method: r.method, outcome: r.outcome, cardId: r.cardId, failReason: r.failReason, consent: r.consent, operator: r.operator }));
 
 // ---- against a real terminal -------------------------------------------------------------------
 
@@ -142,7 +144,10 @@ test('a full visual check replays, with responses addressed to the SEQs this hos
   const frames = c.recorder.trace().frames;
   for (const [i, f] of frames.entries()) {
     if (f.msg?.kind !== 'response') continue;
-    const command = frames.slice(0, i).reverse().find((g) => g.msg?.kind === 'command')!;
+    const command = frames
+      .slice(0, i)
+      .reverse()
+      .find((g) => g.msg?.kind === 'command')!;
     expect(f.msg.reqSeq).to.equal(command.msg!.seq);
   }
 });
@@ -245,7 +250,10 @@ test('an ACK for nothing, a bad frame, an undecodable frame: each is a mismatch 
 
   const a = harness(trace);
   a.device.feed(encodeAck(0, 77));
-  expect(a.device.mismatches[0]).to.deep.include({ index: 0, reason: 'the host acknowledged SEQ 77, which the replay has not sent as an unacknowledged event' });
+  expect(a.device.mismatches[0]).to.deep.include({
+    index: 0,
+    reason: 'the host acknowledged SEQ 77, which the replay has not sent as an unacknowledged event',
+  });
   expect(a.device.mismatches[0]!.expected).to.deep.include({ name: 'reset' });
   a.device.feed(encodeCommand('reset', 1, {}));
   expect(a.sent).to.deep.equal([]);
@@ -261,7 +269,11 @@ test('an ACK for nothing, a bad frame, an undecodable frame: each is a mismatch 
   const c = harness(trace);
   const wrongPayload = encodeFrame({ seq: 0, type: 0x16, payload: Buffer.from([1]) });
   c.device.feed(wrongPayload);
-  expect(c.device.mismatches[0]).to.deep.include({ actual: null, actualHex: wrongPayload.toString('hex'), reason: 'the host sent a frame that does not decode where the trace has command reset {}' });
+  expect(c.device.mismatches[0]).to.deep.include({
+    actual: null,
+    actualHex: wrongPayload.toString('hex'),
+    reason: 'the host sent a frame that does not decode where the trace has command reset {}',
+  });
   expect(c.device.mismatches[0]!.error).to.match(/trailing/);
 
   const d = harness({ header, frames: [] });
@@ -279,15 +291,27 @@ test('undecodable recorded frames: matched by TYPE and payload, sent back byte f
   expect(raw.map((b) => b.toString('hex'))).to.deep.equal([junk.toString('hex')]);
   expect(sent).to.deep.equal([]);
   device.feed(encodeFrame({ seq: 201, type: 0x3e, payload: Buffer.from([1, 3]) }));
-  expect(device.mismatches[0]).to.deep.include({ index: 2, expected: null, reason: 'the host sent a frame that does not decode where the trace has an undecodable frame' });
+  expect(device.mismatches[0]).to.deep.include({
+    index: 2,
+    expected: null,
+    reason: 'the host sent a frame that does not decode where the trace has an undecodable frame',
+  });
 });
 
 test('a host frame that differs in kind, name, status or fields does not match', () => {
   const cases: Array<[Buffer, Buffer, string]> = [
     [encodeCommand('setMode', 0, { mode: 2 }), encodeCommand('setMode', 5, { mode: 2 }), ''],
     [encodeCommand('setMode', 0, { mode: 2 }), encodeCommand('reset', 0, {}), 'the host sent command reset {} where the trace has command setMode {"mode":2}'],
-    [encodeCommand('setMode', 0, { mode: 2 }), encodeEvent('screenShown', 0, { screen: 2 }), 'the host sent event screenShown {"screen":2} where the trace has command setMode {"mode":2}'],
-    [encodeResponse('setMode', 0, 0, 'ok', { mode: 2 }), encodeResponse('setMode', 0, 0, 'busy'), 'the host sent response setMode busy {} where the trace has response setMode ok {"mode":2}'],
+    [
+      encodeCommand('setMode', 0, { mode: 2 }),
+      encodeEvent('screenShown', 0, { screen: 2 }),
+      'the host sent event screenShown {"screen":2} where the trace has command setMode {"mode":2}',
+    ],
+    [
+      encodeResponse('setMode', 0, 0, 'ok', { mode: 2 }),
+      encodeResponse('setMode', 0, 0, 'busy'),
+      'the host sent response setMode busy {} where the trace has response setMode ok {"mode":2}',
+    ],
     [encodeResponse('setMode', 0, 0, 'busy'), encodeResponse('setMode', 3, 1, 'busy'), ''],
   ];
   for (const [want, got, reason] of cases) {

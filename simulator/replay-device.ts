@@ -68,7 +68,15 @@ export class ReplayDevice extends EventEmitter implements SerialDevice {
     this.traceHasHello = this.script.some(({ frame }) => frame.dir === 'h2r' && frame.msg?.kind === 'command' && frame.msg.name === 'hello');
     this.decoder = new FrameDecoder(
       (frame) => this.onHostFrame(frame),
-      (err) => this.mismatch({ index: this.nextIndex(), expected: this.expected(), actual: null, actualHex: '', reason: 'the host sent a bad frame', error: err.message }),
+      (err) =>
+        this.mismatch({
+          index: this.nextIndex(),
+          expected: this.expected(),
+          actual: null,
+          actualHex: '',
+          reason: 'the host sent a bad frame',
+          error: err.message,
+        }),
     );
   }
 
@@ -138,12 +146,26 @@ export class ReplayDevice extends EventEmitter implements SerialDevice {
     const next = this.script[this.cursor];
     const got = actual ? label(actual) : 'a frame that does not decode';
     if (!next) {
-      return this.mismatch({ index: -1, expected: null, actual, actualHex: hex, reason: `the host sent ${got} after the end of the trace`, ...(error ? { error } : {}) });
+      return this.mismatch({
+        index: -1,
+        expected: null,
+        actual,
+        actualHex: hex,
+        reason: `the host sent ${got} after the end of the trace`,
+        ...(error ? { error } : {}),
+      });
     }
     const want = next.frame;
     if (!matches(want, actual, frame)) {
       const wanted = want.dir === 'r2h' ? 'a reader frame (the replay was not connected)' : want.msg ? label(want.msg) : 'an undecodable frame';
-      return this.mismatch({ index: next.index, expected: want.msg, actual, actualHex: hex, reason: `the host sent ${got} where the trace has ${wanted}`, ...(error ? { error } : {}) });
+      return this.mismatch({
+        index: next.index,
+        expected: want.msg,
+        actual,
+        actualHex: hex,
+        reason: `the host sent ${got} where the trace has ${wanted}`,
+        ...(error ? { error } : {}),
+      });
     }
     if (want.msg?.kind === 'command' && actual) this.hostSeqs.set(want.msg.seq, actual.seq);
     this.cursor++;
@@ -176,7 +198,9 @@ export class ReplayDevice extends EventEmitter implements SerialDevice {
       return;
     }
     const { protocolVersion, vendor, model, firmware, serial } = id;
-    this.sink?.(encodeResponse('hello', seq, hello.seq, 'ok', { protocolVersion, vendor, model, firmware, serial, capabilities: capabilityBits(id.capabilities) }));
+    this.sink?.(
+      encodeResponse('hello', seq, hello.seq, 'ok', { protocolVersion, vendor, model, firmware, serial, capabilities: capabilityBits(id.capabilities) }),
+    );
   }
 
   private mismatch(m: ReplayMismatch): void {

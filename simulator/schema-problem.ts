@@ -13,9 +13,12 @@ export function schemaProblem(validator: Validator, value: unknown, what: string
   if (!first) return `${what}: not valid`;
   const params = first.params as { additionalProperties?: string[]; requiredProperties?: string[] };
   const where = first.instancePath ? `"${first.instancePath.slice(1)}" ` : '';
-  if (first.keyword === 'additionalProperties') return `unknown field(s) for ${what}${where ? ` at ${where.trim()}` : ''}: ${params.additionalProperties!.join(', ')}`;
+  if (first.keyword === 'additionalProperties')
+    return `unknown field(s) for ${what}${where ? ` at ${where.trim()}` : ''}: ${params.additionalProperties!.join(', ')}`;
   if (first.keyword === 'required') return `${what} needs ${params.requiredProperties!.map((k) => `"${k}"`).join(', ')}`;
   // A field that is one of a few literals: name them, not each failed const.
-  const allowed = errors.filter((e) => e.keyword === 'const' && e.instancePath === first.instancePath).map((e) => (e.params as { allowedValue: unknown }).allowedValue);
+  const allowed = errors
+    .filter((e) => e.keyword === 'const' && e.instancePath === first.instancePath)
+    .map((e) => (e.params as { allowedValue: unknown }).allowedValue);
   return `${what}: ${where}${allowed.length > 0 ? `must be one of ${allowed.join(', ')}` : first.message}`;
 }

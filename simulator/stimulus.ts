@@ -20,9 +20,21 @@ const name = (description: string) => Type.String({ maxLength: 64, description }
 const act = <const A extends string, P extends TProperties>(action: A, props: P, description: string) =>
   Type.Object({ action: Type.Literal(action), reader, ...props }, { additionalProperties: false, description });
 
-export const PlaceCard = act('placeCard', { profile: Type.Optional(name('card profile (GET /api/emulator lists them); default normal')) }, 'put a card on the reader');
-export const ChooseMethod = act('chooseMethod', { method: Type.Optional(Type.Union([Type.Literal('face'), Type.Literal('pin')], { description: 'default face' })) }, 'choose face or PIN');
-export const PresentFace = act('presentFace', { condition: Type.Optional(name("face condition (GET /api/emulator lists them); default the card's own")) }, 'face the camera');
+export const PlaceCard = act(
+  'placeCard',
+  { profile: Type.Optional(name('card profile (GET /api/emulator lists them); default normal')) },
+  'put a card on the reader',
+);
+export const ChooseMethod = act(
+  'chooseMethod',
+  { method: Type.Optional(Type.Union([Type.Literal('face'), Type.Literal('pin')], { description: 'default face' })) },
+  'choose face or PIN',
+);
+export const PresentFace = act(
+  'presentFace',
+  { condition: Type.Optional(name("face condition (GET /api/emulator lists them); default the card's own")) },
+  'face the camera',
+);
 export const EnterPin = act('enterPin', { pin: Type.String({ pattern: '^[0-9]{4}$', description: 'the 4 digits typed' }) }, 'type a PIN');
 export const EnterCorrectPin = act('enterCorrectPin', {}, "type the card's own PIN");
 export const EnterWrongPin = act('enterWrongPin', {}, 'type a PIN certainly wrong for the card');

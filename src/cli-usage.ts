@@ -10,7 +10,10 @@ export type Write = (lines: string) => void;
 export const EXIT_USAGE = 2;
 
 /** A Write onto a stream, adding the final newline. */
-export const writeLines = (stream: NodeJS.WritableStream): Write => (text) => void stream.write(text.endsWith('\n') ? text : text + '\n');
+export const writeLines =
+  (stream: NodeJS.WritableStream): Write =>
+  (text) =>
+    void stream.write(text.endsWith('\n') ? text : text + '\n');
 
 /** Writes "<command>: <message>", a blank line and the usage to `err`; returns exit code 2. */
 export function usageError(command: string, message: string, usage: string, err: Write): number {

@@ -28,7 +28,10 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 function run(args: string[], opts: SpawnSyncOptions = {}) {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: DEADLINE_MS, env: env(), cwd: ROOT, ...opts });
   // bin's note that a source is newer than dist/ (someone is editing) is not the command's output.
-  const stderr = String(r.stderr).split('\n').filter((l) => !/^oqs-reader: warning: .* is newer than the build/.test(l)).join('\n');
+  const stderr = String(r.stderr)
+    .split('\n')
+    .filter((l) => !/^oqs-reader: warning: .* is newer than the build/.test(l))
+    .join('\n');
   return { status: r.status, signal: r.signal, stdout: String(r.stdout), stderr };
 }
 
@@ -57,7 +60,11 @@ test('a usage error exits 2 with the message and the command usage on stderr, no
     [['certify', 'extra'], /^oqs-reader certify: Unexpected argument 'extra'/, 'oqs-reader certify --verify DIR'],
     [['fault'], /^oqs-reader fault: --control ADDR is required/, 'oqs-reader fault --control ADDR'],
     [['fault', '--bogus'], /^oqs-reader fault: Unknown option '--bogus'/, 'oqs-reader fault --control ADDR'],
-    [['fault', '--control', 'unix:/nonexistent', 'dropFrame', 'extra'], /^oqs-reader fault: give exactly one FAULT; unexpected "extra"/, 'oqs-reader fault --control ADDR'],
+    [
+      ['fault', '--control', 'unix:/nonexistent', 'dropFrame', 'extra'],
+      /^oqs-reader fault: give exactly one FAULT; unexpected "extra"/,
+      'oqs-reader fault --control ADDR',
+    ],
     [['emulate', '--bogus'], /^oqs-reader emulate: Unknown option '--bogus'/, 'usage: oqs-reader emulate'],
   ];
   for (const [args, message, usage] of cases) {
@@ -87,7 +94,10 @@ test('--help loads nothing of the product (no fastify, no controller): it prints
     const r = spawnSync(process.execPath, ['--require', probe, BIN, ...args], { encoding: 'utf8', timeout: DEADLINE_MS, cwd: ROOT });
     expect(r.status, String(r.stderr)).to.equal(0);
     const loaded = (JSON.parse(readFileSync(list, 'utf8')) as string[]).map((f) => f.replace(/\\/g, '/'));
-    expect(loaded.filter((f) => /\/node_modules\/|\/dist\/src\/(main|assembly|server\/)/.test(f)), args.join(' ')).to.deep.equal([]);
+    expect(
+      loaded.filter((f) => /\/node_modules\/|\/dist\/src\/(main|assembly|server\/)/.test(f)),
+      args.join(' '),
+    ).to.deep.equal([]);
   }
 });
 
@@ -96,29 +106,39 @@ test('--help loads nothing of the product (no fastify, no controller): it prints
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
 const styleTextChecksStream = major > 22 || (major === 22 && minor >= 13);
 
-test('trace colours only a terminal, and honours NO_COLOR, TERM=dumb and FORCE_COLOR', { skip: styleTextChecksStream ? false : 'needs Node >= 22.13 (unsupported Node, see the comment above)' }, () => {
-  const ESC = '\x1b[';
-  // The pty: python3's pty.spawn gives the command a terminal and copies what it writes to us.
-  const onTty = (extra: Record<string, string>, ...flags: string[]) =>
-    spawnSync('python3', ['-c', 'import pty, sys; sys.exit(pty.spawn(sys.argv[1:]) >> 8)', process.execPath, BIN, 'trace', ...flags, TRACE], {
-      encoding: 'utf8',
-      timeout: DEADLINE_MS,
-      cwd: ROOT,
-      env: env({ TERM: 'xterm-256color', ...extra }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-  const piped = run(['trace', TRACE]);
-  expect(piped.status).to.equal(0);
-  expect(piped.stdout).to.include('H→R').and.not.include(ESC);
-  expect(run(['trace', TRACE], { env: env({ FORCE_COLOR: '1' }) }).stdout).to.include(ESC);
-  const tty = onTty({});
-  expect(tty.status, tty.stderr).to.equal(0);
-  expect(tty.stdout).to.include('H→R').and.include(ESC);
-  expect(onTty({ TERM: 'dumb' }).stdout).to.include('H→R').and.not.include(ESC);
-  expect(onTty({ NO_COLOR: '1' }).stdout).to.include('H→R').and.not.include(ESC);
-  expect(onTty({ FORCE_COLOR: '0' }).stdout).to.include('H→R').and.not.include(ESC);
-  expect(onTty({}, '--no-color').stdout).to.include('H→R').and.not.include(ESC);
-});
+test(
+  'trace colours only a terminal, and honours NO_COLOR, TERM=dumb and FORCE_COLOR',
+  { skip: styleTextChecksStream ? false : 'needs Node >= 22.13 (unsupported Node, see the comment above)' },
+  () => {
+    const ESC = '\x1b[';
+    // The pty: python3's pty.spawn gives the command a terminal and copies what it writes to us.
+    const onTty = (extra: Record<string, string>, ...flags: string[]) =>
+      spawnSync('python3', ['-c', 'import pty, sys; sys.exit(pty.spawn(sys.argv[1:]) >> 8)', process.execPath, BIN, 'trace', ...flags, TRACE], {
+        encoding: 'utf8',
+        timeout: DEADLINE_MS,
+        cwd: ROOT,
+        env: env({ TERM: 'xterm-256color', ...extra }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    const piped = run(['trace', TRACE]);
+    expect(piped.status).to.equal(0);
+    expect(piped.stdout).to.include('H→R').and.not.include(ESC);
+    expect(run(['trace', TRACE], { env: env({ FORCE_COLOR: '1' }) }).stdout).to.include(ESC);
+    const tty = onTty({});
+    expect(tty.status, tty.stderr).to.equal(0);
+    expect(tty.stdout).to.include('H→R').and.include(ESC);
+    expect(onTty({ TERM: 'dumb' }).stdout)
+      .to.include('H→R')
+      .and.not.include(ESC);
+    expect(onTty({ NO_COLOR: '1' }).stdout)
+      .to.include('H→R')
+      .and.not.include(ESC);
+    expect(onTty({ FORCE_COLOR: '0' }).stdout)
+      .to.include('H→R')
+      .and.not.include(ESC);
+    expect(onTty({}, '--no-color').stdout).to.include('H→R').and.not.include(ESC);
+  },
+);
 
 test('SIGHUP stops start and emulate cleanly (exit 0), as SIGTERM does', async (t) => {
   const dir = tempDir(t);

@@ -97,11 +97,14 @@ async function main(argv: string[]): Promise<number> {
   if (!Number.isInteger(baudRate) || baudRate <= 0) return usageError(`--baud must be a positive integer, got ${values.baud}`);
   if (!(timeScale >= 0)) return usageError(`--time-scale must be a number >= 0, got ${values['time-scale']}`);
   const generalReaders = Number(values['general-readers']);
-  if (!Number.isInteger(generalReaders) || generalReaders < 0 || generalReaders > 8) return usageError(`--general-readers must be 0..8, got ${values['general-readers']}`);
+  if (!Number.isInteger(generalReaders) || generalReaders < 0 || generalReaders > 8)
+    return usageError(`--general-readers must be 0..8, got ${values['general-readers']}`);
   const commandTimeoutMs = Number(values['command-timeout-ms']);
-  if (!Number.isInteger(commandTimeoutMs) || commandTimeoutMs < 50 || commandTimeoutMs > 60_000) return usageError(`--command-timeout-ms must be 50..60000, got ${values['command-timeout-ms']}`);
+  if (!Number.isInteger(commandTimeoutMs) || commandTimeoutMs < 50 || commandTimeoutMs > 60_000)
+    return usageError(`--command-timeout-ms must be 50..60000, got ${values['command-timeout-ms']}`);
   const clockStart = values['clock-start'] === undefined ? undefined : Date.parse(values['clock-start']);
-  if (clockStart !== undefined && !Number.isFinite(clockStart)) return usageError(`--clock-start must be an ISO date-time, e.g. 2026-11-24T09:00:00+09:00, got ${values['clock-start']}`);
+  if (clockStart !== undefined && !Number.isFinite(clockStart))
+    return usageError(`--clock-start must be an ISO date-time, e.g. 2026-11-24T09:00:00+09:00, got ${values['clock-start']}`);
   const readerPorts = (values['reader-port'] ?? (process.env.READER_PORT ? [process.env.READER_PORT] : []))
     .flatMap((p) => p.split(','))
     .map((p) => p.trim())

@@ -45,10 +45,28 @@ test('a record and a mode change from the terminal are logged, with outcomes, co
 
   const out = parsed();
   expect(out.map((l) => l.event)).to.deep.equal(['modeChanged', 'record', 'recordUpdated', 'record', 'readerDisconnected', 'alert']);
-  expect(out[0]).to.include({ level: 30, component: 'terminal', from: 'unattended', to: 'visual', by: 'admin', at: '2026-11-24T01:00:00.000Z', modeChanges: 1 });
+  expect(out[0]).to.include({
+    level: 30,
+    component: 'terminal',
+    from: 'unattended',
+    to: 'visual',
+    by: 'admin',
+    at: '2026-11-24T01:00:00.000Z',
+    modeChanges: 1,
+  });
   // The record's own fields as they are, the reader by serial, and what the log adds.
   const { id, outcome, method, failReason, confirmationDate, operator } = RECORD;
-  expect(out[1]).to.deep.include({ id, outcome, method, failReason, confirmationDate, operator, reader: 'EMU-0001', durationMs: 4500, totals: { confirmed: 1, failed: 0 } });
+  expect(out[1]).to.deep.include({
+    id,
+    outcome,
+    method,
+    failReason,
+    confirmationDate,
+    operator,
+    reader: 'EMU-0001',
+    durationMs: 4500,
+    totals: { confirmed: 1, failed: 0 },
+  });
   expect(out[3]).to.deep.include({ outcome: 'failed', failReason: 'pinLocked', totals: { confirmed: 1, failed: 1 } });
   expect(out[4]).to.include({ level: 40, path: '/dev/ttyEMU0', disconnects: 1 });
   expect(out[5]).to.include({ level: 40, code: 'visualCheckNeeded' });
@@ -58,7 +76,10 @@ test('a record and a mode change from the terminal are logged, with outcomes, co
   for (const never of ['06027ca250d52f04342f1f639288fd7c', 'cardId', 'consent', 'a5000d0146', 'score', 'faceResult', '目視確認が必要です']) {
     expect(all, never).not.to.include(never);
   }
-  for (const l of out) expect(l).to.have.property('time').that.matches(/^\d{4}-\d\d-\d\dT/);
+  for (const l of out)
+    expect(l)
+      .to.have.property('time')
+      .that.matches(/^\d{4}-\d\d-\d\dT/);
 
   stop();
   emit({ type: 'modeChanged', change: { from: 'visual', to: 'unattended', by: 'admin', at: '2026-11-24T02:00:00.000Z' } });

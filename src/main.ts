@@ -109,7 +109,9 @@ export async function startProduct(opts: StartOptions) {
         }
       : undefined,
     onReaderUnavailable: (path, error, attempt) =>
-      opts.log(`reader: not connected on ${path} (${error.code}: ${error.message}); ${attempt === 1 ? 'it is connected automatically when it appears' : 'still retrying'}`),
+      opts.log(
+        `reader: not connected on ${path} (${error.code}: ${error.message}); ${attempt === 1 ? 'it is connected automatically when it appears' : 'still retrying'}`,
+      ),
     api: {
       accounts,
       emulator,
@@ -131,7 +133,10 @@ export async function startProduct(opts: StartOptions) {
     if (id) opts.log(`reader: ${id.vendor} ${id.model} fw ${id.firmware} s/n ${id.serial} on ${s.path}${emulator ? ' (emulated)' : ''}`);
   }
   opts.log(`mode: ${terminal.status().modeLabel}; state in ${opts.stateDir}`);
-  if (assembly.results) opts.log(`result files for the レセコン: ${assembly.results.dir} (${assembly.results.characterCode === 'sjis' ? 'Shift_JIS' : 'UTF-8'}, eligibility ${opts.eligibility ?? (emulator ? 'emulated' : 'none')})`);
+  if (assembly.results)
+    opts.log(
+      `result files for the レセコン: ${assembly.results.dir} (${assembly.results.characterCode === 'sjis' ? 'Shift_JIS' : 'UTF-8'}, eligibility ${opts.eligibility ?? (emulator ? 'emulated' : 'none')})`,
+    );
   const { port } = app.server.address() as AddressInfo;
   for (const line of describeListen(opts.host, port, networkInterfaces())) opts.log(line);
   return {

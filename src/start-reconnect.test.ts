@@ -18,7 +18,10 @@ const WAIT_MS = 20_000;
 const PASSWORD = 'reconnect-test-admin';
 
 function start(args: string[]): WatchedProcess {
-  return WatchedProcess.node([BIN, ...args], { env: { ...process.env, OQS_ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'error' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return WatchedProcess.node([BIN, ...args], {
+    env: { ...process.env, OQS_ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'error' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
 }
 
 interface Status {
@@ -60,7 +63,11 @@ test('start before the reader exists, then the emulator appears, is killed, and 
   await first.line(/^OQS-EMULATOR-READY /, WAIT_MS);
   await until(url, 'connected once the reader appeared', (s) => s.readers.length === 1 && !s.alerts.some((a) => a.code === 'readerNotConnected'));
   const auth = 'Basic ' + Buffer.from(`admin:${PASSWORD}`).toString('base64');
-  const put = await fetch(`${url}/api/mode`, { method: 'PUT', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify({ mode: 'pinOnly' }) });
+  const put = await fetch(`${url}/api/mode`, {
+    method: 'PUT',
+    headers: { authorization: auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ mode: 'pinOnly' }),
+  });
   expect(put.status).to.equal(200);
 
   // 3. The emulator process dies (its pty and link vanish): shown as disconnected.

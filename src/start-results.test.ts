@@ -9,7 +9,7 @@ import { WatchedProcess } from './util/child-lines';
 
 /** Waits on a condition (device time runs at --time-scale 0: no delays), bounded in wall time. */
 async function until(what: string, ok: () => boolean): Promise<void> {
-  for (const deadline = Date.now() + 10_000; !ok(); ) {
+  for (const deadline = Date.now() + 10_000; !ok();) {
     if (Date.now() > deadline) throw new Error(`not within 10 s: ${what}`);
     await new Promise((r) => setImmediate(r));
   }
@@ -20,12 +20,27 @@ test('start --result-dir with the embedded emulator: a patient through the API g
   const results = join(state, 'OQS', 'Face'); // made by the product
   t.after(() => rmSync(state, { recursive: true, force: true }));
   const lines: string[] = [];
-  const product = await startProduct({ host: '127.0.0.1', port: 0, baudRate: 115200, stateDir: state, timeScale: 0, resultDir: results, adminPassword: 'results-test-admin', quiet: true, log: (l) => lines.push(l) });
+  const product = await startProduct({
+    host: '127.0.0.1',
+    port: 0,
+    baudRate: 115200,
+    stateDir: state,
+    timeScale: 0,
+    resultDir: results,
+    adminPassword: 'results-test-admin',
+    quiet: true,
+    log: (l) => lines.push(l),
+  });
   try {
     expect(lines.join('\n')).to.include(`result files for the レセコン: ${results} (UTF-8, eligibility emulated)`);
     const auth = `Basic ${Buffer.from('admin:results-test-admin').toString('base64')}`;
     const act = async (body: object) => {
-      const r = await product.app.inject({ method: 'POST', url: '/api/emulator/stimulus', headers: { authorization: auth, 'content-type': 'application/json' }, payload: body });
+      const r = await product.app.inject({
+        method: 'POST',
+        url: '/api/emulator/stimulus',
+        headers: { authorization: auth, 'content-type': 'application/json' },
+        payload: body,
+      });
       expect(r.statusCode, r.body).to.equal(200);
     };
     await act({ action: 'placeCard', profile: 'certRecentlyExpired' });
@@ -65,7 +80,7 @@ test('from outside: `oqs-reader start --result-dir DIR` (compiled bin), a patien
   };
   const status = () => call('GET', '/api/status');
   const untilScreen = async (screen: string) => {
-    for (const deadline = Date.now() + 10_000; (await status()).readers?.[0]?.screen !== screen; ) {
+    for (const deadline = Date.now() + 10_000; (await status()).readers?.[0]?.screen !== screen;) {
       if (Date.now() > deadline) throw new Error(`the reader did not show ${screen}`);
       await new Promise((r) => setImmediate(r));
     }

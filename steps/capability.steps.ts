@@ -8,12 +8,15 @@ Then('リーダーの識別情報は申告どおりである', async function (t
   const d = currentRun().declaration;
   const [reader] = (await this.terminal()).status().readers;
   assert.ok(reader != null, 'a connected reader');
-  assert.deepEqual({ vendor: reader!.vendor, model: reader!.model, firmware: reader!.firmware, protocolVersion: reader!.protocolVersion }, {
-    vendor: d.vendor,
-    model: d.model,
-    firmware: d.firmware,
-    protocolVersion: d.protocolVersion,
-  });
+  assert.deepEqual(
+    { vendor: reader!.vendor, model: reader!.model, firmware: reader!.firmware, protocolVersion: reader!.protocolVersion },
+    {
+      vendor: d.vendor,
+      model: d.model,
+      firmware: d.firmware,
+      protocolVersion: d.protocolVersion,
+    },
+  );
 });
 
 Then('申告された機能をリーダーが全て報告する', async function (this: ReaderWorld) {

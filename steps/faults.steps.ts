@@ -77,7 +77,10 @@ Then('本人確認できた記録は全部で{int}件で、どの記録も重複
   assert.equal(records.filter((r) => r.outcome === 'confirmed').length, n, `length of ${JSON.stringify(records.filter((r) => r.outcome === 'confirmed'))}`);
   assert.equal(new Set(records.map((r) => r.id)).size, records.length);
   // Every transaction the reader started shows up once: ids are the reader's txIds.
-  assert.deepEqual(records.filter((r) => r.id.includes('~')), []);
+  assert.deepEqual(
+    records.filter((r) => r.id.includes('~')),
+    [],
+  );
 });
 
 Then('モードの切替えの記録は{int}件である', async function (this: ReaderWorld, n: number) {
@@ -109,7 +112,13 @@ When('リーダーが再起動する', async function (this: ReaderWorld) {
 
 Then('端末にリーダーとの接続が切れたと表示される', async function (this: ReaderWorld) {
   const t = await this.terminal();
-  assert.ok(t.alerts().map((a) => a.code).includes('readerDisconnected'), `${JSON.stringify(t.alerts().map((a) => a.code))} does not include ${JSON.stringify('readerDisconnected')}`);
+  assert.ok(
+    t
+      .alerts()
+      .map((a) => a.code)
+      .includes('readerDisconnected'),
+    `${JSON.stringify(t.alerts().map((a) => a.code))} does not include ${JSON.stringify('readerDisconnected')}`,
+  );
   assert.equal(t.status().readers.length, 0, `length of ${JSON.stringify(t.status().readers)}`);
 });
 
@@ -121,5 +130,11 @@ Then('端末にリーダーが再起動したと表示される', async function
 Then('リーダーは再接続されている', async function (this: ReaderWorld) {
   const t = await this.terminal();
   assert.equal(t.status().readers.length, 1, `length of ${JSON.stringify(t.status().readers)}`);
-  assert.ok(!t.alerts().map((a) => a.code).includes('readerDisconnected'), `${JSON.stringify(t.alerts().map((a) => a.code))} includes ${JSON.stringify('readerDisconnected')}`);
+  assert.ok(
+    !t
+      .alerts()
+      .map((a) => a.code)
+      .includes('readerDisconnected'),
+    `${JSON.stringify(t.alerts().map((a) => a.code))} includes ${JSON.stringify('readerDisconnected')}`,
+  );
 });

@@ -32,7 +32,10 @@ Then('【メニュー】に《資格情報照会（マイナンバーカード�
 Then('《顔認証付きカードリーダー操作》が表示される', async function (this: ReaderWorld) {
   assert.equal(this.error, null, 'no refusal');
   const s = await this.screen();
-  assert.deepEqual(s.buttons().map((b) => b.label), ['無人運転', '目視確認', '暗証番号認証固定']);
+  assert.deepEqual(
+    s.buttons().map((b) => b.label),
+    ['無人運転', '目視確認', '暗証番号認証固定'],
+  );
   assert.equal(s.dialog, null);
 });
 
@@ -41,7 +44,10 @@ Then('《現在のモード》は{string}である', async function (this: Reade
 });
 
 Then('《{mode}》のボタンだけが緑色である', async function (this: ReaderWorld, mode: ModeName) {
-  const green = (await this.screen()).buttons().filter((b) => b.green).map((b) => b.label);
+  const green = (await this.screen())
+    .buttons()
+    .filter((b) => b.green)
+    .map((b) => b.label);
   assert.deepEqual(green, [MODE_LABELS[mode]]);
 });
 
@@ -52,7 +58,9 @@ When('《{mode}》をクリックする', async function (this: ReaderWorld, mod
 When('《OK》をクリックする', async function (this: ReaderWorld) {
   const d = (await this.screen()).dialog;
   if (!d) {
-    throw new Error('《OK》をクリックできません：画面にメッセージ（確認・完了）が表示されていません。\nThere is no 《OK》 to click: no confirmation or completion message is open on the screen.');
+    throw new Error(
+      '《OK》をクリックできません：画面にメッセージ（確認・完了）が表示されていません。\nThere is no 《OK》 to click: no confirmation or completion message is open on the screen.',
+    );
   }
   await this.click((s) => s.clickOk());
 });

@@ -25,7 +25,9 @@ When('患者が{int}台目のリーダーに{string}のマイナンバーカー�
 When('患者が{string}を選ぶ', async function (this: ReaderWorld, word: string) {
   const method = methodOf(word);
   if (method === 'visual') throw new Error('患者が選ぶのは顔認証か暗証番号です / patients choose 顔認証 or 暗証番号');
-  return this.physical(async () => expectAccepted({ act: `${word}を選ぶ`, refusalStep: `患者が"${word}"を選ぼうとするが、選べない` }, async () => (await patient(this)).chooseMethod(method)));
+  return this.physical(async () =>
+    expectAccepted({ act: `${word}を選ぶ`, refusalStep: `患者が"${word}"を選ぼうとするが、選べない` }, async () => (await patient(this)).chooseMethod(method)),
+  );
 });
 
 When('患者がカメラに顔を向ける', async function (this: ReaderWorld) {
@@ -38,7 +40,11 @@ When('患者が{string}の状態でカメラに顔を向ける', async function 
 });
 
 When('患者が正しい暗証番号を入力する', async function (this: ReaderWorld) {
-  return this.physical(async () => expectAccepted({ act: '正しい暗証番号を入力する', refusalStep: '患者が正しい暗証番号を入力しようとするが、入力できない' }, async () => (await patient(this)).enterCorrectPin()));
+  return this.physical(async () =>
+    expectAccepted({ act: '正しい暗証番号を入力する', refusalStep: '患者が正しい暗証番号を入力しようとするが、入力できない' }, async () =>
+      (await patient(this)).enterCorrectPin(),
+    ),
+  );
 });
 
 When('患者が誤った暗証番号を入力する', async function (this: ReaderWorld) {
@@ -55,7 +61,9 @@ When('患者が誤った暗証番号を{int}回入力する', async function (th
 When('患者が同意画面で{string}を選ぶ', async function (this: ReaderWorld, word: string) {
   const choice = consentOf(word);
   return this.physical(async () =>
-    expectAccepted({ act: `同意画面で${word}を選ぶ`, refusalStep: `患者が同意画面で"${word}"を選ぼうとするが、選べない` }, async () => (await patient(this)).answerConsent(choice)),
+    expectAccepted({ act: `同意画面で${word}を選ぶ`, refusalStep: `患者が同意画面で"${word}"を選ぼうとするが、選べない` }, async () =>
+      (await patient(this)).answerConsent(choice),
+    ),
   );
 });
 

@@ -31,7 +31,7 @@ async function currentScreen(world: ReaderWorld, index: number) {
 }
 
 Then('リーダーの画面は{string}である', async function (this: ReaderWorld, text: string) {
-  assert.equal((await currentScreen(this, 0)), screenOf(text), `reader screens: ${texts(this.screensOf(0))}`);
+  assert.equal(await currentScreen(this, 0), screenOf(text), `reader screens: ${texts(this.screensOf(0))}`);
 });
 
 Then('リーダーは本人確認の方法を尋ねなかった', async function (this: ReaderWorld) {
@@ -66,7 +66,7 @@ Then('端末に目視確認が必要との表示はない', async function (this
 });
 
 Then('{int}台目のリーダーの画面は{string}である', async function (this: ReaderWorld, n: number, text: string) {
-  assert.equal((await currentScreen(this, n - 1)), screenOf(text), `reader #${n} screens: ${texts(this.screensOf(n - 1))}`);
+  assert.equal(await currentScreen(this, n - 1), screenOf(text), `reader #${n} screens: ${texts(this.screensOf(n - 1))}`);
 });
 
 /** An information message to staff on the terminal (its alerts), quoted in full or by its start. */

@@ -11,7 +11,8 @@ async function records(world: ReaderWorld, outcome?: ConfirmationRecord['outcome
 }
 
 Then('エラー{string}となる', async function (this: ReaderWorld, code: string) {
-  if (!Object.hasOwn(ERRORS, code)) throw new Error(`「${code}」はエラーコードの表（docs/steps.md）にありません / not an error code; expected one of: ${Object.keys(ERRORS).join(', ')}`);
+  if (!Object.hasOwn(ERRORS, code))
+    throw new Error(`「${code}」はエラーコードの表（docs/steps.md）にありません / not an error code; expected one of: ${Object.keys(ERRORS).join(', ')}`);
   assert.equal(this.error?.code, code, `refusal: ${JSON.stringify(this.error)}`);
   assert.ok(typeof this.error!.message === 'string' && this.error!.message.length > 10, `message: ${JSON.stringify(this.error!.message)}`);
 });

@@ -15,7 +15,10 @@ import type { ReaderWorld } from './support/world';
 
 function resultDir(world: ReaderWorld): string {
   const dir = world.install.results?.dir;
-  if (!dir) throw new Error('結果ファイルの出力先がありません: 「レセコン向けの結果ファイルを出力する設定である」を前提に加えてください / no result folder: add the Given step first');
+  if (!dir)
+    throw new Error(
+      '結果ファイルの出力先がありません: 「レセコン向けの結果ファイルを出力する設定である」を前提に加えてください / no result folder: add the Given step first',
+    );
   return dir;
 }
 
@@ -64,7 +67,11 @@ function checkFile(path: string, bytes: Buffer): void {
   const xml = parseResult(bytes);
   const h = xml.XmlMsg.MessageHeader;
   for (const [name, format] of HEADER_FORMATS) assert.match(String(h[name]), format, `${basename(path)}: MessageHeader/${name}`);
-  assert.equal(decodeResult(bytes).encoding, h.CharacterCodeIdentifier === '1' ? 'Shift_JIS' : 'UTF-8', `${basename(path)}: encoding vs CharacterCodeIdentifier`);
+  assert.equal(
+    decodeResult(bytes).encoding,
+    h.CharacterCodeIdentifier === '1' ? 'Shift_JIS' : 'UTF-8',
+    `${basename(path)}: encoding vs CharacterCodeIdentifier`,
+  );
   assert.equal(basename(path), `${h.ProcessExecutionTime}_${h.ArbitraryFileIdentifier}.xml`);
   if (h.SegmentOfResult === '9') {
     assert.ok(typeof h.ErrorCode === 'string' && h.ErrorCode !== '', `${basename(path)}: ErrorCode of 異常終了`);
@@ -111,7 +118,11 @@ Then('監視していたレセコンは書きかけの結果ファイルを一�
   await p.stop();
   assert.deepEqual(p.broken, [], 'files seen half-written');
   assert.equal(p.seen.size, (await files(this)).length, 'the レセコン saw every file');
-  assert.deepEqual(readdirSync(resultDir(this)).filter((f) => !f.endsWith('.xml')), [], 'temp files left behind');
+  assert.deepEqual(
+    readdirSync(resultDir(this)).filter((f) => !f.endsWith('.xml')),
+    [],
+    'temp files left behind',
+  );
 });
 
 Then('結果ファイルが{int}件出力されている', async function (this: ReaderWorld, n: number) {
@@ -146,7 +157,10 @@ Then('最新の結果ファイルの{string}は{string}の24時間後である',
 
 Then('最新の結果ファイルの{string}は本人確認が済んだ後で、処理時刻より前である', async function (this: ReaderWorld, name: string) {
   const { xml } = await latest(this);
-  const record = (await this.terminal()).records().filter((r) => r.outcome === 'confirmed').at(-1);
+  const record = (await this.terminal())
+    .records()
+    .filter((r) => r.outcome === 'confirmed')
+    .at(-1);
   assert.notEqual(record, undefined, 'a confirmed record');
   const value = field(xml, name);
   assert.ok(value! >= jstStamp(Date.parse(record!.finishedAt)), `${name} ${value} after the confirmation`);

@@ -133,7 +133,9 @@ const bilingual = /[\u3040-\u30ff\u4e00-\u9fff].*\n?.*[A-Za-z]{4,}/s;
 test('《OK》 with no message on the screen fails the step, in Japanese and English', async () => {
   const f = failed(await scenario('メッセージがないときの《OK》'));
   expect(f?.text).to.equal('《OK》をクリックする');
-  expect(f!.message).to.match(bilingual).and.match(/《OK》/);
+  expect(f!.message)
+    .to.match(bilingual)
+    .and.match(/《OK》/);
 });
 
 test('《キャンセル》 with no message, or on a message that has no cancel, fails the step', async () => {
@@ -150,8 +152,12 @@ test('a reader count given after the terminal is up fails instead of being ignor
 });
 
 test('an error code or a failure reason that is in no table is refused by the step', async () => {
-  expect(failed(await scenario('表にないエラーコード'))?.message).to.match(/OQS_ERR_NO_SUCH_CODE/).and.match(/OQS_ERR_DATE_FORMAT/);
-  expect(failed(await scenario('表にない理由'))?.message).to.match(/noSuchReason/).and.match(/faceMismatch/);
+  expect(failed(await scenario('表にないエラーコード'))?.message)
+    .to.match(/OQS_ERR_NO_SUCH_CODE/)
+    .and.match(/OQS_ERR_DATE_FORMAT/);
+  expect(failed(await scenario('表にない理由'))?.message)
+    .to.match(/noSuchReason/)
+    .and.match(/faceMismatch/);
 });
 
 test('a refused act is a step: it passes when the reader refuses, and fails when the reader accepts', async () => {
@@ -174,5 +180,7 @@ test('negative reader-screen checks look at the current patient only (since the 
 test('a plain act the reader refuses fails in Japanese and English, pointing to the refusal step', async () => {
   const f = failed(await scenario('受け付けられない行為を普通のステップで書いた'));
   expect(f?.text).to.equal('患者が正しい暗証番号を入力する');
-  expect(f!.message).to.include('正しい暗証番号を入力しようとするが、入力できない').and.match(/refused/);
+  expect(f!.message)
+    .to.include('正しい暗証番号を入力しようとするが、入力できない')
+    .and.match(/refused/);
 });

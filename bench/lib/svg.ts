@@ -55,7 +55,12 @@ export interface Chart {
 const esc = escapeMarkup;
 const n2 = (x: number) => (Math.round(x * 10) / 10).toString();
 
-function text(x: number, y: number, s: string, opts: { size?: number; anchor?: 'start' | 'middle' | 'end'; color?: string; weight?: string; rotate?: number; halo?: boolean } = {}): string {
+function text(
+  x: number,
+  y: number,
+  s: string,
+  opts: { size?: number; anchor?: 'start' | 'middle' | 'end'; color?: string; weight?: string; rotate?: number; halo?: boolean } = {},
+): string {
   const rot = opts.rotate ? ` transform="rotate(${opts.rotate} ${n2(x)} ${n2(y)})"` : '';
   // A white outline keeps labels readable where they cross bars or lines.
   const halo = opts.halo ? ' stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke"' : '';
@@ -117,7 +122,9 @@ function panelSvg(p: Panel, x0: number, y0: number, w: number, h: number): strin
       const x = startX + bi * barW;
       const y = yOf(b.value);
       const bh = top + plotH - y;
-      out.push(`<rect x="${n2(x + 1)}" y="${n2(y)}" width="${n2(barW - 2)}" height="${n2(Math.max(0.5, bh))}" fill="${b.color}"><title>${esc(`${b.label}: ${fmt(b.value)}`)}</title></rect>`);
+      out.push(
+        `<rect x="${n2(x + 1)}" y="${n2(y)}" width="${n2(barW - 2)}" height="${n2(Math.max(0.5, bh))}" fill="${b.color}"><title>${esc(`${b.label}: ${fmt(b.value)}`)}</title></rect>`,
+      );
       out.push(text(x + barW / 2, y - (b.note ? 14 : 3), fmt(b.value), { anchor: 'middle', size: 9.5, halo: true }));
       if (b.note) out.push(text(x + barW / 2, y - 3, b.note, { anchor: 'middle', size: 9, color: COLORS.muted, halo: true }));
     });
@@ -159,7 +166,8 @@ export function chart(c: Chart): string {
   let lx = 14;
   const ly = head + panelH + 12;
   for (const l of [...c.legend, { label: 'target', color: COLORS.target }]) {
-    if (l.label === 'target') parts.push(`<line x1="${lx}" x2="${lx + 16}" y1="${ly - 4}" y2="${ly - 4}" stroke="${COLORS.target}" stroke-width="2" stroke-dasharray="5,3"/>`);
+    if (l.label === 'target')
+      parts.push(`<line x1="${lx}" x2="${lx + 16}" y1="${ly - 4}" y2="${ly - 4}" stroke="${COLORS.target}" stroke-width="2" stroke-dasharray="5,3"/>`);
     else parts.push(`<rect x="${lx}" y="${ly - 10}" width="12" height="12" fill="${l.color}"/>`);
     parts.push(text(lx + 20, ly, l.label, { size: 11 }));
     lx += 20 + l.label.length * 6.2 + 18;

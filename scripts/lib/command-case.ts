@@ -15,7 +15,10 @@ import { splitLines } from '../../src/util/lines';
 const TAIL = 40;
 
 /** Runs `command`, echoing its output; resolves with its exit code (or signal) and last lines. */
-export function runCommand(command: string[], echo: (text: string) => void = (t) => process.stdout.write(t)): Promise<{ code: number | null; signal: NodeJS.Signals | null; tail: string[] }> {
+export function runCommand(
+  command: string[],
+  echo: (text: string) => void = (t) => process.stdout.write(t),
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; tail: string[] }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
     const tail: string[] = [];

@@ -12,8 +12,19 @@ const ROOT = path.join(__dirname, '..', '..');
 /** JavaScript for one TypeScript source as the build emits it (CommonJS; no type check). */
 function transpile(source, fileName) {
   const ts = require('typescript');
-  const config = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, 'tsconfig.build.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
-  const compilerOptions = { ...config.options, module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10, esModuleInterop: true, sourceMap: false, incremental: false };
+  const config = ts.getParsedCommandLineOfConfigFile(
+    path.join(ROOT, 'tsconfig.build.json'),
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined },
+  );
+  const compilerOptions = {
+    ...config.options,
+    module: ts.ModuleKind.CommonJS,
+    moduleResolution: ts.ModuleResolutionKind.Node10,
+    esModuleInterop: true,
+    sourceMap: false,
+    incremental: false,
+  };
   return ts.transpileModule(source, { compilerOptions, fileName }).outputText;
 }
 

@@ -106,7 +106,7 @@ test('device delays cost no real time: a face capture and a PIN fallback run to 
   expect(await client.call('status', {})).to.include({ state: 'complete', screen: 'done' });
 });
 
-test('the host\'s bytes reach the reader and its responses come back on the same line', async (t) => {
+test("the host's bytes reach the reader and its responses come back on the same line", async (t) => {
   const { host, client, received } = await setup(t);
   host.memoryLine(0).hostWrite(encodeCommand('hello', 5, { protocolVersion: 1, host: 't' }));
   const status = await client.call('status', { reader: 0 }); // waits for the reader to settle

@@ -152,9 +152,7 @@ export class ControlServer {
   close(): Promise<void> {
     if (this.closing) return this.closing;
     this.closing = (async () => {
-      const closed = this.servers.map(
-        ({ server }) => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve())),
-      );
+      const closed = this.servers.map(({ server }) => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve())));
       for (const s of this.sockets) s.end();
       const ended = [...this.sockets].map(
         (s) =>

@@ -53,7 +53,13 @@ export interface LineOptions {
  * in-memory line it already had (`current`). `onLog` gets the bridge's diagnostics; `onDied` is
  * called when a bridge exits under the host.
  */
-export function newLine(i: number, opts: LineOptions, current: DeviceLine | undefined, onLog: (line: string) => void, onDied: (message: string) => void): DeviceLine {
+export function newLine(
+  i: number,
+  opts: LineOptions,
+  current: DeviceLine | undefined,
+  onLog: (line: string) => void,
+  onDied: (message: string) => void,
+): DeviceLine {
   if ((opts.transport ?? 'pty') === 'memory') return current ?? new MemoryLine(`memory:${i}`);
   return new PtyPort({
     link: opts.linkDir ? join(opts.linkDir, `ttyOQS${i}`) : undefined,

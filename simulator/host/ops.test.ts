@@ -25,7 +25,8 @@ test("every op's arguments are checked against its schema: EMU_ERR_BAD_REQUEST s
     ['replug', { reboot: 'yes' }, 'replug: "reboot" must be boolean'],
     ['reboot', { reader: -1 }, 'reboot: "reader" must be >= 0'],
   ];
-  for (const [op, args, message] of cases) expect(await refusal(host.handle(op, args)), `${op} ${JSON.stringify(args)}`).to.deep.equal({ code: 'EMU_ERR_BAD_REQUEST', message });
+  for (const [op, args, message] of cases)
+    expect(await refusal(host.handle(op, args)), `${op} ${JSON.stringify(args)}`).to.deep.equal({ code: 'EMU_ERR_BAD_REQUEST', message });
   expect(host.reader(0)).to.equal(before);
   expect((await refusal(host.handle('status', { reader: 2 }))).code).to.equal('EMU_ERR_UNKNOWN_READER');
 });
@@ -33,7 +34,9 @@ test("every op's arguments are checked against its schema: EMU_ERR_BAD_REQUEST s
 test("reset's identity capabilities: the bit mask in, the reader's named capabilities, the bit mask out again", async (t) => {
   const host = await EmulatorHost.start({ transport: 'memory', readers: 1, control: [], log: () => undefined });
   t.after(() => host.close());
-  const { readers } = (await host.handle('reset', { identities: [{ serial: 'LAB-1', capabilities: 1 | 2 | 64 }] })) as { readers: Array<{ identity: Record<string, unknown> }> };
+  const { readers } = (await host.handle('reset', { identities: [{ serial: 'LAB-1', capabilities: 1 | 2 | 64 }] })) as {
+    readers: Array<{ identity: Record<string, unknown> }>;
+  };
   expect(host.reader(0).identity.capabilities).to.deep.equal(['face', 'pin']);
   // A bit this version does not name (64) is not kept.
   expect(readers[0]!.identity).to.include({ serial: 'LAB-1', capabilities: 3 });

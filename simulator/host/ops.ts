@@ -54,7 +54,13 @@ const bad = (message: string) => new ControlError('EMU_ERR_BAD_REQUEST', message
 const reader = Type.Optional(Type.Integer({ minimum: 0 }));
 const text = Type.Optional(Type.String({ maxLength: 64 }));
 const args = <P extends TProperties>(props: P) => Type.Object(props, { additionalProperties: false });
-const IdentityPatch = args({ vendor: text, model: text, firmware: text, serial: text, capabilities: Type.Optional(Type.Integer({ minimum: 0, maximum: 0xffff })) });
+const IdentityPatch = args({
+  vendor: text,
+  model: text,
+  firmware: text,
+  serial: text,
+  capabilities: Type.Optional(Type.Integer({ minimum: 0, maximum: 0xffff })),
+});
 const ARGS = {
   reset: args({ identities: Type.Optional(Type.Array(IdentityPatch)), txIdSeed: Type.Optional(Type.Integer({ minimum: 0, maximum: 0xffffffff })) }),
   status: args({ reader }),
@@ -111,7 +117,10 @@ export class ControlOps<S extends OpsSlot> {
         this.host.shutdown();
         return {};
       default:
-        throw new ControlError('EMU_ERR_UNKNOWN_OP', `unknown op "${op}"; expected hello, reset, stimulus, status, fault, reboot, unplug, replug, confirmations or shutdown`);
+        throw new ControlError(
+          'EMU_ERR_UNKNOWN_OP',
+          `unknown op "${op}"; expected hello, reset, stimulus, status, fault, reboot, unplug, replug, confirmations or shutdown`,
+        );
     }
   }
 
@@ -141,7 +150,10 @@ export class ControlOps<S extends OpsSlot> {
     const { identities = [], txIdSeed } = checked('reset', args);
     const slots = this.host.slots;
     if (identities.length > slots.length) throw bad(`${identities.length} identities for ${slots.length} readers`);
-    const parsed = identities.map(({ capabilities, ...id }): Partial<ReaderIdentity> => ({ ...id, ...(capabilities === undefined ? {} : { capabilities: capabilityNames(capabilities) }) }));
+    const parsed = identities.map(({ capabilities, ...id }): Partial<ReaderIdentity> => ({
+      ...id,
+      ...(capabilities === undefined ? {} : { capabilities: capabilityNames(capabilities) }),
+    }));
     for (const slot of slots) {
       // A scenario that ended with a cable pulled leaves the next one a plugged-in reader.
       if (slot.unplugged) await this.host.enqueue(slot, () => this.host.plugIn(slot));

@@ -72,7 +72,15 @@ export class OutcomeLog {
       const f = msg.fields;
       const info: SentOutcome['info'] =
         msg.name === 'identityConfirmed'
-          ? { event: msg.name, txId: Number(f.txId), seq: msg.seq, method: Method.nameOf(Number(f.method)) ?? String(f.method), cardId: String(f.cardId), sends: 1, acked: false }
+          ? {
+              event: msg.name,
+              txId: Number(f.txId),
+              seq: msg.seq,
+              method: Method.nameOf(Number(f.method)) ?? String(f.method),
+              cardId: String(f.cardId),
+              sends: 1,
+              acked: false,
+            }
           : { event: msg.name, txId: Number(f.txId), seq: msg.seq, reason: FailReason.nameOf(Number(f.reason)) ?? String(f.reason), sends: 1, acked: false };
       e = { info, frame: raw, reader: this.reader! };
       this.byFrame.set(key, e);

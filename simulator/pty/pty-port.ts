@@ -60,7 +60,8 @@ export class PtyPort {
   open(): Promise<string> {
     if (this.child) return Promise.reject(new Error('PtyPort is already open'));
     if ((this.opts.platform ?? process.platform) === 'win32') {
-      const why = 'Windows has no pseudo-terminals: run `oqs-reader emulate` on Linux or macOS, use the embedded emulated reader (`oqs-reader start` without --reader-port), or a virtual COM port pair (com0com)';
+      const why =
+        'Windows has no pseudo-terminals: run `oqs-reader emulate` on Linux or macOS, use the embedded emulated reader (`oqs-reader start` without --reader-port), or a virtual COM port pair (com0com)';
       return Promise.reject(Object.assign(new Error(why), { code: 'EMU_ERR_PTY' }));
     }
     const args = [BRIDGE, ...(this.opts.link ? ['--link', this.opts.link] : [])];

@@ -16,7 +16,13 @@ const CUCUMBER = [
     uri: 'features/p106.feature',
     elements: [
       { type: 'scenario', name: '通る', line: 3, tags: [{ name: '@P106-1' }], steps: [{ result: { status: 'passed' } }] },
-      { type: 'scenario', name: '落ちる', line: 9, tags: [{ name: '@P106-2' }], steps: [{ result: { status: 'failed', error_message: 'AssertionError: expected x' } }] },
+      {
+        type: 'scenario',
+        name: '落ちる',
+        line: 9,
+        tags: [{ name: '@P106-2' }],
+        steps: [{ result: { status: 'failed', error_message: 'AssertionError: expected x' } }],
+      },
     ],
   },
 ];
@@ -74,7 +80,9 @@ test('a report whose verdict disagrees with the cucumber results is refused even
   signBundle(dir, keys.privatePem);
   const r = verifyBundle(dir, { trust: [keys.fingerprint] });
   expect(r.ok).to.equal(false);
-  expect(r.problems.join('\n')).to.match(/verdict/).and.match(/FAIL/);
+  expect(r.problems.join('\n'))
+    .to.match(/verdict/)
+    .and.match(/FAIL/);
 });
 
 test('a bundle re-signed with another key is refused; so is one verified without --trust', (t) => {
@@ -83,7 +91,9 @@ test('a bundle re-signed with another key is refused; so is one verified without
   signBundle(dir, other.privatePem);
   const r = verifyBundle(dir, { trust: [keys.fingerprint] });
   expect(r.ok).to.equal(false);
-  expect(r.problems.join('\n')).to.include(other.fingerprint).and.match(/not trusted/);
+  expect(r.problems.join('\n'))
+    .to.include(other.fingerprint)
+    .and.match(/not trusted/);
   const untrusted = verifyBundle(dir, { trust: [] });
   expect(untrusted.ok).to.equal(false);
   expect(untrusted.problems.join('\n')).to.match(/--trust/);

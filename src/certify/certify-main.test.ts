@@ -16,13 +16,22 @@ test('certify refuses a two-reader declaration given one port, before any port i
   // The port does not exist: reaching it would fail differently.
   const r = await run(['--port', '/dev/oqs-no-such-port', '--declaration', join(ROOT, 'declarations', 'emulator.json'), '--key', '/nonexistent/key.pem']);
   expect(r.code).to.equal(2);
-  expect(r.text).to.match(/リーダー台数 2 台/).and.match(/2 reader\(s\) but 1 port\(s\)/);
+  expect(r.text)
+    .to.match(/リーダー台数 2 台/)
+    .and.match(/2 reader\(s\) but 1 port\(s\)/);
 });
 
 test('certify refuses to run without a signing key, and says how to make one', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'oqs-nokey-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const r = await run(['--port', '/dev/oqs-no-such-port', '--declaration', join(ROOT, 'declarations', 'emulator-one-reader.json'), '--key', join(dir, 'missing.pem')]);
+  const r = await run([
+    '--port',
+    '/dev/oqs-no-such-port',
+    '--declaration',
+    join(ROOT, 'declarations', 'emulator-one-reader.json'),
+    '--key',
+    join(dir, 'missing.pem'),
+  ]);
   expect(r.code).to.equal(2);
   expect(r.text).to.include('certify keygen').and.include('docs/certification.md');
 });
@@ -36,5 +45,7 @@ test('certify keygen refuses a key inside the repository', async () => {
 test('certify --help names the default key file', async () => {
   const r = await run(['--help']);
   expect(r.code).to.equal(0);
-  expect(r.text).to.include(join(homedir(), '.oqs-reader', 'certify-key.pem')).and.not.include('${');
+  expect(r.text)
+    .to.include(join(homedir(), '.oqs-reader', 'certify-key.pem'))
+    .and.not.include('${');
 });

@@ -102,7 +102,10 @@ export async function runCertify(argv: string[], out: Write, err: Write = out): 
   if (!values.port || !values.declaration) return usageError('--port and --declaration are required');
   const declarationPath = resolve(values.declaration);
   const declaration = loadDeclaration(declarationPath);
-  const ports = values.port.split(',').map((s) => s.trim()).filter(Boolean);
+  const ports = values.port
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const baudRate = Number(values.baud);
   // Refused before a port is opened: a run that cannot give each declared reader a port would
   // report the lab's wiring as the reader's failure.
@@ -117,7 +120,9 @@ export async function runCertify(argv: string[], out: Write, err: Write = out): 
     checkKeyPlace(keyPath);
     privatePem = readFileSync(keyPath, 'utf8');
   } catch (e) {
-    err(`certify refused: no usable signing key at ${keyPath} (${(e as Error).message.split('\n').pop()}).\n署名用の鍵がありません。oqs-reader certify keygen で作るか、--key で指定してください（docs/certification.md）。`);
+    err(
+      `certify refused: no usable signing key at ${keyPath} (${(e as Error).message.split('\n').pop()}).\n署名用の鍵がありません。oqs-reader certify keygen で作るか、--key で指定してください（docs/certification.md）。`,
+    );
     return 2;
   }
 
@@ -126,7 +131,10 @@ export async function runCertify(argv: string[], out: Write, err: Write = out): 
   const identity = await identifyReader({ path: ports[0]!, binding: autoDetect() }, new RealClock(), { baudRate });
 
   const startedAt = new Date();
-  const stamp = startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = startedAt
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   const dir = join(resolve(values.out), `${safe(identity.vendor)}-${safe(identity.model)}-${safe(identity.firmware)}-${stamp}`);
   mkdirSync(join(dir, 'traces'), { recursive: true });
   out(`certifying ${identity.vendor} ${identity.model} fw ${identity.firmware} s/n ${identity.serial} on ${ports.join(', ')}`);
@@ -176,10 +184,23 @@ export async function runCertify(argv: string[], out: Write, err: Write = out): 
     platform: `${process.platform} ${process.arch}`,
   };
   writeFileSync(join(dir, 'versions.json'), JSON.stringify(versions, null, 2) + '\n');
-  const traces = existsSync(join(dir, 'traces')) ? readdirSync(join(dir, 'traces')).sort().map((f) => `traces/${f}`) : [];
+  const traces = existsSync(join(dir, 'traces'))
+    ? readdirSync(join(dir, 'traces'))
+        .sort()
+        .map((f) => `traces/${f}`)
+    : [];
   writeFileSync(
     join(dir, 'report.html'),
-    renderReport({ identity, declaration: declaration as unknown as Record<string, unknown>, versions, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), results, rows, traces }),
+    renderReport({
+      identity,
+      declaration: declaration as unknown as Record<string, unknown>,
+      versions,
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      results,
+      rows,
+      traces,
+    }),
   );
   const manifest = writeManifest(dir);
   const signature = signBundle(dir, privatePem);
@@ -194,6 +215,9 @@ export async function runCertify(argv: string[], out: Write, err: Write = out): 
 function suiteHash(): string {
   const h = createHash('sha256');
   const dir = join(ROOT, 'features');
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.feature')).sort()) h.update(f).update(readFileSync(join(dir, f)));
+  for (const f of readdirSync(dir)
+    .filter((n) => n.endsWith('.feature'))
+    .sort())
+    h.update(f).update(readFileSync(join(dir, f)));
   return h.digest('hex').slice(0, 16);
 }

@@ -9,8 +9,25 @@ const REQS = readRequirements(join(__dirname, '..', '..', 'docs', 'requirements.
 
 function html(): string {
   const results: ScenarioResult[] = [
-    { feature: 'f', file: 'p106.feature', line: 3, name: '通る', tags: ['@P106-1', '@DOM-REC-1'], verdict: 'PASS', prompts: [{ id: 'PROMPT-CARD-PLACE', verdict: 'PASS', by: 'operator' }] },
-    { feature: 'f', file: 'p102.feature', line: 5, name: '2台', tags: ['@P102-1'], verdict: 'N/A', reason: '顔認証付きカードリーダーが2台必要だが、申告では1台 / needs 2 face-auth readers; the declaration says the lab connects 1', prompts: [] },
+    {
+      feature: 'f',
+      file: 'p106.feature',
+      line: 3,
+      name: '通る',
+      tags: ['@P106-1', '@DOM-REC-1'],
+      verdict: 'PASS',
+      prompts: [{ id: 'PROMPT-CARD-PLACE', verdict: 'PASS', by: 'operator' }],
+    },
+    {
+      feature: 'f',
+      file: 'p102.feature',
+      line: 5,
+      name: '2台',
+      tags: ['@P102-1'],
+      verdict: 'N/A',
+      reason: '顔認証付きカードリーダーが2台必要だが、申告では1台 / needs 2 face-auth readers; the declaration says the lab connects 1',
+      prompts: [],
+    },
   ];
   return renderReport({
     identity: { vendor: 'V', model: 'M', firmware: '1', serial: 'S', protocolVersion: 1, capabilities: ['face'] },

@@ -78,8 +78,7 @@ export function renderReport(input: ReportInput): string {
     }
   }
   const link = (s: ScenarioResult) => `${esc(s.file)}:${s.line} ${esc(s.name)}`;
-  const reqCell = (r: Requirement) =>
-    `<b>${esc(r.id)}</b> ${esc(REQUIREMENTS_JA[r.id] ?? '')}<br>${en(r.text)}`;
+  const reqCell = (r: Requirement) => `<b>${esc(r.id)}</b> ${esc(REQUIREMENTS_JA[r.id] ?? '')}<br>${en(r.text)}`;
   const reason = (text: string) => {
     // Reasons are written 「日本語 / English」 (steps/support/declaration.ts).
     const [ja, ...rest] = text.split(' / ');
@@ -95,9 +94,18 @@ export function renderReport(input: ReportInput): string {
     platform: 'プラットフォーム',
   };
   const DECLARATION_JA: Record<string, string> = {
-    declaration: '形式の版', vendor: '製造元', model: '型番', firmware: 'ファームウェア', protocolVersion: 'プロトコル版',
-    readers: '接続するリーダーの台数', modes: '運転モード', capabilities: '機能', connectionPattern: '接続パターン',
-    cardProfiles: '用意できるテスト用カード', faceConditions: '用意できる顔の状態', timing: '時間の設定',
+    declaration: '形式の版',
+    vendor: '製造元',
+    model: '型番',
+    firmware: 'ファームウェア',
+    protocolVersion: 'プロトコル版',
+    readers: '接続するリーダーの台数',
+    modes: '運転モード',
+    capabilities: '機能',
+    connectionPattern: '接続パターン',
+    cardProfiles: '用意できるテスト用カード',
+    faceConditions: '用意できる顔の状態',
+    timing: '時間の設定',
   };
   const countsJa = `合格 ${counts.PASS}・不合格 ${counts.FAIL}・対象外 ${counts['N/A']}${counts['NOT RUN'] ? `・未実施 ${counts['NOT RUN']}` : ''}（全 ${results.length} シナリオ）`;
   return `<!doctype html>
@@ -147,16 +155,25 @@ th{background:#f4f4f4}.v{font-weight:bold;padding:0 .4em;border-radius:3px;white
 ${na.length ? `<table><tr><th>シナリオ</th><th>理由</th></tr>${na.map((s) => `<tr><td>${link(s)}</td><td>${reason(s.reason ?? '')}</td></tr>`).join('')}</table>` : '<p>なし</p>'}
 
 <h2>プロンプト（物理操作）と回答者 ${en('Prompts and who answered them')}</h2>
-${prompts.size ? `<table><tr><th>ID</th><th>回答者 → 結果（回数）</th></tr>${[...prompts]
-    .map(([pid, by]) => `<tr><td><code>${esc(pid)}</code></td><td>${[...by].map(([k, n]) => `${esc(k.replace(/^[^ ]+/, (w) => (who[w] ? `${who[w]} (${w})` : w)))} (${n})`).join('<br>')}</td></tr>`)
-    .join('')}</table>` : '<p>なし</p>'}
+${
+  prompts.size
+    ? `<table><tr><th>ID</th><th>回答者 → 結果（回数）</th></tr>${[...prompts]
+        .map(
+          ([pid, by]) =>
+            `<tr><td><code>${esc(pid)}</code></td><td>${[...by].map(([k, n]) => `${esc(k.replace(/^[^ ]+/, (w) => (who[w] ? `${who[w]} (${w})` : w)))} (${n})`).join('<br>')}</td></tr>`,
+        )
+        .join('')}</table>`
+    : '<p>なし</p>'
+}
 
 <h2>プロトコルトレース ${en('Protocol traces')}</h2>
 <p>各シナリオでリンクを流れたフレーム（このフォルダの <code>traces/</code>）。<code>oqs-reader trace &lt;ファイル&gt;</code> で読めます。</p>
 <ul>${input.traces.map((t) => `<li><a href="${esc(t)}">${esc(t)}</a></li>`).join('')}</ul>
 
 <h2>バージョン ${en('Versions')}</h2>
-<table>${Object.entries(input.versions).map(([k, v]) => `<tr><th>${esc(VERSION_JA[k] ?? k)} ${en(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>
+<table>${Object.entries(input.versions)
+    .map(([k, v]) => `<tr><th>${esc(VERSION_JA[k] ?? k)} ${en(k)}</th><td>${esc(v)}</td></tr>`)
+    .join('')}</table>
 <p>このフォルダの各ファイルの SHA-256 は <code>manifest.json</code> にあり、<code>manifest.sig.json</code> がそれに Ed25519 で署名しています。
 <code>oqs-reader certify --verify &lt;このフォルダ&gt; --trust &lt;公開鍵の指紋&gt;</code> で、改変がないこと、署名した鍵、そして判定が
 <code>cucumber.json</code> の結果と一致することを確かめられます。${en('Verify with: oqs-reader certify --verify <this folder> --trust <public key fingerprint>.')}</p>

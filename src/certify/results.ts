@@ -115,7 +115,6 @@ export interface TraceRow {
   verdict: 'PASS' | 'FAIL' | 'N/A' | 'NOT COVERED';
 }
 
-
 export function traceability(reqs: Requirement[], results: ScenarioResult[]): { rows: TraceRow[]; unknownTags: string[] } {
   const byId = new Map(reqs.map((r) => [r.id, [] as ScenarioResult[]]));
   const unknown = new Set<string>();

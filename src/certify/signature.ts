@@ -26,7 +26,9 @@ const ROOT = packageRoot(__dirname);
 /** `sha256:` and the hex SHA-256 of the key's DER SubjectPublicKeyInfo (what openssl prints too). */
 export function fingerprintOf(key: KeyObject | string): string {
   const k = typeof key === 'string' ? createPublicKey(key) : key;
-  return `sha256:${createHash('sha256').update(k.export({ type: 'spki', format: 'der' })).digest('hex')}`;
+  return `sha256:${createHash('sha256')
+    .update(k.export({ type: 'spki', format: 'der' }))
+    .digest('hex')}`;
 }
 
 export function generateKeys(): { privatePem: string; publicPem: string; fingerprint: string } {
@@ -54,7 +56,9 @@ function inside(path: string, dir: string): boolean {
 /** Refuses a private key kept in the repository or in the bundle it would sign. */
 export function checkKeyPlace(path: string, bundle?: string): void {
   if (inside(path, ROOT)) {
-    throw new Error(`秘密鍵 ${path} がリポジトリの中にあります。リポジトリの外（例 ~/.oqs-reader/）に置いてください。\nthe private key ${path} is inside the repository; keep it outside (e.g. ~/.oqs-reader/certify-key.pem)`);
+    throw new Error(
+      `秘密鍵 ${path} がリポジトリの中にあります。リポジトリの外（例 ~/.oqs-reader/）に置いてください。\nthe private key ${path} is inside the repository; keep it outside (e.g. ~/.oqs-reader/certify-key.pem)`,
+    );
   }
   if (bundle && inside(path, bundle)) throw new Error(`the private key ${path} is inside the bundle ${bundle}`);
 }
@@ -103,7 +107,8 @@ export function checkSignature(dir: string, trust: string[]): { problems: string
   } catch (e) {
     return { problems: [`${SIGNATURE}: no readable signature (${(e as Error).message}); the bundle is unsigned`], fingerprint: null };
   }
-  if (s.signature !== 1 || s.algorithm !== 'ed25519' || s.signed !== MANIFEST) return { problems: [`${SIGNATURE}: not a version-1 Ed25519 signature of ${MANIFEST}`], fingerprint: null };
+  if (s.signature !== 1 || s.algorithm !== 'ed25519' || s.signed !== MANIFEST)
+    return { problems: [`${SIGNATURE}: not a version-1 Ed25519 signature of ${MANIFEST}`], fingerprint: null };
   let pub: KeyObject;
   try {
     pub = createPublicKey(s.publicKey);

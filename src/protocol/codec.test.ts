@@ -2,7 +2,19 @@ import { test } from 'node:test';
 import { expect } from 'chai';
 import { prng } from '../util/prng';
 import { COMMANDS, EVENTS, MAX_FRAME, MAX_PAYLOAD, SOF, Status, crc16, decodeMessage, encodeFrame, encodeResponse, type FieldSpec, type Message } from '.';
-import { COMMAND_NAMES, EVENT_NAMES, STATUS_NAMES, STREAM_FRAMES, collector, decodeAll, encodeMessage, feed, sample, type Fields, type Variant } from './test-codec';
+import {
+  COMMAND_NAMES,
+  EVENT_NAMES,
+  STATUS_NAMES,
+  STREAM_FRAMES,
+  collector,
+  decodeAll,
+  encodeMessage,
+  feed,
+  sample,
+  type Fields,
+  type Variant,
+} from './test-codec';
 
 // The codec: CRC, frame layout and every message of the catalogue there and back. The streaming
 // decoder is in decoder.test.ts, payload and field errors in payload.test.ts.

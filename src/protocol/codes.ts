@@ -78,9 +78,7 @@ export const Capability = { face: 1, pin: 2, consent: 4, visualCheck: 8, pinOnly
 export type CapabilityName = keyof typeof Capability;
 
 export function capabilityNames(bits: number): CapabilityName[] {
-  return (Object.entries(Capability) as Array<[CapabilityName, number]>)
-    .filter(([, b]) => (bits & b) !== 0)
-    .map(([n]) => n);
+  return (Object.entries(Capability) as Array<[CapabilityName, number]>).filter(([, b]) => (bits & b) !== 0).map(([n]) => n);
 }
 
 /** The hello response's bit mask for these names (the inverse of capabilityNames); unknown names are dropped. */

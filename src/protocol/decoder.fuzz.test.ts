@@ -152,17 +152,22 @@ test('(b) valid frames between garbage without 0xA5: every frame delivered in or
   const c = counter();
   const t0 = Date.now();
   fc.assert(
-    fc.property(fc.array(fc.record({ garbage: cleanGarbage, frame: validFrame }), { minLength: 1, maxLength: 12 }), cleanGarbage, chunkSizes, (parts, tail, sizes) => {
-      c.runs++;
-      c.frames += parts.length;
-      const l = layout(parts, tail);
-      const fed = feed(l.stream, sizes, c);
-      expect(fed.errors).to.deep.equal([]);
-      expect(fed.frames.length).to.equal(parts.length);
-      fed.frames.forEach((f, i) => expect(sameFrame(f, parts[i]!.frame)).to.equal(true));
-      expect(fed.decoder.stats).to.deep.equal({ frames: parts.length, crcErrors: 0, oversize: 0, skipped: l.garbageBytes });
-      expect(fed.decoder.buffered).to.equal(0);
-    }),
+    fc.property(
+      fc.array(fc.record({ garbage: cleanGarbage, frame: validFrame }), { minLength: 1, maxLength: 12 }),
+      cleanGarbage,
+      chunkSizes,
+      (parts, tail, sizes) => {
+        c.runs++;
+        c.frames += parts.length;
+        const l = layout(parts, tail);
+        const fed = feed(l.stream, sizes, c);
+        expect(fed.errors).to.deep.equal([]);
+        expect(fed.frames.length).to.equal(parts.length);
+        fed.frames.forEach((f, i) => expect(sameFrame(f, parts[i]!.frame)).to.equal(true));
+        expect(fed.decoder.stats).to.deep.equal({ frames: parts.length, crcErrors: 0, oversize: 0, skipped: l.garbageBytes });
+        expect(fed.decoder.buffered).to.equal(0);
+      },
+    ),
     params(5_000),
   );
   report(t, '(b1) clean garbage', c, Date.now() - t0);

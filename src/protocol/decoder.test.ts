@@ -190,7 +190,8 @@ test('PR-2.4-4 decoder.buffered never exceeds MAX_FRAME (1031) while fed lots of
     const pick = rand();
     let chunk: Buffer;
     if (pick < 0.3) chunk = Buffer.from([0xa5, 0xff, 0xff, 0xa5, 0xff, 0xff]);
-    else if (pick < 0.5) chunk = Buffer.from([0xa5, 0x04, 0x00]); // the largest legal LEN
+    else if (pick < 0.5)
+      chunk = Buffer.from([0xa5, 0x04, 0x00]); // the largest legal LEN
     else if (pick < 0.6) chunk = STREAM_FRAMES[Math.floor(rand() * STREAM_FRAMES.length)]!;
     else chunk = Buffer.from(Array.from({ length: 1 + Math.floor(rand() * 200) }, () => Math.floor(rand() * 256)));
     const size = 1 + Math.floor(rand() * 64);

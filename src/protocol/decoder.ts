@@ -135,7 +135,6 @@ export class FrameDecoder {
   }
 }
 
-
 /** dst[at..] = src[from..from+n]: a plain loop for the few bytes of a serial read, set() for more. */
 function copyInto(dst: Uint8Array, at: number, src: Uint8Array, from: number, n: number): void {
   if (n > 64) {

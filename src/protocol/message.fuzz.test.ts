@@ -10,10 +10,19 @@ import { counter, params, report, sameFrame, u8, validFrame } from './test-fuzz'
 
 // ---- (d) decodeMessage --------------------------------------------------------------------------------
 
-const CATALOGUE_TYPES = [0x01, ...COMMAND_NAMES.map((n) => COMMANDS[n].type), ...COMMAND_NAMES.map((n) => COMMANDS[n].type | 0x80), ...EVENT_NAMES.map((n) => EVENTS[n].type)];
+const CATALOGUE_TYPES = [
+  0x01,
+  ...COMMAND_NAMES.map((n) => COMMANDS[n].type),
+  ...COMMAND_NAMES.map((n) => COMMANDS[n].type | 0x80),
+  ...EVENT_NAMES.map((n) => EVENTS[n].type),
+];
 /** A payload for a type: random, or a valid one cut short, extended or with a byte changed. */
 const typedPayload = fc.oneof(
-  fc.record({ seq: u8, type: fc.oneof(fc.constantFrom(...CATALOGUE_TYPES), u8), payload: fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ maxLength: MAX_PAYLOAD })) }),
+  fc.record({
+    seq: u8,
+    type: fc.oneof(fc.constantFrom(...CATALOGUE_TYPES), u8),
+    payload: fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ maxLength: MAX_PAYLOAD })),
+  }),
   fc.tuple(validFrame, fc.integer({ min: 0, max: 3 }), fc.nat(), u8).map(([bytes, how, at, x]) => {
     let payload = Buffer.from(bytes.subarray(HEADER_SIZE, bytes.length - 2));
     if (how === 1) payload = payload.subarray(0, payload.length ? at % payload.length : 0);

@@ -12,7 +12,10 @@ export const RESPONSE_BIT = 0x80;
 export const COMMANDS = {
   hello: {
     type: 0x10,
-    request: [['protocolVersion', 'u8'], ['host', 'str']],
+    request: [
+      ['protocolVersion', 'u8'],
+      ['host', 'str'],
+    ],
     response: [
       ['protocolVersion', 'u8'],
       ['vendor', 'str'],
@@ -25,27 +28,85 @@ export const COMMANDS = {
   getStatus: {
     type: 0x11,
     request: [],
-    response: [['mode', 'u8'], ['state', 'u8'], ['cardPresent', 'u8'], ['screen', 'u8'], ['txId', 'u32']],
+    response: [
+      ['mode', 'u8'],
+      ['state', 'u8'],
+      ['cardPresent', 'u8'],
+      ['screen', 'u8'],
+      ['txId', 'u32'],
+    ],
   },
   setMode: { type: 0x12, request: [['mode', 'u8']], response: [['mode', 'u8']] },
-  startVisualCheck: { type: 0x13, request: [['checkId', 'u16'], ['confirmationDate', 'date']], response: [] },
+  startVisualCheck: {
+    type: 0x13,
+    request: [
+      ['checkId', 'u16'],
+      ['confirmationDate', 'date'],
+    ],
+    response: [],
+  },
   executeVisualCheck: { type: 0x14, request: [['checkId', 'u16']], response: [] },
   cancelVisualCheck: { type: 0x15, request: [], response: [] },
   reset: { type: 0x16, request: [], response: [] },
 } as const satisfies Record<string, { type: number; request: readonly FieldSpec[]; response: readonly FieldSpec[] }>;
 
 export const EVENTS = {
-  cardPlaced: { type: 0x40, fields: [['txId', 'u32'], ['cardKind', 'u8']] },
+  cardPlaced: {
+    type: 0x40,
+    fields: [
+      ['txId', 'u32'],
+      ['cardKind', 'u8'],
+    ],
+  },
   cardRemoved: { type: 0x41, fields: [['txId', 'u32']] },
-  methodChosen: { type: 0x42, fields: [['txId', 'u32'], ['method', 'u8']] },
-  faceResult: { type: 0x43, fields: [['txId', 'u32'], ['matched', 'u8'], ['score', 'u8'], ['attempt', 'u8']] },
-  pinResult: { type: 0x44, fields: [['txId', 'u32'], ['ok', 'u8'], ['triesLeft', 'u8']] },
-  consentGiven: { type: 0x45, fields: [['txId', 'u32'], ['choice', 'u8'], ['items', 'u8']] },
+  methodChosen: {
+    type: 0x42,
+    fields: [
+      ['txId', 'u32'],
+      ['method', 'u8'],
+    ],
+  },
+  faceResult: {
+    type: 0x43,
+    fields: [
+      ['txId', 'u32'],
+      ['matched', 'u8'],
+      ['score', 'u8'],
+      ['attempt', 'u8'],
+    ],
+  },
+  pinResult: {
+    type: 0x44,
+    fields: [
+      ['txId', 'u32'],
+      ['ok', 'u8'],
+      ['triesLeft', 'u8'],
+    ],
+  },
+  consentGiven: {
+    type: 0x45,
+    fields: [
+      ['txId', 'u32'],
+      ['choice', 'u8'],
+      ['items', 'u8'],
+    ],
+  },
   identityConfirmed: {
     type: 0x46,
-    fields: [['txId', 'u32'], ['method', 'u8'], ['cardId', 'id16'], ['checkId', 'u16']],
+    fields: [
+      ['txId', 'u32'],
+      ['method', 'u8'],
+      ['cardId', 'id16'],
+      ['checkId', 'u16'],
+    ],
   },
-  identityFailed: { type: 0x47, fields: [['txId', 'u32'], ['reason', 'u8']] },
+  identityFailed: {
+    type: 0x47,
+    fields: [
+      ['txId', 'u32'],
+      ['reason', 'u8'],
+    ],
+  },
   screenShown: { type: 0x48, fields: [['screen', 'u8']] },
   readerError: { type: 0x49, fields: [['code', 'u8']] },
   /** The reader (re)started: SEQs begin again at 0, unACKed events are gone; bootId differs each time. */
@@ -71,9 +132,7 @@ export type Message =
   | { kind: 'event'; seq: number; name: EventName; fields: Record<string, number | string> }
   | { kind: 'ack'; seq: number; ackSeq: number };
 
-const COMMAND_BY_TYPE = new Map<number, CommandName>(
-  (Object.keys(COMMANDS) as CommandName[]).map((n) => [COMMANDS[n].type, n]),
-);
+const COMMAND_BY_TYPE = new Map<number, CommandName>((Object.keys(COMMANDS) as CommandName[]).map((n) => [COMMANDS[n].type, n]));
 const EVENT_BY_TYPE = new Map<number, EventName>((Object.keys(EVENTS) as EventName[]).map((n) => [EVENTS[n].type, n]));
 
 export class UnknownMessageError extends Error {
@@ -93,13 +152,7 @@ function byte(name: string, v: number): number {
   return v;
 }
 
-export function encodeResponse<N extends CommandName>(
-  name: N,
-  seq: number,
-  reqSeq: number,
-  status: StatusName,
-  fields?: CommandResponse<N>,
-): Buffer {
+export function encodeResponse<N extends CommandName>(name: N, seq: number, reqSeq: number, status: StatusName, fields?: CommandResponse<N>): Buffer {
   const spec = COMMANDS[name];
   byte('reqSeq', reqSeq);
   const body = status === 'ok' ? encodeFields(spec.response, fields ?? {}) : Buffer.alloc(0);

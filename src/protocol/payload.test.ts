@@ -1,6 +1,21 @@
 import { test } from 'node:test';
 import { expect } from 'chai';
-import { COMMANDS, EVENTS, PayloadError, Status, UnknownMessageError, decodeFields, decodeMessage, encodeAck, encodeCommand, encodeEvent, encodeFields, encodeResponse, type FieldSpec, type Frame } from '.';
+import {
+  COMMANDS,
+  EVENTS,
+  PayloadError,
+  Status,
+  UnknownMessageError,
+  decodeFields,
+  decodeMessage,
+  encodeAck,
+  encodeCommand,
+  encodeEvent,
+  encodeFields,
+  encodeResponse,
+  type FieldSpec,
+  type Frame,
+} from '.';
 import { COMMAND_NAMES, EVENT_NAMES, sample } from './test-codec';
 
 // ---- payload errors ---------------------------------------------------------------------------
@@ -62,7 +77,10 @@ test('PR-3.2-2 other malformed payloads: ACK length, short response, unknown sta
 });
 
 test('decodeFields reads at an offset and still refuses trailing bytes', () => {
-  const specs = [['a', 'u16'], ['b', 'str']] as const;
+  const specs = [
+    ['a', 'u16'],
+    ['b', 'str'],
+  ] as const;
   const buf = Buffer.concat([Buffer.from([9, 9]), encodeFields(specs, { a: 0x1234, b: 'ok' })]);
   expect(decodeFields(specs, buf, 2)).to.deep.equal({ a: 0x1234, b: 'ok' });
   expect(() => decodeFields(specs, Buffer.concat([buf, Buffer.from([0])]), 2)).to.throw(PayloadError);
@@ -130,7 +148,6 @@ test('the typed encoders refuse bad fields too', () => {
   expect(() => encodeEvent('screenShown', 0, { screen: -1 })).to.throw(PayloadError);
   expect(() => encodeResponse('getStatus', 0, 0, 'ok', { mode: 1, state: 0, cardPresent: 0, screen: 1, txId: 2 ** 32 })).to.throw(PayloadError);
 });
-
 
 test('encodeAck and encodeResponse refuse a sequence number outside 0..255 instead of wrapping it', () => {
   for (const bad of [256, -1, 1.5]) {

@@ -18,9 +18,19 @@ export const SCREENS = {
   notMyNumberCard: { id: 12, code: '002', text: 'マイナンバーカード以外が置かれました。読み取りに失敗しました' },
   staffChecking: { id: 13, text: '職員が本人確認を行っています。そのままお待ちください' },
   readFailed: { id: 14, text: '読み取りに失敗しました' },
-  cardUnreadable: { id: 15, code: '001', text: 'マイナンバーカードを認識できません。カードの置き方を確かめてください。繰り返す場合は受付窓口へお声がけください' },
-  doneCertRenewal: { id: 16, text: '本人確認が完了しました。利用者証明用電子証明書の有効期限が近づいています。市区町村で更新の手続きをしてください。カードをお取りください' },
-  doneCertGrace: { id: 17, text: '本人確認が完了しました。利用者証明用電子証明書の有効期限が切れています（期限後3か月は保険証として使えます）。市区町村で更新の手続きをしてください。カードをお取りください' },
+  cardUnreadable: {
+    id: 15,
+    code: '001',
+    text: 'マイナンバーカードを認識できません。カードの置き方を確かめてください。繰り返す場合は受付窓口へお声がけください',
+  },
+  doneCertRenewal: {
+    id: 16,
+    text: '本人確認が完了しました。利用者証明用電子証明書の有効期限が近づいています。市区町村で更新の手続きをしてください。カードをお取りください',
+  },
+  doneCertGrace: {
+    id: 17,
+    text: '本人確認が完了しました。利用者証明用電子証明書の有効期限が切れています（期限後3か月は保険証として使えます）。市区町村で更新の手続きをしてください。カードをお取りください',
+  },
 } as const;
 
 export type ScreenName = keyof typeof SCREENS;
@@ -31,9 +41,7 @@ export function screenCode(screen: ScreenName): string | null {
   return 'code' in s ? s.code : null;
 }
 
-const BY_ID = new Map<number, ScreenName>(
-  (Object.keys(SCREENS) as ScreenName[]).map((name) => [SCREENS[name].id, name]),
-);
+const BY_ID = new Map<number, ScreenName>((Object.keys(SCREENS) as ScreenName[]).map((name) => [SCREENS[name].id, name]));
 
 export function screenById(id: number): ScreenName | undefined {
   return BY_ID.get(id);

@@ -148,7 +148,7 @@ export function feed(stream: Uint8Array, sizes: readonly number[], c: Counts): F
     (e) => errors.push(e),
   );
   let k = 0;
-  for (let i = 0; i < stream.length; ) {
+  for (let i = 0; i < stream.length;) {
     const size = sizes[k++ % sizes.length]!;
     decoder.push(stream.subarray(i, i + size));
     i = Math.min(stream.length, i + size);
@@ -213,26 +213,50 @@ export function fieldsArb(specs: readonly FieldSpec[]): fc.Arbitrary<Record<stri
 
 /** A valid frame of the catalogue (encodeEvent/Command/Response/Ack) or a raw frame (encodeFrame). */
 export const validFrame: fc.Arbitrary<Buffer> = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom(...EVENT_NAMES).chain((name) => fc.tuple(u8, fieldsArb(EVENTS[name].fields)).map(([seq, f]) => encodeEvent(name, seq, f as never))) },
-  { weight: 2, arbitrary: fc.constantFrom(...COMMAND_NAMES).chain((name) => fc.tuple(u8, fieldsArb(COMMANDS[name].request)).map(([seq, f]) => encodeCommand(name, seq, f as never))) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .constantFrom(...EVENT_NAMES)
+      .chain((name) => fc.tuple(u8, fieldsArb(EVENTS[name].fields)).map(([seq, f]) => encodeEvent(name, seq, f as never))),
+  },
   {
     weight: 2,
-    arbitrary: fc.constantFrom(...COMMAND_NAMES).chain((name) =>
-      fc.tuple(u8, u8, fc.constantFrom(...STATUS_NAMES), fieldsArb(COMMANDS[name].response)).map(([seq, req, status, f]) => encodeResponse(name, seq, req, status, f as never)),
-    ),
+    arbitrary: fc
+      .constantFrom(...COMMAND_NAMES)
+      .chain((name) => fc.tuple(u8, fieldsArb(COMMANDS[name].request)).map(([seq, f]) => encodeCommand(name, seq, f as never))),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .constantFrom(...COMMAND_NAMES)
+      .chain((name) =>
+        fc
+          .tuple(u8, u8, fc.constantFrom(...STATUS_NAMES), fieldsArb(COMMANDS[name].response))
+          .map(([seq, req, status, f]) => encodeResponse(name, seq, req, status, f as never)),
+      ),
   },
   { weight: 1, arbitrary: fc.tuple(u8, u8).map(([seq, ack]) => encodeAck(seq, ack)) },
   {
     weight: 2,
     arbitrary: fc
-      .tuple(u8, u8, fc.oneof({ weight: 6, arbitrary: fc.uint8Array({ maxLength: 48 }) }, { weight: 1, arbitrary: fc.uint8Array({ minLength: 900, maxLength: MAX_PAYLOAD }) }))
+      .tuple(
+        u8,
+        u8,
+        fc.oneof(
+          { weight: 6, arbitrary: fc.uint8Array({ maxLength: 48 }) },
+          { weight: 1, arbitrary: fc.uint8Array({ minLength: 900, maxLength: MAX_PAYLOAD }) },
+        ),
+      )
       .map(([seq, type, payload]) => encodeFrame({ seq, type, payload: Buffer.from(payload) })),
   },
 );
 
 /** A 0xA5 with a header that claims a plausible (or boundary, or oversize) length. */
 export const falseStart = fc
-  .tuple(fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: MAX_PAYLOAD }), fc.constantFrom(0, 1023, 1024, 1025, 0xa5a5, 0xffff)), fc.integer({ min: 0, max: 3 }))
+  .tuple(
+    fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: MAX_PAYLOAD }), fc.constantFrom(0, 1023, 1024, 1025, 0xa5a5, 0xffff)),
+    fc.integer({ min: 0, max: 3 }),
+  )
   .map(([len, headerBytes]) => Buffer.from([SOF, len >> 8, len & 0xff, 0x11, 0x40].slice(0, 1 + headerBytes)));
 
 export const noSof = (b: Uint8Array) => Buffer.from(b.map((x) => (x === SOF ? 0x5a : x)));
@@ -242,9 +266,16 @@ export const cleanGarbage = fc.uint8Array({ maxLength: 40 }).map(noSof);
 
 /** Garbage with start bytes: stray 0xA5 runs and false starts with plausible lengths. */
 export const sofGarbage = fc
-  .array(fc.oneof({ weight: 3, arbitrary: fc.uint8Array({ maxLength: 24 }).map((b) => Buffer.from(b)) }, { weight: 2, arbitrary: falseStart }, { weight: 1, arbitrary: fc.constant(Buffer.from([SOF, SOF])) }), {
-    maxLength: 4,
-  })
+  .array(
+    fc.oneof(
+      { weight: 3, arbitrary: fc.uint8Array({ maxLength: 24 }).map((b) => Buffer.from(b)) },
+      { weight: 2, arbitrary: falseStart },
+      { weight: 1, arbitrary: fc.constant(Buffer.from([SOF, SOF])) },
+    ),
+    {
+      maxLength: 4,
+    },
+  )
   .map((parts) => Buffer.concat(parts));
 
 /** Zeros (no start byte) long enough to complete any false start placed before them. */

@@ -2,15 +2,7 @@ import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import {
-  FrameDecoder,
-  crc16,
-  decodeMessage,
-  encodeFrame,
-  type DecodeError,
-  type Frame,
-  type Message,
-} from '.';
+import { FrameDecoder, crc16, decodeMessage, encodeFrame, type DecodeError, type Frame, type Message } from '.';
 import { encodeMessage } from './test-codec';
 
 /**

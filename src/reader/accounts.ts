@@ -80,7 +80,12 @@ export class AccountDirectory {
   private save(): void {
     if (!this.file) return;
     const data = {
-      accounts: [...this.accounts.entries()].map(([account, a]) => ({ account, role: a.role, salt: a.salt.toString('base64'), hash: a.hash.toString('base64') })),
+      accounts: [...this.accounts.entries()].map(([account, a]) => ({
+        account,
+        role: a.role,
+        salt: a.salt.toString('base64'),
+        hash: a.hash.toString('base64'),
+      })),
     };
     const tmp = `${this.file}.${process.pid}.tmp`;
     const fd = openSync(tmp, 'w', STATE_FILE_MODE);

@@ -28,19 +28,7 @@ test('accepts today (JST)', () => {
   expect(parseConfirmationDate('2026/11/24', NOW)).to.equal('20261124');
 });
 
-const BAD = [
-  '2020-10-30',
-  '2020/1/3',
-  '2020/02/30',
-  '',
-  '20201030',
-  '2021/02/29',
-  '2020/13/01',
-  '2020/00/10',
-  '2020/10/00',
-  '2020/04/31',
-  '2020/10/300',
-];
+const BAD = ['2020-10-30', '2020/1/3', '2020/02/30', '', '20201030', '2021/02/29', '2020/13/01', '2020/00/10', '2020/10/00', '2020/04/31', '2020/10/300'];
 
 for (const text of BAD) {
   test(`rejects ${JSON.stringify(text)} with OQS_ERR_DATE_FORMAT naming YYYY/MM/DD`, () => {
@@ -61,7 +49,10 @@ test('full-width digits and slashes (IME) are normalised: ２０２６／１１�
 });
 
 test('a month or day in one digit is refused with the exact text to type instead', () => {
-  for (const [typed, exact] of [['2026/11/1', '2026/11/01'], ['２０２０／１／３', '2020/01/03']] as const) {
+  for (const [typed, exact] of [
+    ['2026/11/1', '2026/11/01'],
+    ['２０２０／１／３', '2020/01/03'],
+  ] as const) {
     const e = refusal(typed);
     expect(e.code).to.equal('OQS_ERR_DATE_FORMAT');
     expect(e.messageJa).to.include(`「${exact}」`);

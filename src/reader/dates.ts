@@ -20,9 +20,7 @@ export const EARLIEST_CONFIRMATION_DATE = '1900/01/01';
  * half-width, and spaces around it are dropped. Nothing else is changed.
  */
 export function normaliseDateText(text: string): string {
-  return text
-    .replace(/[０-９／]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
-    .replace(/^[\s\u3000]+|[\s\u3000]+$/g, '');
+  return text.replace(/[０-９／]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/^[\s\u3000]+|[\s\u3000]+$/g, '');
 }
 
 const EXAMPLE = '2020/10/30';
@@ -32,7 +30,10 @@ function formatHint(typed: string) {
   const loose = /^(\d{4})\/(\d{1,2})\/(\d{1,2})$/.exec(typed) ?? /^(\d{4})(\d{2})(\d{2})$/.exec(typed);
   const exact = loose ? `${loose[1]}/${pad(Number(loose[2]))}/${pad(Number(loose[3]))}` : null;
   if (exact && isCalendarDate(exact) && exact !== typed) {
-    return { en: `write it as ${exact} (month and day in two digits, with slashes)`, ja: `「${exact}」のように、西暦年月日を半角のスラッシュ区切りで、月・日は2桁で入力してください。` };
+    return {
+      en: `write it as ${exact} (month and day in two digits, with slashes)`,
+      ja: `「${exact}」のように、西暦年月日を半角のスラッシュ区切りで、月・日は2桁で入力してください。`,
+    };
   }
   if (exact && exact === typed) return { en: 'there is no such day', ja: `その日付は存在しません。西暦年月日を「${EXAMPLE}」のように入力してください。` };
   return { en: `write it as YYYY/MM/DD, e.g. ${EXAMPLE}`, ja: `西暦年月日を半角のスラッシュ区切りで、「${EXAMPLE}」のように入力してください。` };

@@ -17,9 +17,19 @@ test('every code of the table has a fault class, and its errors carry it', () =>
 
 test('fault classes: the reader, the line, the caller, the terminal', () => {
   const faultOf = (code: ErrorCode) => new OqsError(code).fault;
-  expect(['OQS_ERR_READER_REFUSED', 'OQS_ERR_READER_TIMEOUT', 'OQS_ERR_READER_PROTOCOL', 'OQS_ERR_READER_BUSY'].map((c) => faultOf(c as ErrorCode))).to.deep.equal(['peer', 'peer', 'peer', 'peer']);
-  expect(['OQS_ERR_READER_DISCONNECTED', 'OQS_ERR_PORT_OPEN', 'OQS_ERR_NO_READER'].map((c) => faultOf(c as ErrorCode))).to.deep.equal(['transport', 'transport', 'transport']);
-  expect(['OQS_ERR_BAD_REQUEST', 'OQS_ERR_UNAUTHENTICATED', 'OQS_ERR_DATE_FORMAT'].map((c) => faultOf(c as ErrorCode))).to.deep.equal(['caller', 'caller', 'caller']);
+  expect(
+    ['OQS_ERR_READER_REFUSED', 'OQS_ERR_READER_TIMEOUT', 'OQS_ERR_READER_PROTOCOL', 'OQS_ERR_READER_BUSY'].map((c) => faultOf(c as ErrorCode)),
+  ).to.deep.equal(['peer', 'peer', 'peer', 'peer']);
+  expect(['OQS_ERR_READER_DISCONNECTED', 'OQS_ERR_PORT_OPEN', 'OQS_ERR_NO_READER'].map((c) => faultOf(c as ErrorCode))).to.deep.equal([
+    'transport',
+    'transport',
+    'transport',
+  ]);
+  expect(['OQS_ERR_BAD_REQUEST', 'OQS_ERR_UNAUTHENTICATED', 'OQS_ERR_DATE_FORMAT'].map((c) => faultOf(c as ErrorCode))).to.deep.equal([
+    'caller',
+    'caller',
+    'caller',
+  ]);
   expect(faultOf('OQS_ERR_INTERNAL')).to.equal('internal');
 });
 
@@ -33,7 +43,14 @@ test('ReaderRefusedError is the table refusal with the command and the status ty
   const e = new ReaderRefusedError('setMode', 'busy');
   expect(e).to.be.instanceOf(OqsError);
   expect(OqsError.is(e, 'OQS_ERR_READER_REFUSED')).to.equal(true);
-  expect([e.name, e.code, e.command, e.status, e.fault, e.statusCode]).to.deep.equal(['ReaderRefusedError', 'OQS_ERR_READER_REFUSED', 'setMode', 'busy', 'peer', 502]);
+  expect([e.name, e.code, e.command, e.status, e.fault, e.statusCode]).to.deep.equal([
+    'ReaderRefusedError',
+    'OQS_ERR_READER_REFUSED',
+    'setMode',
+    'busy',
+    'peer',
+    502,
+  ]);
   expect(e.message).to.equal('the reader refused "setMode" with status busy');
 });
 

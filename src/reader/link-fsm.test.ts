@@ -123,8 +123,20 @@ const names = Object.keys(COMMANDS) as CommandName[];
 const statuses: StatusName[] = ['ok', 'busy', 'badState'];
 const seqArb = fc.integer({ min: 0, max: 3 });
 const inputArb: fc.Arbitrary<LinkInput> = fc.oneof(
-  fc.record({ type: fc.constant('send' as const), seq: seqArb, name: fc.constantFrom(...names), timeoutMs: fc.integer({ min: 1, max: 5000 }), attempts: fc.integer({ min: 1, max: 4 }) }),
-  fc.record({ type: fc.constant('responseReceived' as const), reqSeq: seqArb, name: fc.constantFrom(...names), status: fc.constantFrom(...statuses), fields: fc.constant({}) }),
+  fc.record({
+    type: fc.constant('send' as const),
+    seq: seqArb,
+    name: fc.constantFrom(...names),
+    timeoutMs: fc.integer({ min: 1, max: 5000 }),
+    attempts: fc.integer({ min: 1, max: 4 }),
+  }),
+  fc.record({
+    type: fc.constant('responseReceived' as const),
+    reqSeq: seqArb,
+    name: fc.constantFrom(...names),
+    status: fc.constantFrom(...statuses),
+    fields: fc.constant({}),
+  }),
   fc.record({ type: fc.constant('retryTimerFired' as const), seq: seqArb }),
   fc.record({ type: fc.constant('timeoutFired' as const), seq: seqArb }),
   fc.record({ type: fc.constant('writeFailed' as const), seq: seqArb }),
@@ -178,17 +190,26 @@ function repeats(events: Array<[seq: number, key: string, frameNo: number, reade
 }
 
 test('an event with the SEQ and bytes of one fewer than 128 frames ago is a repeat; other bytes, or older, are new', () => {
-  expect(repeats([[7, 'a', 1], [7, 'a', 2], [7, 'b', 3], [7, 'b', 3 + REPEAT_WINDOW_FRAMES - 1], [7, 'b', 3 + REPEAT_WINDOW_FRAMES - 1 + REPEAT_WINDOW_FRAMES]])).to.deep.equal([
-    false,
-    true,
-    false,
-    true,
-    false,
-  ]);
+  expect(
+    repeats([
+      [7, 'a', 1],
+      [7, 'a', 2],
+      [7, 'b', 3],
+      [7, 'b', 3 + REPEAT_WINDOW_FRAMES - 1],
+      [7, 'b', 3 + REPEAT_WINDOW_FRAMES - 1 + REPEAT_WINDOW_FRAMES],
+    ]),
+  ).to.deep.equal([false, true, false, true, false]);
 });
 
 test('a readerReset forgets every event before it (the reader numbers from 0 again), and is remembered itself', () => {
-  expect(repeats([[0, 'a', 1], [1, 'r', 2, true], [0, 'a', 3], [1, 'r', 4, true]])).to.deep.equal([false, false, false, true]);
+  expect(
+    repeats([
+      [0, 'a', 1],
+      [1, 'r', 2, true],
+      [0, 'a', 3],
+      [1, 'r', 4, true],
+    ]),
+  ).to.deep.equal([false, false, false, true]);
 });
 
 test('rememberEvent never changes the memory it is given', () => {

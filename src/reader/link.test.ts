@@ -39,7 +39,9 @@ class FakePort extends EventEmitter implements BytePort {
 
   /** The seq of the last command the link wrote. */
   lastCommandSeq(): number {
-    const cmd = this.sent().filter((m) => m.kind === 'command').at(-1);
+    const cmd = this.sent()
+      .filter((m) => m.kind === 'command')
+      .at(-1);
     if (!cmd) throw new Error('no command was written');
     return cmd.seq;
   }
@@ -77,7 +79,9 @@ test('a command with no answer rejects with OQS_ERR_READER_TIMEOUT after exactly
   expect(w.settled).to.equal(true);
   expect(w.error).to.be.instanceOf(OqsError);
   expect(w.error).to.have.property('code', 'OQS_ERR_READER_TIMEOUT');
-  expect((w.error as Error).message).to.include('getStatus').and.include('500');
+  expect((w.error as Error).message)
+    .to.include('getStatus')
+    .and.include('500');
   expect(clock.now()).to.equal(500);
   expect(clock.pending()).to.deep.equal([]);
 });
@@ -109,7 +113,9 @@ test('a non-ok response rejects with OQS_ERR_READER_REFUSED carrying the status'
   expect(w.error).to.be.instanceOf(OqsError);
   expect(w.error).to.have.property('code', 'OQS_ERR_READER_REFUSED');
   expect(w.error).to.have.property('status', 'busy');
-  expect((w.error as Error).message).to.include('setMode').and.include('busy');
+  expect((w.error as Error).message)
+    .to.include('setMode')
+    .and.include('busy');
   expect(clock.pending()).to.deep.equal([]);
 });
 
@@ -132,7 +138,16 @@ test('the link counts frames in and out (ACKs and repeats included) in the share
   port.receive(encodeEvent('screenShown', 1, { screen: 2 })); // one in, its ACK out
   port.receive(encodeResponse('getStatus', 2, port.lastCommandSeq(), 'ok', { mode: 1, state: 0, cardPresent: 0, screen: 2, txId: 0 }));
   await p;
-  expect(link.stats).to.deep.equal({ framesIn: 2, framesOut: 4, badFrames: 0, commandRetries: 2, duplicateEvents: 0, acksIn: 0, retransmits: 0, duplicateCommands: 0 });
+  expect(link.stats).to.deep.equal({
+    framesIn: 2,
+    framesOut: 4,
+    badFrames: 0,
+    commandRetries: 2,
+    duplicateEvents: 0,
+    acksIn: 0,
+    retransmits: 0,
+    duplicateCommands: 0,
+  });
 });
 
 test('a response is matched by reqSeq and name, not by arrival order', async () => {
@@ -283,7 +298,12 @@ test('garbage and a bad CRC emit linkError and do not break the frames after the
   port.receive(encodeResponse('getStatus', 14, seq, 'ok', { mode: 1, state: 1, cardPresent: 1, screen: 2, txId: 2 }));
   await flush();
   expect(events.map((e) => e.fields)).to.deep.equal([{ txId: 2, cardKind: 1 }]);
-  expect(port.sent().filter((m) => m.kind === 'ack').map((m) => (m.kind === 'ack' ? m.ackSeq : -1))).to.deep.equal([13]);
+  expect(
+    port
+      .sent()
+      .filter((m) => m.kind === 'ack')
+      .map((m) => (m.kind === 'ack' ? m.ackSeq : -1)),
+  ).to.deep.equal([13]);
   expect(pending.value).to.include({ cardPresent: 1, txId: 2 });
   expect(link.isOpen).to.equal(true);
 });
@@ -359,23 +379,29 @@ test('an event that arrives while nobody records it is not ACKed, so the reader 
 
 test('property: a command answered t ms after it was sent was written 1 + ⌊t / (timeout/attempts)⌋ times (at most attempts), always with one SEQ, and resolves only if t < timeout', async () => {
   await fc.assert(
-    fc.asyncProperty(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 400 }), fc.integer({ min: 0, max: 2000 }), async (attempts, intervalMs, tRaw) => {
-      const timeoutMs = intervalMs * attempts;
-      const t = tRaw % (timeoutMs + intervalMs);
-      const clock = new VirtualClock(0);
-      const port = new FakePort();
-      const link = new ReaderLink(port, clock, timeoutMs, attempts);
-      const w = watch(link.request('getStatus', {}));
-      await clock.advance(t);
-      const commands = port.sent().filter((m) => m.kind === 'command');
-      if (commands.length > 0) port.receive(encodeResponse('getStatus', 0, commands[0]!.seq, 'ok', { mode: 1, state: 0, cardPresent: 0, screen: 1, txId: 0 }));
-      await flush();
-      expect(commands).to.have.length(t < timeoutMs ? Math.min(attempts, 1 + Math.floor(t / intervalMs)) : attempts);
-      expect(new Set(commands.map((m) => m.seq)).size).to.equal(1);
-      expect(link.stats.commandRetries).to.equal(commands.length - 1);
-      expect(w.error === undefined, `t=${t} timeout=${timeoutMs}`).to.equal(t < timeoutMs);
-      if (t >= timeoutMs) expect(w.error).to.have.property('code', 'OQS_ERR_READER_TIMEOUT');
-      expect(clock.pending()).to.deep.equal([]);
-    }),
+    fc.asyncProperty(
+      fc.integer({ min: 1, max: 4 }),
+      fc.integer({ min: 1, max: 400 }),
+      fc.integer({ min: 0, max: 2000 }),
+      async (attempts, intervalMs, tRaw) => {
+        const timeoutMs = intervalMs * attempts;
+        const t = tRaw % (timeoutMs + intervalMs);
+        const clock = new VirtualClock(0);
+        const port = new FakePort();
+        const link = new ReaderLink(port, clock, timeoutMs, attempts);
+        const w = watch(link.request('getStatus', {}));
+        await clock.advance(t);
+        const commands = port.sent().filter((m) => m.kind === 'command');
+        if (commands.length > 0)
+          port.receive(encodeResponse('getStatus', 0, commands[0]!.seq, 'ok', { mode: 1, state: 0, cardPresent: 0, screen: 1, txId: 0 }));
+        await flush();
+        expect(commands).to.have.length(t < timeoutMs ? Math.min(attempts, 1 + Math.floor(t / intervalMs)) : attempts);
+        expect(new Set(commands.map((m) => m.seq)).size).to.equal(1);
+        expect(link.stats.commandRetries).to.equal(commands.length - 1);
+        expect(w.error === undefined, `t=${t} timeout=${timeoutMs}`).to.equal(t < timeoutMs);
+        if (t >= timeoutMs) expect(w.error).to.have.property('code', 'OQS_ERR_READER_TIMEOUT');
+        expect(clock.pending()).to.deep.equal([]);
+      },
+    ),
   );
 });

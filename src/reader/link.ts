@@ -15,7 +15,17 @@ import {
   type Message,
 } from '../protocol';
 import { OqsError, ReaderRefusedError } from './errors';
-import { INITIAL_LINK_STATE, rememberEvent, step, type EventMemory, type LinkEffect, type LinkFailure, type LinkInput, type LinkState, type TimerKind } from './link-fsm';
+import {
+  INITIAL_LINK_STATE,
+  rememberEvent,
+  step,
+  type EventMemory,
+  type LinkEffect,
+  type LinkFailure,
+  type LinkInput,
+  type LinkState,
+  type TimerKind,
+} from './link-fsm';
 
 /** The byte pipe under the link: a serialport stream, or anything shaped like one. */
 export interface BytePort {

@@ -28,7 +28,8 @@ export function visualStatus(vc: VisualCheckView): string {
 
 const MATCH_ERROR: ScreenView['alerts'][number] = {
   code: 'matchError',
-  message: '照合エラー：顔認証で本人確認できませんでした。暗証番号でも確認できない場合は、目視確認モードに切り替えて職員が目視で本人確認してください（目視確認が必要）。',
+  message:
+    '照合エラー：顔認証で本人確認できませんでした。暗証番号でも確認できない場合は、目視確認モードに切り替えて職員が目視で本人確認してください（目視確認が必要）。',
   level: 'alarm',
 };
 
@@ -48,7 +49,7 @@ export function alertsView(mode: string, alerts: Alert[], matchError: boolean): 
 export function readerView(t: Terminal): ScreenView['reader'] {
   const r = t.status().readers[0];
   if (!r) return { identity: '顔認証付きカードリーダーが接続されていません。', screen: '—' };
-  const screen = r.screen ? SCREENS[r.screen as keyof typeof SCREENS]?.text ?? r.screen : '—';
+  const screen = r.screen ? (SCREENS[r.screen as keyof typeof SCREENS]?.text ?? r.screen) : '—';
   return { identity: `${r.vendor} ${r.model}（ファームウェア ${r.firmware}、製造番号 ${r.serial}）`, screen };
 }
 

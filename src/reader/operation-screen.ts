@@ -77,10 +77,25 @@ export class OperationScreen {
         this.terminal.mode === 'visual' && d.mode !== 'visual' && vc.state !== 'idle'
           ? `目視確認の途中です（資格確認日 ${vc.confirmationDate}）。${MODE_LABELS[d.mode]}モードに切り替えると、この目視確認は取り消されます。`
           : null;
-      return { ...base, kind: 'confirmSwitch', mode: d.mode, title: '確認', message: `${MODE_LABELS[d.mode]}モードに切り替えます。よろしいですか？`, warning, actions: ['ok', 'cancel'] };
+      return {
+        ...base,
+        kind: 'confirmSwitch',
+        mode: d.mode,
+        title: '確認',
+        message: `${MODE_LABELS[d.mode]}モードに切り替えます。よろしいですか？`,
+        warning,
+        actions: ['ok', 'cancel'],
+      };
     }
     if (d?.kind === 'switchDone') {
-      return { ...base, kind: 'switchDone', mode: d.mode, title: '切替えを完了する', message: `${MODE_LABELS[d.mode]}モードへの切替えが完了しました`, actions: ['ok'] };
+      return {
+        ...base,
+        kind: 'switchDone',
+        mode: d.mode,
+        title: '切替えを完了する',
+        message: `${MODE_LABELS[d.mode]}モードへの切替えが完了しました`,
+        actions: ['ok'],
+      };
     }
     const state = this.terminal.visual.view().state;
     if (state === 'awaitingConfirmation' || state === 'executing') {
@@ -96,7 +111,15 @@ export class OperationScreen {
       };
     }
     if (state === 'completed') {
-      return { ...base, kind: 'visualDone', mode: null, title: '本人確認を完了する', message: '本人確認を完了する', detail: '本人確認が完了しました。', actions: ['ok'] };
+      return {
+        ...base,
+        kind: 'visualDone',
+        mode: null,
+        title: '本人確認を完了する',
+        message: '本人確認を完了する',
+        detail: '本人確認が完了しました。',
+        actions: ['ok'],
+      };
     }
     return null;
   }

@@ -56,7 +56,10 @@ test('a real pty is a pseudo-terminal on Linux; on Windows nothing is, so a refu
   const clock = new VirtualClock(0);
   const onLinux = recording(link, clock);
   const client = await clock.resolve(ReaderClient.open({ path: link, binding: onLinux.binding, clock, baudRate: 250000, platform: 'linux' }));
-  assert.deepEqual(onLinux.opened.map((o) => o.baudRate), [250000, 115200]);
+  assert.deepEqual(
+    onLinux.opened.map((o) => o.baudRate),
+    [250000, 115200],
+  );
   await client.close();
 
   const onWindows = recording(link, clock);
@@ -64,7 +67,10 @@ test('a real pty is a pseudo-terminal on Linux; on Windows nothing is, so a refu
     code: 'OQS_ERR_PORT_OPEN',
     message: /Inappropriate ioctl/,
   });
-  assert.deepEqual(onWindows.opened.map((o) => o.baudRate), [250000]);
+  assert.deepEqual(
+    onWindows.opened.map((o) => o.baudRate),
+    [250000],
+  );
 });
 
 test('oqs-reader start --reader-port COM3 is accepted and passed to serialport unchanged (here there is no COM3)', async (t) => {

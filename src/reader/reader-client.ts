@@ -6,7 +6,6 @@ import { Mode, PROTOCOL_VERSION, capabilityNames, type ModeName, type ReaderIden
 import { OqsError, ReaderRefusedError } from './errors';
 import { ReaderLink, type TraceEntry } from './link';
 
-
 export interface OpenReaderOptions {
   path: string;
   binding: BindingInterface;

@@ -28,7 +28,14 @@ function tempDir(): string {
 }
 
 /** A terminal with emulated readers and a result folder, all on a virtual clock. */
-async function clinic(opts: { readers?: number; eligibility?: (clock: VirtualClock) => EligibilityService; characterCode?: 'utf8' | 'sjis'; readerFailures?: 'none' | 'errorFile' } = {}) {
+async function clinic(
+  opts: {
+    readers?: number;
+    eligibility?: (clock: VirtualClock) => EligibilityService;
+    characterCode?: 'utf8' | 'sjis';
+    readerFailures?: 'none' | 'errorFile';
+  } = {},
+) {
   const clock = new VirtualClock(T0);
   const dir = tempDir();
   const embedded = embeddedReaders(clock, opts.readers ?? 1);
@@ -37,7 +44,12 @@ async function clinic(opts: { readers?: number; eligibility?: (clock: VirtualClo
     store: new MemoryStore(),
     readers: embedded.ports,
     link: { heartbeatMs: 0 },
-    results: { dir, characterCode: opts.characterCode, readerFailures: opts.readerFailures, eligibility: (opts.eligibility ?? ((c) => new EmulatedEligibility({ clock: c })))(clock) },
+    results: {
+      dir,
+      characterCode: opts.characterCode,
+      readerFailures: opts.readerFailures,
+      eligibility: (opts.eligibility ?? ((c) => new EmulatedEligibility({ clock: c })))(clock),
+    },
   });
   const settle = async (work: unknown = undefined) => {
     await clock.resolve(Promise.resolve(work));
@@ -52,9 +64,25 @@ async function clinic(opts: { readers?: number; eligibility?: (clock: VirtualClo
     await settle(r.chooseMethod('face'));
     await settle(r.presentFace());
   };
-  const files = () => readdirSync(dir).filter((f) => f.endsWith('.xml')).sort();
+  const files = () =>
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.xml'))
+      .sort();
   const read = (f: string) => parse(readFileSync(join(dir, f)));
-  return { clock, dir, a, readers: embedded.readers, settle, byFace, files, read, async close() { await a.close(); rmSync(dir, { recursive: true, force: true }); } };
+  return {
+    clock,
+    dir,
+    a,
+    readers: embedded.readers,
+    settle,
+    byFace,
+    files,
+    read,
+    async close() {
+      await a.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 test('a face confirmation with 全て同意する: one UTF-8 file, every field as documented', async () => {
@@ -87,7 +115,13 @@ test('a face confirmation with 全て同意する: one UTF-8 file, every field a
   expect(body).not.to.have.property('ProcessingResultCode');
   const q = body.ResultList.ResultOfQualificationConfirmation;
   expect(q).to.include(syntheticQualification('normal'));
-  for (const p of ['PharmacistsInfo', 'DiagnosisInfo', 'SpecificHealthCheckupsInfo', 'LimitApplicationCertificateRelated', 'SpecificDiseasesCertificateRelated']) {
+  for (const p of [
+    'PharmacistsInfo',
+    'DiagnosisInfo',
+    'SpecificHealthCheckupsInfo',
+    'LimitApplicationCertificateRelated',
+    'SpecificDiseasesCertificateRelated',
+  ]) {
     expect(q[`${p}ConsFlg`], p).to.equal('1');
     expect(q[`${p}ConsTime`], p).to.equal(stamp);
     expect(q[`${p}AvailableTime`], `${p}: consent + 24 h`).to.equal(jstStamp(consentAt + 86_400_000));
@@ -146,7 +180,15 @@ test('Shift_JIS when configured: CharacterCodeIdentifier 1, the bytes decode bac
 });
 
 test('encodeShiftJis: round trip through the decoder for kana, kanji, symbols and half-width kana; 〓 for what it cannot hold', () => {
-  const samples = ['試験　一郎', 'ｼｹﾝ ｲﾁﾛｳ', '〒123-4567 東京都千代田区', '①②髙﨑', '―ー－～∥￠￡￢', '<>&"\'', ...profileNames().map((p) => syntheticQualification(p).Name)];
+  const samples = [
+    '試験　一郎',
+    'ｼｹﾝ ｲﾁﾛｳ',
+    '〒123-4567 東京都千代田区',
+    '①②髙﨑',
+    '―ー－～∥￠￡￢',
+    '<>&"\'',
+    ...profileNames().map((p) => syntheticQualification(p).Name),
+  ];
   const decoder = new TextDecoder('shift_jis', { fatal: true });
   for (const s of samples) {
     const { bytes, replaced } = encodeShiftJis(s);
@@ -170,7 +212,7 @@ test('no eligibility service configured: an 異常終了 file (SegmentOfResult 9
   await c.close();
 });
 
-test('reader-side failures: no file by default; with readerFailures errorFile, the reader\'s code (006, 002, 001) or R + reason', async () => {
+test("reader-side failures: no file by default; with readerFailures errorFile, the reader's code (006, 002, 001) or R + reason", async () => {
   for (const mode of ['none', 'errorFile'] as const) {
     const c = await clinic({ readerFailures: mode });
     const r = c.readers[0]!;
@@ -185,7 +227,10 @@ test('reader-side failures: no file by default; with readerFailures errorFile, t
       }
       await c.settle(r.removeCard());
     }
-    const codes = c.files().map((f) => c.read(f).XmlMsg.MessageHeader).map((h) => [h.SegmentOfResult, h.ErrorCode]);
+    const codes = c
+      .files()
+      .map((f) => c.read(f).XmlMsg.MessageHeader)
+      .map((h) => [h.SegmentOfResult, h.ErrorCode]);
     if (mode === 'none') expect(codes).to.deep.equal([]);
     else expect(codes.map((x) => x.join(' ')).sort()).to.deep.equal(['9 001', '9 002', '9 006', '9 R002']);
     await c.close();
@@ -196,7 +241,8 @@ test('bad configuration is refused with OQS_ERR_RESULT_CONFIG', () => {
   const clock = new VirtualClock(T0);
   for (const results of [{ medicalInstitutionCode: '123' }, { characterCode: 'latin1' as 'utf8' }]) {
     expect(() => assemble({ clock, store: new MemoryStore(), readers: [], results: { dir: tempDir(), eligibility: new UnavailableEligibility(), ...results } }))
-      .to.throw(OqsError).with.property('code', 'OQS_ERR_RESULT_CONFIG');
+      .to.throw(OqsError)
+      .with.property('code', 'OQS_ERR_RESULT_CONFIG');
   }
 });
 
@@ -206,7 +252,17 @@ const bigInput = (i: number): ResultFileInput => ({
   fileId: `NAIVE${String(i).padStart(11, '0')}`,
   medicalInstitutionCode: '9999999999',
   characterCode: 'utf8',
-  content: { kind: 'answer', answer: { processingResultStatus: '1', processingResultCode: null, processingResultMessage: null, qualificationValidity: '1', results: Array(40).fill(syntheticQualification('normal')) }, consent: null },
+  content: {
+    kind: 'answer',
+    answer: {
+      processingResultStatus: '1',
+      processingResultCode: null,
+      processingResultMessage: null,
+      qualificationValidity: '1',
+      results: Array(40).fill(syntheticQualification('normal')),
+    },
+    consent: null,
+  },
 });
 
 test('the poller this test relies on does catch half-written files (a writer that writes in place, in two parts)', async () => {
@@ -217,7 +273,7 @@ test('the poller this test relies on does catch half-written files (a writer tha
     const h = await open(join(dir, `naive-${i}.xml`), 'w');
     await h.write(bytes.subarray(0, bytes.length >> 1));
     // Until the poller has looked at least once more: deterministic, no timed wait.
-    for (const seen = p.polls; p.polls < seen + 2; ) await new Promise((r) => setImmediate(r));
+    for (const seen = p.polls; p.polls < seen + 2;) await new Promise((r) => setImmediate(r));
     await h.write(bytes.subarray(bytes.length >> 1));
     await h.close();
   }
@@ -251,7 +307,10 @@ test('a reader polling the folder while confirmations stream from two readers ne
   expect(c.files()).to.have.length(expected);
   expect(p.broken, 'half files seen').to.deep.equal([]);
   expect(p.seen.size, 'the poller saw every file').to.equal(expected);
-  expect(readdirSync(c.dir).filter((f) => !f.endsWith('.xml')), 'no temp file left').to.deep.equal([]);
+  expect(
+    readdirSync(c.dir).filter((f) => !f.endsWith('.xml')),
+    'no temp file left',
+  ).to.deep.equal([]);
   expect(p.polls, 'the poller ran while files were written').to.be.greaterThan(2);
   await c.close();
 });
@@ -276,8 +335,23 @@ test('docs/result-files.md: its examples are what resultXml writes for the same 
     ...common,
     processedAt: at + 2000,
     fileId: '6B5C95B64D5D408C',
-    content: { kind: 'answer', consent: { items: 7, at }, answer: { processingResultStatus: '1', processingResultCode: CERT_NOTICE_CODES.renewSoon.code, processingResultMessage: CERT_NOTICE_CODES.renewSoon.message, qualificationValidity: '1', results: [syntheticQualification('certExpiringSoon')] } },
+    content: {
+      kind: 'answer',
+      consent: { items: 7, at },
+      answer: {
+        processingResultStatus: '1',
+        processingResultCode: CERT_NOTICE_CODES.renewSoon.code,
+        processingResultMessage: CERT_NOTICE_CODES.renewSoon.message,
+        qualificationValidity: '1',
+        results: [syntheticQualification('certExpiringSoon')],
+      },
+    },
   });
-  const err = resultXml({ ...common, processedAt: at, fileId: '0F3A9C1E22B7D450', content: { kind: 'error', errorCode: 'EOQS0001', errorMessage: 'オンライン資格確認に接続できません（資格確認サービスが設定されていません）' } });
+  const err = resultXml({
+    ...common,
+    processedAt: at,
+    fileId: '0F3A9C1E22B7D450',
+    content: { kind: 'error', errorCode: 'EOQS0001', errorMessage: 'オンライン資格確認に接続できません（資格確認サービスが設定されていません）' },
+  });
   expect(blocks).to.deep.equal([ok, err]);
 });

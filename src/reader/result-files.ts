@@ -34,8 +34,7 @@ export const DEFAULT_MEDICAL_INSTITUTION_CODE = '9999999999';
 
 /** What goes into one file. */
 export type ResultContent =
-  | { kind: 'answer'; answer: EligibilityAnswer; consent: { items: number; at: number } | null }
-  | { kind: 'error'; errorCode: string; errorMessage: string };
+  { kind: 'answer'; answer: EligibilityAnswer; consent: { items: number; at: number } | null } | { kind: 'error'; errorCode: string; errorMessage: string };
 
 export interface ResultFileInput {
   processedAt: number;
@@ -191,8 +190,10 @@ export class ResultFiles {
     this.characterCode = opts.characterCode ?? 'utf8';
     this.medicalInstitutionCode = opts.medicalInstitutionCode ?? DEFAULT_MEDICAL_INSTITUTION_CODE;
     this.readerFailures = opts.readerFailures ?? 'none';
-    if (!/^\d{10}$/.test(this.medicalInstitutionCode)) throw new OqsError('OQS_ERR_RESULT_CONFIG', `MedicalInstitutionCode must be 10 digits, got "${this.medicalInstitutionCode}"`);
-    if (this.characterCode !== 'utf8' && this.characterCode !== 'sjis') throw new OqsError('OQS_ERR_RESULT_CONFIG', `character code must be utf8 or sjis, got "${String(this.characterCode)}"`);
+    if (!/^\d{10}$/.test(this.medicalInstitutionCode))
+      throw new OqsError('OQS_ERR_RESULT_CONFIG', `MedicalInstitutionCode must be 10 digits, got "${this.medicalInstitutionCode}"`);
+    if (this.characterCode !== 'utf8' && this.characterCode !== 'sjis')
+      throw new OqsError('OQS_ERR_RESULT_CONFIG', `character code must be utf8 or sjis, got "${String(this.characterCode)}"`);
     this.dir = opts.dir;
     try {
       mkdirSync(this.dir, { recursive: true, mode: 0o750 });
@@ -254,7 +255,12 @@ export class ResultFiles {
     this.pending.delete(id);
     this.byTx.delete(tx);
     this.done.add(id);
-    this.track(this.write(p.record, p.answer.then((c) => (c.kind === 'answer' ? { ...c, consent } : c))));
+    this.track(
+      this.write(
+        p.record,
+        p.answer.then((c) => (c.kind === 'answer' ? { ...c, consent } : c)),
+      ),
+    );
   }
 
   private track(work: Promise<void>): void {
@@ -292,11 +298,19 @@ export function fileIdOf(recordId: string): string {
 }
 
 /** The reader's own code for a refusal it shows one for (001, 002, 006). */
-const CODED_SCREENS: Partial<Record<FailReasonName, ScreenName>> = { certExpired: 'certExpired', notMyNumberCard: 'notMyNumberCard', cardUnreadable: 'cardUnreadable' };
+const CODED_SCREENS: Partial<Record<FailReasonName, ScreenName>> = {
+  certExpired: 'certExpired',
+  notMyNumberCard: 'notMyNumberCard',
+  cardUnreadable: 'cardUnreadable',
+};
 
 /** A reader-side failure as an 異常終了 header ('errorFile'): the reader's code, else R + the FailReason value. */
 export function readerFailureContent(reason: FailReasonName): ResultContent {
   const screen = CODED_SCREENS[reason];
   const code = screen ? screenCode(screen) : null;
-  return { kind: 'error', errorCode: code ?? `R${String(FailReason[reason]).padStart(3, '0')}`, errorMessage: `本人確認ができませんでした（${FAIL_REASON_LABELS[reason]}）` };
+  return {
+    kind: 'error',
+    errorCode: code ?? `R${String(FailReason[reason]).padStart(3, '0')}`,
+    errorMessage: `本人確認ができませんでした（${FAIL_REASON_LABELS[reason]}）`,
+  };
 }

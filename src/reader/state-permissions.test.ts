@@ -105,5 +105,8 @@ test('on Windows a FileStore still saves and loads (no directory fsync, no modes
   store.saveRecord(structuredClone(RECORD) as never);
   const again = new FileStore(dir, { platform: 'win32' });
   assert.equal(again.loadMode(), 'visual');
-  assert.deepEqual(again.loadRecords().map((r) => r.id), ['EMU-0001:1']);
+  assert.deepEqual(
+    again.loadRecords().map((r) => r.id),
+    ['EMU-0001:1'],
+  );
 });

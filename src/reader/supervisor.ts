@@ -99,7 +99,13 @@ export class ReaderSupervisor {
     this.setState('connecting');
     let client: ReaderClient | null = null;
     try {
-      client = await ReaderClient.open({ path: opts.path, binding: opts.binding, clock: opts.clock, baudRate: opts.baudRate, commandTimeoutMs: opts.commandTimeoutMs });
+      client = await ReaderClient.open({
+        path: opts.path,
+        binding: opts.binding,
+        clock: opts.clock,
+        baudRate: opts.baudRate,
+        commandTimeoutMs: opts.commandTimeoutMs,
+      });
       if (this.stopped) {
         await client.close();
         return false;

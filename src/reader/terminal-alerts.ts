@@ -12,10 +12,13 @@ export type ReaderAlertCode = 'visualCheckNeeded' | 'staffCheckRequired' | 'read
 
 const VISUAL_MODE_ON = '目視確認モードです。目視確認が終わったら無人運転モードに戻してください（戻さないと職員の目視確認なしでは資格確認できません）';
 /** 《カードリーダー未接続》: a reader the terminal is configured for has never answered yet. */
-const NOT_CONNECTED = 'カードリーダー未接続：顔認証付きカードリーダーが見つかりません。電源とケーブルを確認してください（つながり次第、自動で使えるようになります）';
+const NOT_CONNECTED =
+  'カードリーダー未接続：顔認証付きカードリーダーが見つかりません。電源とケーブルを確認してください（つながり次第、自動で使えるようになります）';
 const DISCONNECTED = '顔認証付きカードリーダーとの接続が切れました。ケーブルを確認してください（自動で再接続します）';
-const DISCONNECTED_VOID = '顔認証付きカードリーダーとの接続が切れたため、進行中の目視確認は取り消されました。ケーブルを確認してください（自動で再接続します）。つながったら、もう一度目視確認をしてください';
-const VISUAL_REVERTED = '顔認証付きカードリーダーが2台になったため、目視確認モードを終了して無人運転モードに戻しました（目視確認はリーダー1台のときだけ使えます）';
+const DISCONNECTED_VOID =
+  '顔認証付きカードリーダーとの接続が切れたため、進行中の目視確認は取り消されました。ケーブルを確認してください（自動で再接続します）。つながったら、もう一度目視確認をしてください';
+const VISUAL_REVERTED =
+  '顔認証付きカードリーダーが2台になったため、目視確認モードを終了して無人運転モードに戻しました（目視確認はリーダー1台のときだけ使えます）';
 const READER_ALERTS: Record<ReaderAlertCode, string> = {
   visualCheckNeeded: '患者の本人確認ができませんでした（照合エラー／暗証番号ロック）。目視確認が必要です',
   staffCheckRequired: '目視確認モードです。患者を目視で確認し、《目視で本人確認完了》をチェックしてください',

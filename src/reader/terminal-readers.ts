@@ -1,5 +1,15 @@
 import type { Clock } from '../time/clock';
-import { ConsentChoice, FailReason, Method, screenById, type FailReasonName, type MethodName, type ModeName, type ReaderIdentity, type ScreenName } from '../protocol';
+import {
+  ConsentChoice,
+  FailReason,
+  Method,
+  screenById,
+  type FailReasonName,
+  type MethodName,
+  type ModeName,
+  type ReaderIdentity,
+  type ScreenName,
+} from '../protocol';
 import { todayJst } from './dates';
 import { OqsError, ReaderRefusedError } from './errors';
 import type { ReaderEvent, TraceEntry } from './link';

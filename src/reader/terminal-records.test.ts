@@ -8,7 +8,6 @@ import { MemoryStore } from './store';
 import { Terminal, type TerminalEvent } from './terminal';
 import { ADMIN, setup } from './test-terminal';
 
-
 // ---- records ----------------------------------------------------------------------------------
 
 test('a face confirmation is recorded once, with the reader serial, a 32-hex cardId and today in JST', async (t) => {
@@ -98,7 +97,7 @@ test("the 'event' stream publishes modeChanged, readerEvent and record", async (
   expect(confirmedAt).to.be.below(recordAt);
 });
 
-test("attaching a reader publishes readerConnected; closing publishes readerDisconnected", async (t) => {
+test('attaching a reader publishes readerConnected; closing publishes readerDisconnected', async (t) => {
   const { clock, binding, settle } = await setup(t);
   const terminal = new Terminal({ clock });
   const events: TerminalEvent[] = [];

@@ -5,7 +5,6 @@ import { MemoryStore } from './store';
 import { Terminal } from './terminal';
 import { ADMIN, STAFF, codeOf, setup } from './test-terminal';
 
-
 // ---- mode -------------------------------------------------------------------------------------
 
 test('the mode after installation is 無人運転, on the terminal and on the reader', async (t) => {
@@ -62,7 +61,9 @@ test('with two face-auth readers 目視確認 is refused with OQS_ERR_VISUAL_SIN
 test('without the reader software there is no reader menu: OQS_ERR_READER_SOFTWARE_MISSING', async (t) => {
   const { clock, settle } = await setup(t, { readers: 0 });
   const terminal = new Terminal({ clock, readerSoftwareInstalled: false });
-  expect(() => terminal.requireReaderMenu()).to.throw().with.property('code', 'OQS_ERR_READER_SOFTWARE_MISSING');
+  expect(() => terminal.requireReaderMenu())
+    .to.throw()
+    .with.property('code', 'OQS_ERR_READER_SOFTWARE_MISSING');
   expect(await codeOf(settle(terminal.switchMode(ADMIN, 'visual')))).to.equal('OQS_ERR_READER_SOFTWARE_MISSING');
   expect(await codeOf(settle(terminal.beginVisualCheck(ADMIN, { visuallyConfirmed: true })))).to.equal('OQS_ERR_READER_SOFTWARE_MISSING');
   expect(terminal.status().menu).to.deep.equal({ readerOperation: false, qualificationInquiry: false });

@@ -102,7 +102,13 @@ export class Terminal extends EventEmitter {
       mode: this.currentMode,
       modeLabel: MODE_LABELS[this.currentMode],
       readerSoftwareInstalled: this.readerSoftwareInstalled,
-      readers: [...this.readers.entries()].map(([path, r]) => ({ path, ...r.identity, screen: r.screen ?? null, modePending: r.modePending, link: { ...r.client.link.stats } })),
+      readers: [...this.readers.entries()].map(([path, r]) => ({
+        path,
+        ...r.identity,
+        screen: r.screen ?? null,
+        modePending: r.modePending,
+        link: { ...r.client.link.stats },
+      })),
       /** How many events the terminal has published (the live stream's last event id). */
       published: this.published,
       connectionPattern: pattern,
@@ -208,7 +214,8 @@ export class Terminal extends EventEmitter {
   /** Null when `mode` is already in force: nothing changes and nothing is recorded. */
   async switchMode(actor: Actor, mode: string): Promise<ModeChange | null> {
     this.requireReaderMenu();
-    if (actor.role !== 'admin') throw new OqsError('OQS_ERR_ADMIN_REQUIRED', 'switch the reader mode', actor.account, actor.role === 'general' ? '一般 (general)' : actor.role);
+    if (actor.role !== 'admin')
+      throw new OqsError('OQS_ERR_ADMIN_REQUIRED', 'switch the reader mode', actor.account, actor.role === 'general' ? '一般 (general)' : actor.role);
     if (mode !== 'unattended' && mode !== 'visual' && mode !== 'pinOnly') throw new OqsError('OQS_ERR_UNKNOWN_MODE', mode);
     if (mode === this.currentMode) return null;
     if (this.readers.size === 0) throw new OqsError('OQS_ERR_NO_READER');

@@ -11,7 +11,11 @@ const accounts = new AccountDirectory();
 accounts.add('admin', 'admin-secret-1', 'admin');
 accounts.add('staff', 'staff-secret-1', 'general');
 
-type Call = (method: 'GET' | 'PUT' | 'POST' | 'DELETE', url: string, opts?: { auth?: string; body?: unknown; raw?: string }) => Promise<{ status: number; body: Record<string, unknown> }>;
+type Call = (
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE',
+  url: string,
+  opts?: { auth?: string; body?: unknown; raw?: string },
+) => Promise<{ status: number; body: Record<string, unknown> }>;
 
 async function setup(t: { after: (fn: () => Promise<void>) => void }) {
   const s = await testServer(t, accounts, { emulated: true });
@@ -98,10 +102,14 @@ test("the stimulus body is the emulator's one schema (simulator/stimulus.ts, han
   const missingPin = await call('POST', '/api/emulator/stimulus', { auth: STAFF, body: { action: 'enterPin' } });
   expect([missingPin.status, missingPin.body.code]).to.deep.equal([400, 'OQS_ERR_BAD_REQUEST']);
   // The emulator's words for the one act named, not ajv's reasons why each of eight variants failed.
-  expect(missingPin.body.message).to.match(/pin/).and.not.match(/must be equal to constant|anyOf/);
+  expect(missingPin.body.message)
+    .to.match(/pin/)
+    .and.not.match(/must be equal to constant|anyOf/);
   const stray = await call('POST', '/api/emulator/stimulus', { auth: STAFF, body: { action: 'presentFace', profile: 'normal' } });
   expect([stray.status, stray.body.code]).to.deep.equal([400, 'OQS_ERR_BAD_REQUEST']);
-  expect(stray.body.message).to.match(/profile/).and.not.match(/must be equal to constant|anyOf/);
+  expect(stray.body.message)
+    .to.match(/profile/)
+    .and.not.match(/must be equal to constant|anyOf/);
   // items belong to answerConsent: past the schema, the reader itself refuses (no card on it).
   const items = await call('POST', '/api/emulator/stimulus', { auth: STAFF, body: { action: 'answerConsent', choice: 'individual', items: 5 } });
   expect([items.status, items.body.code]).to.deep.equal([409, 'OQS_ERR_STIMULUS_REFUSED']);

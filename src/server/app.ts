@@ -106,7 +106,12 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   installOpenApi(app);
   app.register(async (scope) => {
     const api = scope.withTypeProvider<TypeBoxTypeProvider>();
-    await api.register(sessionRoutes, { auth, setupToken: () => setupToken, consumeSetupToken: () => (setupToken = null), secureCookie: opts.secureCookie ?? true });
+    await api.register(sessionRoutes, {
+      auth,
+      setupToken: () => setupToken,
+      consumeSetupToken: () => (setupToken = null),
+      secureCookie: opts.secureCookie ?? true,
+    });
     await api.register(terminalRoutes, { terminal, auth, emulated: !!opts.emulator });
     await api.register(screenRoutes, { terminal, auth });
     const emulator = opts.emulator;
@@ -114,7 +119,14 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
       const Named = Type.Array(Type.Object({ name: Type.String(), label: Type.String({ description: 'Japanese' }) }));
       api.get(
         '/api/emulator',
-        { schema: { tags: ['emulator'], summary: "The emulated reader's card profiles and face conditions", operationId: 'getEmulator', response: { 200: Type.Object({ profiles: Named, conditions: Named }) } } },
+        {
+          schema: {
+            tags: ['emulator'],
+            summary: "The emulated reader's card profiles and face conditions",
+            operationId: 'getEmulator',
+            response: { 200: Type.Object({ profiles: Named, conditions: Named }) },
+          },
+        },
         async () => ({ profiles: emulator.profiles(), conditions: emulator.conditions() }),
       );
       api.post(

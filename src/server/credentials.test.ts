@@ -13,7 +13,11 @@ function counting(dir: AccountDirectory) {
   let n = 0;
   const verify = dir.verify.bind(dir);
   dir.verify = (a, p) => (n++, verify(a, p));
-  return { get count() { return n; } };
+  return {
+    get count() {
+      return n;
+    },
+  };
 }
 
 test('HTTP Basic checks a password with scrypt once, not on every request', async (t) => {

@@ -9,11 +9,13 @@ const url = (address: string, port: number) => `http://${address.includes(':') ?
 
 /** The addresses other computers could use: every non-internal interface address a browser can take. */
 function external(interfaces: Interfaces): string[] {
-  return Object.values(interfaces)
-    .flatMap((list) => list ?? [])
-    // IPv6 link-local addresses need a zone id, which browsers do not take in a URL.
-    .filter((i) => !i.internal && !/^fe80:/i.test(i.address))
-    .map((i) => i.address);
+  return (
+    Object.values(interfaces)
+      .flatMap((list) => list ?? [])
+      // IPv6 link-local addresses need a zone id, which browsers do not take in a URL.
+      .filter((i) => !i.internal && !/^fe80:/i.test(i.address))
+      .map((i) => i.address)
+  );
 }
 
 /**

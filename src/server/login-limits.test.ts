@@ -17,7 +17,7 @@ test('failed logins for names that do not exist never delay a real account', asy
   expect(r.status, JSON.stringify(r.body)).to.equal(200);
 });
 
-test("failures for one account never delay another account", async (t) => {
+test('failures for one account never delay another account', async (t) => {
   const { login } = await testServer(t, accounts);
   for (let i = 0; i < 8; i++) await login('uketsuke', 'wrong-password');
   expect((await login('kanri', 'kanri-password-1')).status).to.equal(200);

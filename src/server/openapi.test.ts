@@ -38,16 +38,23 @@ test('redocly lint (recommended rules, redocly.yaml) finds no error and no warni
   writeFileSync(file, JSON.stringify(doc, null, 2));
   let out: string;
   try {
-    out = execFileSync(process.execPath, [join(ROOT, 'node_modules', '@redocly', 'cli', 'bin', 'cli.js'), 'lint', '--config', join(ROOT, 'redocly.yaml'), '--format=json', file], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
+    out = execFileSync(
+      process.execPath,
+      [join(ROOT, 'node_modules', '@redocly', 'cli', 'bin', 'cli.js'), 'lint', '--config', join(ROOT, 'redocly.yaml'), '--format=json', file],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
   } catch (e) {
     out = String((e as { stdout?: string }).stdout ?? ''); // lint exits 1 on errors; the JSON says which
   }
-  const report = JSON.parse(out) as { totals: { errors: number; warnings: number }; problems: Array<{ ruleId: string; message: string; location: Array<{ pointer: string }> }> };
+  const report = JSON.parse(out) as {
+    totals: { errors: number; warnings: number };
+    problems: Array<{ ruleId: string; message: string; location: Array<{ pointer: string }> }>;
+  };
   const problems = report.problems.map((p) => `${p.ruleId} at ${p.location[0]?.pointer}: ${p.message}`);
   expect(problems).to.deep.equal([]);
   expect(report.totals).to.include({ errors: 0, warnings: 0 });
@@ -71,8 +78,11 @@ test('every operation has a summary, a unique operationId, security, a typed suc
       const success = op.responses[ok[0]!]!.content!;
       const schema = Object.values(success)[0]!.schema;
       expect(schema.$ref ?? schema.type, `${where}: typed success`).to.be.a('string');
-      if (schema.type === 'object') expect(schema.properties ?? schema.patternProperties ?? schema.additionalProperties, `${where}: success says what is in it`).to.be.an('object').that.is.not.empty;
-      for (const c of codes.filter((c) => c >= 400)) expect(op.responses[c]!.content!['application/json']!.schema, `${where} ${c}`).to.deep.equal({ $ref: '#/components/schemas/Error' });
+      if (schema.type === 'object')
+        expect(schema.properties ?? schema.patternProperties ?? schema.additionalProperties, `${where}: success says what is in it`).to.be.an('object').that.is
+          .not.empty;
+      for (const c of codes.filter((c) => c >= 400))
+        expect(op.responses[c]!.content!['application/json']!.schema, `${where} ${c}`).to.deep.equal({ $ref: '#/components/schemas/Error' });
       expect(codes, `${where}: a foreign Host, an internal error`).to.include.members([403, 500]);
       const security = op.security ?? doc.security!;
       if (security.length > 0) expect(codes, `${where}: needs credentials`).to.include.members([401, 429]);
@@ -88,7 +98,12 @@ test('modes are an enum, and PUT /api/mode refuses any other string by schema wi
   expect(body.properties.mode).to.include({ type: 'string' });
   expect(body.properties.mode.enum).to.deep.equal(['unattended', 'visual', 'pinOnly']);
   const ADMIN = basic('kanri', 'kanri-password-1');
-  for (const [mode, code] of [['turbo', 'OQS_ERR_UNKNOWN_MODE'], ['Visual', 'OQS_ERR_UNKNOWN_MODE'], [5, 'OQS_ERR_BAD_REQUEST'], [null, 'OQS_ERR_BAD_REQUEST']] as const) {
+  for (const [mode, code] of [
+    ['turbo', 'OQS_ERR_UNKNOWN_MODE'],
+    ['Visual', 'OQS_ERR_UNKNOWN_MODE'],
+    [5, 'OQS_ERR_BAD_REQUEST'],
+    [null, 'OQS_ERR_BAD_REQUEST'],
+  ] as const) {
     const r = await call('PUT', '/api/mode', { auth: ADMIN, body: { mode } });
     expect([r.status, r.body.code], String(mode)).to.deep.equal([400, code]);
   }

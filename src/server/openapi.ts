@@ -36,7 +36,11 @@ export const StreamEvent = Type.Union(
     event('modeChanged', typed('modeChanged', { change: ref(ModeChange) }), 'the mode was switched'),
     event('readerConnected', typed('readerConnected', { path: Type.String(), identity: Type.Object({}, { additionalProperties: true }) }), 'a reader answered'),
     event('readerDisconnected', typed('readerDisconnected', { path: Type.String() }), 'a reader went away'),
-    event('readerEvent', typed('readerEvent', { path: Type.String(), name: Type.String(), fields: Type.Object({}, { additionalProperties: true }) }), "a reader's event (card placed, face result …)"),
+    event(
+      'readerEvent',
+      typed('readerEvent', { path: Type.String(), name: Type.String(), fields: Type.Object({}, { additionalProperties: true }) }),
+      "a reader's event (card placed, face result …)",
+    ),
     event('record', typed('record', { record: ref(ConfirmationRecord) }), 'an identity confirmation was recorded'),
     event('visualCheck', typed('visualCheck', { view: ref(VisualCheckView) }), 'the visual check changed'),
     event('alert', typed('alert', { alert: Type.Union([ref(Alert), Type.Null()]) }), 'the reader alert changed (null: cleared)'),
@@ -46,7 +50,10 @@ export const StreamEvent = Type.Union(
 
 /** getApiVisualCheckConfirm-like ids for routes that do not name their own. */
 function operationIdOf(method: string, url: string): string {
-  const words = url.replace(/^\/api\//, '').split(/[/-]/).filter(Boolean);
+  const words = url
+    .replace(/^\/api\//, '')
+    .split(/[/-]/)
+    .filter(Boolean);
   return method.toLowerCase() + words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
 }
 
@@ -73,7 +80,9 @@ function document(route: RouteOptions): void {
     response[status] = id ? { ...ref(s as TSchema), description: (s as { description?: string }).description ?? 'OK' } : s;
   }
   for (const status of statuses) response[status] ??= {};
-  for (const status of Object.keys(response).map(Number).filter((n) => n >= 400)) {
+  for (const status of Object.keys(response)
+    .map(Number)
+    .filter((n) => n >= 400)) {
     response[status] = { ...ref(COMPONENTS[0]!), description: ERROR_TEXT[status] ?? 'refused', ...(status === 429 ? { headers: RETRY_AFTER } : {}) };
   }
   schema.response = response;

@@ -40,12 +40,22 @@ function raw(port: number, text: string): Promise<{ status: number; headers: str
   });
 }
 
-test('413, 415, bad URL and a wrong Content-Length each have their own code and node\'s status text', async (t) => {
+test("413, 415, bad URL and a wrong Content-Length each have their own code and node's status text", async (t) => {
   const { call, terminal } = await testServer(t, accounts);
   expectRefusal(await call('PUT', '/api/mode', { auth: ADMIN, raw: JSON.stringify({ mode: 'x'.repeat(20_000) }) }), 413, 'OQS_ERR_BODY_TOO_LARGE', '413');
-  expectRefusal(await call('PUT', '/api/mode', { auth: ADMIN, raw: 'mode=visual', headers: { 'content-type': 'text/plain' } }), 415, 'OQS_ERR_UNSUPPORTED_MEDIA_TYPE', '415');
+  expectRefusal(
+    await call('PUT', '/api/mode', { auth: ADMIN, raw: 'mode=visual', headers: { 'content-type': 'text/plain' } }),
+    415,
+    'OQS_ERR_UNSUPPORTED_MEDIA_TYPE',
+    '415',
+  );
   expectRefusal(await call('GET', '/api/%zz'), 400, 'OQS_ERR_BAD_URL', 'bad URL');
-  expectRefusal(await call('PUT', '/api/mode', { auth: ADMIN, raw: '{"mode":"visual"}', headers: { 'content-length': '3' } }), 400, 'OQS_ERR_CONTENT_LENGTH', 'content-length');
+  expectRefusal(
+    await call('PUT', '/api/mode', { auth: ADMIN, raw: '{"mode":"visual"}', headers: { 'content-length': '3' } }),
+    400,
+    'OQS_ERR_CONTENT_LENGTH',
+    'content-length',
+  );
   expect(terminal.mode).to.equal('unattended');
 });
 
@@ -55,7 +65,10 @@ test('refusals made before fastify sees a request (431, a broken request) are co
   const port = (app.server.address() as { port: number }).port;
   const big = await raw(port, `GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
   expectRefusal(big, 431, 'OQS_ERR_HEADERS_TOO_LARGE', '431');
-  const short = await raw(port, `PUT /api/mode HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${ADMIN}\r\nContent-Type: application/json\r\nContent-Length: 5\r\n\r\n{"mode":"visual"}`);
+  const short = await raw(
+    port,
+    `PUT /api/mode HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${ADMIN}\r\nContent-Type: application/json\r\nContent-Length: 5\r\n\r\n{"mode":"visual"}`,
+  );
   expect(short.status).to.equal(400);
   expect(short.body.code).to.be.oneOf(['OQS_ERR_BAD_REQUEST', 'OQS_ERR_CONTENT_LENGTH']);
   expect(short.body).to.include({ statusCode: 400, error: 'Bad Request' });
@@ -67,7 +80,10 @@ test('refusals made before fastify sees a request (431, a broken request) are co
   const hostless = await raw(port, `GET /api/status HTTP/1.1\r\n\r\n`);
   expectRefusal(hostless, 403, 'OQS_ERR_FOREIGN_HOST', 'no Host header');
   // The body ends (the client closes) before Content-Length says: the table's own code.
-  const cut = await raw(port, `PUT /api/mode HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${ADMIN}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"mode":"visual"}`);
+  const cut = await raw(
+    port,
+    `PUT /api/mode HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${ADMIN}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"mode":"visual"}`,
+  );
   expectRefusal(cut, 400, 'OQS_ERR_CONTENT_LENGTH', 'a body shorter than Content-Length');
   expect(terminal.mode).to.equal('unattended');
 });
@@ -83,7 +99,7 @@ test('a wrong method is 405 with Allow, not 404', async (t) => {
   expectRefusal(await call('GET', '/api/nothing'), 404, 'OQS_ERR_NOT_FOUND');
 });
 
-test('401 carries WWW-Authenticate (Basic for scripts; no Basic for the screen\'s fetch, so no browser dialog)', async (t) => {
+test("401 carries WWW-Authenticate (Basic for scripts; no Basic for the screen's fetch, so no browser dialog)", async (t) => {
   const { call } = await testServer(t, accounts);
   const script = await call('GET', '/api/records');
   expectRefusal(script, 401, 'OQS_ERR_UNAUTHENTICATED');
@@ -102,12 +118,32 @@ test('401 carries WWW-Authenticate (Basic for scripts; no Basic for the screen\'
 test('a foreign Host or Origin is refused with a coded 403 and changes nothing (DNS rebinding)', async (t) => {
   const { call, terminal } = await testServer(t, accounts);
   const mode = { auth: ADMIN, body: { mode: 'visual' } };
-  expectRefusal(await call('PUT', '/api/mode', { ...mode, headers: { host: 'evil.example', origin: 'http://evil.example' } }), 403, 'OQS_ERR_FOREIGN_HOST', 'host');
+  expectRefusal(
+    await call('PUT', '/api/mode', { ...mode, headers: { host: 'evil.example', origin: 'http://evil.example' } }),
+    403,
+    'OQS_ERR_FOREIGN_HOST',
+    'host',
+  );
   expectRefusal(await call('PUT', '/api/mode', { ...mode, headers: { host: 'evil.example:8080' } }), 403, 'OQS_ERR_FOREIGN_HOST', 'host only');
   expectRefusal(await call('GET', '/api/status', { headers: { host: 'evil.example' } }), 403, 'OQS_ERR_FOREIGN_HOST', 'a read');
-  expectRefusal(await call('PUT', '/api/mode', { ...mode, headers: { host: '127.0.0.1:8080', origin: 'http://evil.example' } }), 403, 'OQS_ERR_FOREIGN_ORIGIN', 'origin');
-  expectRefusal(await call('PUT', '/api/mode', { ...mode, headers: { host: '127.0.0.1:8080', origin: 'http://127.0.0.1:3000' } }), 403, 'OQS_ERR_FOREIGN_ORIGIN', 'another local port');
-  expectRefusal(await call('PUT', '/api/mode', { ...mode, headers: { host: '127.0.0.1:8080', origin: 'null' } }), 403, 'OQS_ERR_FOREIGN_ORIGIN', 'opaque origin');
+  expectRefusal(
+    await call('PUT', '/api/mode', { ...mode, headers: { host: '127.0.0.1:8080', origin: 'http://evil.example' } }),
+    403,
+    'OQS_ERR_FOREIGN_ORIGIN',
+    'origin',
+  );
+  expectRefusal(
+    await call('PUT', '/api/mode', { ...mode, headers: { host: '127.0.0.1:8080', origin: 'http://127.0.0.1:3000' } }),
+    403,
+    'OQS_ERR_FOREIGN_ORIGIN',
+    'another local port',
+  );
+  expectRefusal(
+    await call('PUT', '/api/mode', { ...mode, headers: { host: '127.0.0.1:8080', origin: 'null' } }),
+    403,
+    'OQS_ERR_FOREIGN_ORIGIN',
+    'opaque origin',
+  );
   expect(terminal.mode).to.equal('unattended');
   for (const host of ['127.0.0.1:8080', 'localhost:8080', '[::1]:8080', 'LOCALHOST', '127.0.0.2']) {
     const r = await call('GET', '/api/status', { headers: { host } });

@@ -9,23 +9,30 @@ export const strings = <const V extends readonly string[]>(values: V, opts: Reco
  * an $id are shared: registered once (COMPONENTS), referenced with ref(), and listed under
  * components.schemas in the OpenAPI document.
  */
-export const ErrorBody = Type.Object({
-  statusCode: Type.Integer(),
-  code: Type.String(),
-  error: Type.String(),
-  message: Type.String(),
-  messageJa: Type.Optional(Type.String({ description: 'the same refusal in Japanese, as the screen shows staff' })),
-  fault: Type.Union([Type.Literal('peer'), Type.Literal('caller'), Type.Literal('transport'), Type.Literal('internal')], {
-    description: "whose fault: peer = the reader misbehaved or refused, caller = this request (input, login), transport = the reader's serial line or port, internal = the terminal",
-  }),
-  retryAfterSeconds: Type.Optional(Type.Integer({ minimum: 1, description: 'on 429: seconds until the account may try again (also in Retry-After)' })),
-}, { $id: 'Error', description: 'Every refusal: code is from the one table (src/reader/errors.ts); nothing was changed.' });
+export const ErrorBody = Type.Object(
+  {
+    statusCode: Type.Integer(),
+    code: Type.String(),
+    error: Type.String(),
+    message: Type.String(),
+    messageJa: Type.Optional(Type.String({ description: 'the same refusal in Japanese, as the screen shows staff' })),
+    fault: Type.Union([Type.Literal('peer'), Type.Literal('caller'), Type.Literal('transport'), Type.Literal('internal')], {
+      description:
+        "whose fault: peer = the reader misbehaved or refused, caller = this request (input, login), transport = the reader's serial line or port, internal = the terminal",
+    }),
+    retryAfterSeconds: Type.Optional(Type.Integer({ minimum: 1, description: 'on 429: seconds until the account may try again (also in Retry-After)' })),
+  },
+  { $id: 'Error', description: 'Every refusal: code is from the one table (src/reader/errors.ts); nothing was changed.' },
+);
 
 export const MODES = ['unattended', 'visual', 'pinOnly'] as const;
 
 export const ModeName = strings(MODES, { $id: 'Mode', description: 'unattended = 無人運転, visual = 目視確認, pinOnly = 暗証番号認証固定' });
 
-export const SwitchModeBody = Type.Object({ mode: strings(MODES, { description: 'the mode to switch to (administrator only)' }) }, { additionalProperties: false });
+export const SwitchModeBody = Type.Object(
+  { mode: strings(MODES, { description: 'the mode to switch to (administrator only)' }) },
+  { additionalProperties: false },
+);
 
 export const BeginVisualCheckBody = Type.Object(
   {
@@ -100,13 +107,18 @@ export const Status = Type.Object(
     readerSoftwareInstalled: Type.Boolean(),
     readers: Type.Array(
       Type.Object(
-        { path: Type.String(), ...ReaderIdentity, screen: nullable(Type.String()), modePending: Type.Boolean(), link: Type.Optional(
-          Type.Object(
-            { commandRetries: Type.Integer(), duplicateEvents: Type.Integer(), badFrames: Type.Integer() },
-            { additionalProperties: true, description: 'link statistics since the reader was attached' },
+        {
+          path: Type.String(),
+          ...ReaderIdentity,
+          screen: nullable(Type.String()),
+          modePending: Type.Boolean(),
+          link: Type.Optional(
+            Type.Object(
+              { commandRetries: Type.Integer(), duplicateEvents: Type.Integer(), badFrames: Type.Integer() },
+              { additionalProperties: true, description: 'link statistics since the reader was attached' },
+            ),
           ),
-        ),
-      },
+        },
         { additionalProperties: true },
       ),
     ),

@@ -28,7 +28,12 @@ async function setup(t: { after: (fn: () => Promise<void>) => void }) {
   });
   const call = async (method: 'GET' | 'POST' | 'PUT', url: string, opts: { headers?: Record<string, string>; body?: unknown } = {}) => {
     const res = await clock.resolve(
-      app.inject({ method, url, headers: { ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers }, payload: opts.body === undefined ? undefined : JSON.stringify(opts.body) }),
+      app.inject({
+        method,
+        url,
+        headers: { ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers },
+        payload: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      }),
     );
     await clock.runUntilIdle();
     return { status: res.statusCode, body: res.json() as Record<string, unknown>, headers: res.headers };
@@ -40,7 +45,8 @@ async function setup(t: { after: (fn: () => Promise<void>) => void }) {
     const csrf = String(r.body.csrfToken);
     return {
       view: async () => (await call('GET', '/api/screen', { headers: { cookie } })).body as unknown as ScreenView,
-      act: async (body: unknown, headers: Record<string, string> = { 'x-csrf-token': csrf }) => call('POST', '/api/screen/actions', { headers: { cookie, ...headers }, body }),
+      act: async (body: unknown, headers: Record<string, string> = { 'x-csrf-token': csrf }) =>
+        call('POST', '/api/screen/actions', { headers: { cookie, ...headers }, body }),
     };
   };
   return { clock, reader, terminal, call, login };

@@ -12,7 +12,10 @@ shared.add('uketsuke', 'uketsuke-password-1', 'general');
 async function setup(t: { after: (fn: () => Promise<void>) => void }, opts: { accounts?: AccountDirectory; setupToken?: string } = {}) {
   const s = await testServer(t, opts.accounts ?? shared, { setupToken: opts.setupToken ?? null });
   const call = async (method: string, url: string, o: { cookie?: string; csrf?: string; body?: unknown } = {}) => {
-    const r = await s.call(method, url, { body: o.body, headers: { ...(o.cookie ? { cookie: o.cookie } : {}), ...(o.csrf ? { 'x-csrf-token': o.csrf } : {}) } });
+    const r = await s.call(method, url, {
+      body: o.body,
+      headers: { ...(o.cookie ? { cookie: o.cookie } : {}), ...(o.csrf ? { 'x-csrf-token': o.csrf } : {}) },
+    });
     return { ...r, body: r.body as Record<string, string> };
   };
   const login = async (account: string, password: string) => {
@@ -110,7 +113,9 @@ test('live events: refused without a session; with one, the status then each cha
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   const open = (cookie?: string) =>
     new Promise<import('node:http').IncomingMessage>((resolve, reject) =>
-      request(`${address}/api/events`, { headers: cookie ? { cookie } : {} }, resolve).on('error', reject).end(),
+      request(`${address}/api/events`, { headers: cookie ? { cookie } : {} }, resolve)
+        .on('error', reject)
+        .end(),
     );
   const refused = await open();
   expect(refused.statusCode).to.equal(401);

@@ -181,6 +181,9 @@ export class CredentialCache {
 
   private id(account: string, password: string): string {
     // Length-prefixed, so no account/password split can collide with another.
-    return createHmac('sha256', this.key).update(`${Buffer.byteLength(account)}:${account}`).update(password).digest('base64url');
+    return createHmac('sha256', this.key)
+      .update(`${Buffer.byteLength(account)}:${account}`)
+      .update(password)
+      .digest('base64url');
   }
 }

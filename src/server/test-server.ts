@@ -20,7 +20,11 @@ export interface Reply {
 }
 
 /** `emulated`: the API gets the emulator's controls, as src/main.ts gives them. */
-export async function testServer(t: { after: (fn: () => Promise<void>) => void }, accounts: AccountDirectory, opts: Partial<ServerOptions> & { emulated?: boolean } = {}) {
+export async function testServer(
+  t: { after: (fn: () => Promise<void>) => void },
+  accounts: AccountDirectory,
+  opts: Partial<ServerOptions> & { emulated?: boolean } = {},
+) {
   const clock = new VirtualClock(Date.UTC(2026, 10, 24, 1, 0));
   // The controller as the product assembles it, on the virtual clock (src/assembly.ts).
   const embedded = embeddedReaders(clock, 1);
@@ -31,7 +35,11 @@ export async function testServer(t: { after: (fn: () => Promise<void>) => void }
   const { terminal } = assembly;
   const app = assembly.app!;
   t.after(() => assembly.close());
-  const call = async (method: string, url: string, o: { auth?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {}): Promise<Reply> => {
+  const call = async (
+    method: string,
+    url: string,
+    o: { auth?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+  ): Promise<Reply> => {
     const hasBody = o.body !== undefined || o.raw !== undefined;
     const res = await clock.resolve(
       app.inject({

@@ -141,8 +141,10 @@ export class VirtualClock implements Clock {
       }
       idle = 0;
       if (!next || next.at > deadline) {
-        throw Object.assign(new Error(`nothing settled the wait within ${limitMs} ms of virtual time` +
-          (next ? '' : ' (no timer pending: the wait can never end)')), { code: 'CLOCK_WAIT_STALLED' });
+        throw Object.assign(
+          new Error(`nothing settled the wait within ${limitMs} ms of virtual time` + (next ? '' : ' (no timer pending: the wait can never end)')),
+          { code: 'CLOCK_WAIT_STALLED' },
+        );
       }
       this.fire(next);
     }

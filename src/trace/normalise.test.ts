@@ -4,7 +4,6 @@ import type { Trace, TraceFrame } from './format';
 import { diffTraces, normaliseTrace } from './normalise';
 import { PATH, faceFlow, recording } from './test-recording';
 
-
 // ---- normalise and diff ------------------------------------------------------------------------
 
 test('two recordings of the same flow on different clocks, txIds and SEQs normalise equal', async (t) => {
@@ -102,7 +101,10 @@ test('diffTraces: a shorter trace, other readers, the first frame, and differenc
   ]);
   // readers are compared too; a response to no known command keeps its original reqSeq, marked
   const reader = { path: PATH, identity: { vendor: 'V', model: 'M', firmware: '2', serial: 'S', protocolVersion: 1, capabilities: [] } };
-  const stray: Trace = { header: { ...header, readers: [reader] }, frames: [{ t: 0, path: PATH, dir: 'r2h', hex: '', msg: { kind: 'response', seq: 3, name: 'reset', reqSeq: 9, status: 'ok', fields: {} } }] };
+  const stray: Trace = {
+    header: { ...header, readers: [reader] },
+    frames: [{ t: 0, path: PATH, dir: 'r2h', hex: '', msg: { kind: 'response', seq: 3, name: 'reset', reqSeq: 9, status: 'ok', fields: {} } }],
+  };
   expect(normaliseTrace(stray).frames[0]!.msg).to.deep.include({ reqSeq: '?9' });
   const readers = diffTraces({ header, frames: [] }, stray);
   expect(readers[0]).to.equal('readers differ:');

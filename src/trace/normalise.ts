@@ -108,9 +108,7 @@ export function diffTraces(expected: Trace | NormalisedTrace, actual: Trace | No
     const ef = e.frames[i];
     const af = a.frames[i];
     if (ef && af && canonical(ef) === canonical(af)) continue;
-    lines.push(
-      `frames differ at index ${i} (expected ${e.frames.length} frames, actual ${a.frames.length}; ACKs left out, SEQs and txIds renumbered):`,
-    );
+    lines.push(`frames differ at index ${i} (expected ${e.frames.length} frames, actual ${a.frames.length}; ACKs left out, SEQs and txIds renumbered):`);
     if (i > 0) lines.push(`  after:    ${describeNormalised(e.frames[i - 1])}`);
     const el = describeNormalised(ef);
     const al = describeNormalised(af);

@@ -4,7 +4,6 @@ import type { Trace, TraceFrame } from './format';
 import { prettyHeader, prettyTrace, renderField } from './pretty';
 import { matchErrorFlow, recording } from './test-recording';
 
-
 // ---- pretty ------------------------------------------------------------------------------------
 
 test('prettyTrace of 照合エラー → PIN: aligned lines with names, screen texts and compact ACKs', async (t) => {
@@ -22,13 +21,15 @@ test('prettyTrace of 照合エラー → PIN: aligned lines with names, screen t
   expect(text).to.match(/pinResult +txId=1 ok=no triesLeft=2$/m);
   expect(text).to.include('screen=6 暗証番号が違います');
   expect(text).to.match(/setMode response +re #\d+ ok mode=unattended\(無人運転\)$/m);
-  expect(text).to.match(/getStatus response +re #\d+ ok mode=unattended\(無人運転\) state=idle cardPresent=no screen=1 マイナンバーカードを置いてください txId=0$/m);
+  expect(text).to.match(
+    /getStatus response +re #\d+ ok mode=unattended\(無人運転\) state=idle cardPresent=no screen=1 マイナンバーカードを置いてください txId=0$/m,
+  );
   expect(text).to.match(/identityConfirmed +txId=1 method=pin\(暗証番号\) cardId=[0-9a-f]{8}… checkId=0$/m);
   expect(text).to.match(/consentGiven +txId=1 choice=all items=medication\+checkups\+highCost$/m);
   expect(text).not.to.include('\x1b[');
   // aligned: the arrow, the SEQ and the name start in the same column on every line
   for (const l of lines) expect(l.indexOf('→')).to.equal(lines[0]!.indexOf('→'));
-  const nameAt = (l: string) => l.search(/#\d+ +\S/) + (l.match(/#\d+ +/)![0].length);
+  const nameAt = (l: string) => l.search(/#\d+ +\S/) + l.match(/#\d+ +/)![0].length;
   for (const l of lines) expect(nameAt(l)).to.equal(nameAt(lines[0]!));
   expect(lines.every((l) => l === l.trimEnd())).to.equal(true);
 
@@ -36,11 +37,20 @@ test('prettyTrace of 照合エラー → PIN: aligned lines with names, screen t
   expect(colored).to.include('\x1b[');
   expect(colored.replace(/\x1b\[[0-9;]*m/g, '')).to.equal(prettyTrace(trace, { raw: true }));
   expect(prettyTrace(trace, { raw: true })).to.include(`[${trace.frames[0]!.hex}]`);
-  expect(prettyHeader(trace)).to.match(/^# test flow — started 2026-11-24T01:00:00.000Z, \d+ frames\n# \/dev\/ttyEMU0: OQS Emulated FACE-EMU-1 firmware 1.0.0 serial EMU-0001, protocol 1, capabilities face,pin/);
+  expect(prettyHeader(trace)).to.match(
+    /^# test flow — started 2026-11-24T01:00:00.000Z, \d+ frames\n# \/dev\/ttyEMU0: OQS Emulated FACE-EMU-1 firmware 1.0.0 serial EMU-0001, protocol 1, capabilities face,pin/,
+  );
 });
 
 test('prettyTrace shows a path column for several readers, undecodable frames, refusals and every code table', () => {
-  const at = (t: number, path: string, dir: 'h2r' | 'r2h', msg: TraceFrame['msg'], extra: Partial<TraceFrame> = {}): TraceFrame => ({ t, path, dir, hex: 'a5000000', msg, ...extra });
+  const at = (t: number, path: string, dir: 'h2r' | 'r2h', msg: TraceFrame['msg'], extra: Partial<TraceFrame> = {}): TraceFrame => ({
+    t,
+    path,
+    dir,
+    hex: 'a5000000',
+    msg,
+    ...extra,
+  });
   const trace: Trace = {
     header: { trace: 1, startedAt: '2026-11-24T01:00:00.000Z', title: '', readers: [] },
     frames: [
@@ -49,10 +59,22 @@ test('prettyTrace shows a path column for several readers, undecodable frames, r
       at(2, '/dev/a', 'r2h', { kind: 'event', seq: 1, name: 'identityFailed', fields: { txId: 9, reason: 1 } }),
       at(3, '/dev/a', 'r2h', { kind: 'event', seq: 2, name: 'readerError', fields: { code: 1 } }, { error: 'late' }),
       at(4, '/dev/a', 'r2h', { kind: 'event', seq: 3, name: 'cardPlaced', fields: { txId: 10, cardKind: 3 } }),
-      at(5, '/dev/a', 'r2h', { kind: 'event', seq: 4, name: 'identityConfirmed', fields: { txId: 10, method: 3, cardId: '1c34f3876cf58557831dd8eaadae62de', checkId: 1 } }),
+      at(5, '/dev/a', 'r2h', {
+        kind: 'event',
+        seq: 4,
+        name: 'identityConfirmed',
+        fields: { txId: 10, method: 3, cardId: '1c34f3876cf58557831dd8eaadae62de', checkId: 1 },
+      }),
       at(6, '/dev/a', 'r2h', null, { error: 'LINK_ERR_PAYLOAD' }),
       at(7, '/dev/a', 'r2h', null, { hex: 'a5' }),
-      at(12345.5, '/dev/b', 'r2h', { kind: 'response', seq: 1, name: 'hello', reqSeq: 0, status: 'ok', fields: { protocolVersion: 1, vendor: 'V', model: 'M', firmware: '1', serial: 'S', capabilities: 0x3f } }),
+      at(12345.5, '/dev/b', 'r2h', {
+        kind: 'response',
+        seq: 1,
+        name: 'hello',
+        reqSeq: 0,
+        status: 'ok',
+        fields: { protocolVersion: 1, vendor: 'V', model: 'M', firmware: '1', serial: 'S', capabilities: 0x3f },
+      }),
     ],
   };
   const lines = prettyTrace(trace).split('\n');
@@ -64,7 +86,9 @@ test('prettyTrace shows a path column for several readers, undecodable frames, r
   expect(lines[5]).to.include('method=visual(目視確認) cardId=1c34f387…');
   expect(lines[6]).to.equal('    6.000  R→H  /dev/a  #0  (undecodable)      LINK_ERR_PAYLOAD');
   expect(lines[7]).to.equal('    7.000  R→H  /dev/a  #?  (undecodable)');
-  expect(lines[8]).to.equal('12345.500  R→H  /dev/b  #1  hello response     re #0 ok protocolVersion=1 vendor="V" model="M" firmware="1" serial="S" capabilities=0x003f(face,pin,consent,visualCheck,pinOnlyMode,consentSingleScreen)');
+  expect(lines[8]).to.equal(
+    '12345.500  R→H  /dev/b  #1  hello response     re #0 ok protocolVersion=1 vendor="V" model="M" firmware="1" serial="S" capabilities=0x003f(face,pin,consent,visualCheck,pinOnlyMode,consentSingleScreen)',
+  );
   const colored = prettyTrace(trace, { color: true });
   expect(colored).to.include('\x1b[1m\x1b[31midentityFailed');
   expect(colored).to.include('\x1b[1m\x1b[32midentityConfirmed');

@@ -178,10 +178,7 @@ export function prettyTrace(trace: Trace, opts: PrettyOptions = {}): string {
   };
   return rows
     .map((r) => {
-      const cols = [
-        paint(r.time.padStart(w.time), color, 'dim'),
-        paint(r.arrow, color, r.frame.dir === 'h2r' ? 'cyan' : 'yellow'),
-      ];
+      const cols = [paint(r.time.padStart(w.time), color, 'dim'), paint(r.arrow, color, r.frame.dir === 'h2r' ? 'cyan' : 'yellow')];
       if (multiPath) cols.push(paint(r.path.padEnd(w.path), color, 'magenta'));
       cols.push(r.seq.padEnd(w.seq));
       const tail = [r.detail, opts.raw ? paint(`[${r.raw}]`, color, 'dim') : ''].filter(Boolean).join('  ');

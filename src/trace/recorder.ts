@@ -52,7 +52,8 @@ export class TraceRecorder {
   attach(terminal: Terminal): () => void {
     const onEvent = (e: TerminalEvent) => {
       if (e.type === 'frame') this.onFrame(e.path, e.frame);
-      else if (e.type === 'readerConnected') this.readers.set(e.path, { path: e.path, identity: { ...e.identity, capabilities: [...e.identity.capabilities] } });
+      else if (e.type === 'readerConnected')
+        this.readers.set(e.path, { path: e.path, identity: { ...e.identity, capabilities: [...e.identity.capabilities] } });
     };
     terminal.on('event', onEvent);
     let attached = true;

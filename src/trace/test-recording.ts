@@ -78,4 +78,5 @@ export async function matchErrorFlow(r: Rec): Promise<void> {
   await r.act(() => r.reader.removeCard());
 }
 
-export const names = (frames: TraceFrame[]) => frames.map((f) => (f.msg?.kind === 'ack' ? 'ack' : `${f.dir}:${f.msg?.kind === 'response' ? 'resp:' : ''}${f.msg && 'name' in f.msg ? f.msg.name : '?'}`));
+export const names = (frames: TraceFrame[]) =>
+  frames.map((f) => (f.msg?.kind === 'ack' ? 'ack' : `${f.dir}:${f.msg?.kind === 'response' ? 'resp:' : ''}${f.msg && 'name' in f.msg ? f.msg.name : '?'}`));

@@ -7,7 +7,6 @@ import { serializeTrace } from './format';
 import { matchErrorFlow, recording } from './test-recording';
 import { runTrace } from './trace-main';
 
-
 // ---- oqs-reader trace FILE ----------------------------------------------------------------------
 
 test('runTrace prints a trace file, with --raw and --no-color, and refuses bad usage and bad files', async (t) => {

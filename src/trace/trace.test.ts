@@ -6,7 +6,6 @@ import { parseTrace, serializeTrace } from './format';
 import { TraceRecorder } from './recorder';
 import { PATH, faceFlow, names, recording } from './test-recording';
 
-
 // ---- recorder and format ----------------------------------------------------------------------
 
 test('the recorder keeps every frame from attach on, with identity, direction, time and the link’s own decoding', async (t) => {
@@ -94,7 +93,14 @@ test('the recorder rounds t to 3 decimals, keeps an error, and stops when detach
 test('parseTrace refuses bad input with the line number', () => {
   const header = JSON.stringify({ trace: 1, startedAt: '2026-11-24T01:00:00.000Z', title: 'x', readers: [] });
   const frame = (o: Record<string, unknown>) =>
-    JSON.stringify({ t: 1, path: PATH, dir: 'r2h', hex: 'a500010c4803a6df', msg: { kind: 'event', seq: 12, name: 'screenShown', fields: { screen: 3 } }, ...o });
+    JSON.stringify({
+      t: 1,
+      path: PATH,
+      dir: 'r2h',
+      hex: 'a500010c4803a6df',
+      msg: { kind: 'event', seq: 12, name: 'screenShown', fields: { screen: 3 } },
+      ...o,
+    });
   const bad = (text: string) => {
     try {
       parseTrace(text);
@@ -109,7 +115,14 @@ test('parseTrace refuses bad input with the line number', () => {
   expect(bad('[1]')).to.match(/^trace line 1: the header must be a JSON object/);
   expect(bad(header.replace('2026-11-24T01:00:00.000Z', 'yesterday'))).to.match(/^trace line 1: header: "startedAt"/);
   expect(bad(header.replace('"readers":[]', '"readers":{}'))).to.match(/"readers" must be an array/);
-  expect(bad(header.replace('"readers":[]', '"readers":[{"path":"/dev/x","identity":{"vendor":"v","model":"m","firmware":"f","serial":"s","protocolVersion":1,"capabilities":"face"}}]'))).to.match(/capabilities/);
+  expect(
+    bad(
+      header.replace(
+        '"readers":[]',
+        '"readers":[{"path":"/dev/x","identity":{"vendor":"v","model":"m","firmware":"f","serial":"s","protocolVersion":1,"capabilities":"face"}}]',
+      ),
+    ),
+  ).to.match(/capabilities/);
   expect(bad(header.replace('"readers":[]', '"readers":[{"path":"/dev/x","identity":null}]'))).to.match(/"identity" must be an object/);
   expect(bad(header.replace('"readers":[]', '"readers":[7]'))).to.match(/readers\[0\]: must be an object/);
   expect(bad(header.replace('"title":"x"', '"title":"x","extra":1'))).to.match(/unexpected key "extra"/);

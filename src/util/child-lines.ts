@@ -30,7 +30,10 @@ export class WatchedProcess {
     for (const stream of [proc.stdout, proc.stderr]) {
       if (!stream) continue;
       stream.setEncoding('utf8');
-      stream.on('data', splitLines((line) => this.onLine(line)));
+      stream.on(
+        'data',
+        splitLines((line) => this.onLine(line)),
+      );
     }
     this.exited = new Promise((resolve) =>
       proc.once('exit', (code, signal) => {

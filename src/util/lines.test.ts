@@ -26,7 +26,9 @@ test('splitLines: a line that grows past maxBytes (UTF-8) without its newline is
 const script = (code: string) => WatchedProcess.node(['-e', code]);
 
 test('WatchedProcess: waits for a line on stdout or stderr, printed before or after the wait began', async () => {
-  const p = script(`console.log('starting'); console.error('OQS-READY {"port":7}'); setInterval(() => undefined, 1000); setTimeout(() => console.log('later 42'), 0)`);
+  const p = script(
+    `console.log('starting'); console.error('OQS-READY {"port":7}'); setInterval(() => undefined, 1000); setTimeout(() => console.log('later 42'), 0)`,
+  );
   const ready = await p.line(/^OQS-READY (.*)$/, 20_000);
   expect(JSON.parse(ready[1]!)).to.deep.equal({ port: 7 });
   expect((await p.line(/^later (\d+)$/, 20_000))[1]).to.equal('42');

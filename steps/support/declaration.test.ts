@@ -40,7 +40,9 @@ test('a run must give exactly one port per declared reader, else it is refused i
   const two = loadDeclaration(EMULATOR);
   expect(portCountProblem(two, ['/dev/ttyUSB0', '/dev/ttyUSB1'])).to.equal(null);
   const one = portCountProblem(two, ['/dev/ttyUSB0']);
-  expect(one).to.match(/申告.*2 台.*1 個/).and.match(/declaration says the lab connects 2 reader\(s\) but 1 port\(s\) were given/);
+  expect(one)
+    .to.match(/申告.*2 台.*1 個/)
+    .and.match(/declaration says the lab connects 2 reader\(s\) but 1 port\(s\) were given/);
   expect(one).to.include('declarations/emulator-one-reader.json');
   expect(portCountProblem(loadDeclaration(ONE), ['/dev/a', '/dev/b'])).to.match(/1 reader\(s\) but 2 port\(s\)/);
 });

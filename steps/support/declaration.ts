@@ -61,18 +61,23 @@ export function loadDeclaration(path: string): Declaration {
 export const GATE_TAGS: Record<string, { runsOn: string[]; meaning: string; reason: string }> = {
   '@in-process': {
     runsOn: ['emulator'],
-    meaning: 'needs the virtual clock and the in-process line: e.g. every ACK from the terminal lost while a cable is pulled. Runs on emulator and emulator-paced; N/A on pty, product and hardware',
-    reason: 'すべてのACKが失われると、実回線ではリーダーが送り終えたことを確かめる手段がない（同じプロセス内のエミュレータでのみ実行） / with every ACK lost, a real-time run cannot tell when the reader has finished sending; only the in-process emulator can',
+    meaning:
+      'needs the virtual clock and the in-process line: e.g. every ACK from the terminal lost while a cable is pulled. Runs on emulator and emulator-paced; N/A on pty, product and hardware',
+    reason:
+      'すべてのACKが失われると、実回線ではリーダーが送り終えたことを確かめる手段がない（同じプロセス内のエミュレータでのみ実行） / with every ACK lost, a real-time run cannot tell when the reader has finished sending; only the in-process emulator can',
   },
   '@emulator-only': {
     runsOn: ['emulator', 'pty', 'product'],
     meaning: 'needs an emulator behind the port (link faults, a reboot on demand): N/A on hardware',
-    reason: 'エミュレータが必要（リンク障害の注入や任意の再起動）で、実機には当てはまらない / needs the emulator (fault injection or a reboot on demand); not applicable to a real reader',
+    reason:
+      'エミュレータが必要（リンク障害の注入や任意の再起動）で、実機には当てはまらない / needs the emulator (fault injection or a reboot on demand); not applicable to a real reader',
   },
   '@result-files': {
     runsOn: ['emulator', 'pty'],
-    meaning: 'checks the result files for the レセコン: the suite assembles the controller in its own process with a result folder and the emulated eligibility service, which knows only the emulator\'s cards. Runs on emulator, emulator-paced and pty; N/A on product (needs start --result-dir --eligibility emulated, docs/result-files.md) and hardware',
-    reason: '結果ファイルの検査には、同じプロセスで組み立てた端末とエミュレータのカードを知る資格確認サービス（エミュレーション）が必要 / result files are checked on a controller assembled in this process with the emulated eligibility service, which knows only the emulator\'s cards',
+    meaning:
+      "checks the result files for the レセコン: the suite assembles the controller in its own process with a result folder and the emulated eligibility service, which knows only the emulator's cards. Runs on emulator, emulator-paced and pty; N/A on product (needs start --result-dir --eligibility emulated, docs/result-files.md) and hardware",
+    reason:
+      "結果ファイルの検査には、同じプロセスで組み立てた端末とエミュレータのカードを知る資格確認サービス（エミュレーション）が必要 / result files are checked on a controller assembled in this process with the emulated eligibility service, which knows only the emulator's cards",
   },
 };
 
@@ -106,17 +111,22 @@ export function notApplicable(d: Declaration, stepTexts: string[], tags: string[
   const text = stepTexts.join('\n');
   for (const m of text.matchAll(/顔認証付きカードリーダーが(\d+)台/g)) {
     const n = Number(m[1]);
-    if (n > d.readers) return `顔認証付きカードリーダーが${n}台必要だが、申告では${d.readers}台 / needs ${n} face-auth readers; the declaration says the lab connects ${d.readers}`;
+    if (n > d.readers)
+      return `顔認証付きカードリーダーが${n}台必要だが、申告では${d.readers}台 / needs ${n} face-auth readers; the declaration says the lab connects ${d.readers}`;
   }
   for (const m of text.matchAll(/"([^"]+)"のマイナンバーカード/g)) {
     const profile = PROFILE_BY_LABEL.get(m[1]!);
-    if (profile && !d.cardProfiles.includes(profile)) return `「${m[1]}」のカードが必要だが、申告にない / needs a 「${m[1]}」 card (${profile}), which the declaration does not list`;
+    if (profile && !d.cardProfiles.includes(profile))
+      return `「${m[1]}」のカードが必要だが、申告にない / needs a 「${m[1]}」 card (${profile}), which the declaration does not list`;
   }
   for (const m of text.matchAll(/"([^"]+)"の状態でカメラに顔を向ける/g)) {
     const cond = CONDITION_BY_LABEL.get(m[1]!);
-    if (cond && !d.faceConditions.includes(cond)) return `「${m[1]}」の状態の顔が必要だが、申告にない / needs a face presented 「${m[1]}」, which the declaration does not list`;
+    if (cond && !d.faceConditions.includes(cond))
+      return `「${m[1]}」の状態の顔が必要だが、申告にない / needs a face presented 「${m[1]}」, which the declaration does not list`;
   }
-  if (/暗証番号認証固定/.test(text) && !d.modes.includes('pinOnly')) return '暗証番号認証固定モードが必要だが、申告にない / needs 暗証番号認証固定 (pinOnly), which the declaration does not list';
-  if (/目視確認/.test(text) && !d.modes.includes('visual')) return '目視確認モードが必要だが、申告にない / needs 目視確認 (visual), which the declaration does not list';
+  if (/暗証番号認証固定/.test(text) && !d.modes.includes('pinOnly'))
+    return '暗証番号認証固定モードが必要だが、申告にない / needs 暗証番号認証固定 (pinOnly), which the declaration does not list';
+  if (/目視確認/.test(text) && !d.modes.includes('visual'))
+    return '目視確認モードが必要だが、申告にない / needs 目視確認 (visual), which the declaration does not list';
   return null;
 }

@@ -62,11 +62,17 @@ export class EmulatorProcess implements Robot {
     const dir = mkdtempSync(join(tmpdir(), 'oqs-pty-'));
     const address = `unix:${join(dir, 'control.sock')}`;
     // A pty answers in well under a millisecond: a short ACK wait keeps lost-frame scenarios quick.
-    const emulate = WatchedProcess.node([BIN, 'emulate', '--readers', String(opts.readers), '--link-dir', dir, '--control', address, '--ack-timeout-ms', '50'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const emulate = WatchedProcess.node(
+      [BIN, 'emulate', '--readers', String(opts.readers), '--link-dir', dir, '--control', address, '--ack-timeout-ms', '50'],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     const child = emulate.proc;
-    const ready = JSON.parse((await emulate.line(/^OQS-EMULATOR-READY (.*)$/, 30_000, 'oqs-reader emulate ready'))[1]!) as { readers: string[]; control: string };
+    const ready = JSON.parse((await emulate.line(/^OQS-EMULATOR-READY (.*)$/, 30_000, 'oqs-reader emulate ready'))[1]!) as {
+      readers: string[];
+      control: string;
+    };
     const control = await EmulatorControlClient.connect(ready.control);
     return new EmulatorProcess(control, ready.readers, child, dir);
   }
@@ -75,7 +81,10 @@ export class EmulatorProcess implements Robot {
   static async robot(address: string): Promise<EmulatorProcess> {
     const control = await EmulatorControlClient.connect(address);
     const hello = (await control.call('hello', {})) as { readers: Array<{ path: string }> };
-    return new EmulatorProcess(control, hello.readers.map((r) => r.path));
+    return new EmulatorProcess(
+      control,
+      hello.readers.map((r) => r.path),
+    );
   }
 
   async reset(): Promise<void> {

@@ -50,7 +50,8 @@ export class ProductTarget implements Target {
   }
 
   async start(install: Installation, _store: TerminalStore, observe: (t: Terminal) => void): Promise<Terminal> {
-    if (install.faceReaders > this.emu.paths.length) throw new Error(`this run has ${this.emu.paths.length} reader port(s); the scenario needs ${install.faceReaders}`);
+    if (install.faceReaders > this.emu.paths.length)
+      throw new Error(`this run has ${this.emu.paths.length} reader port(s); the scenario needs ${install.faceReaders}`);
     this.install = install;
     await this.emu.reset();
     for (const i of install.offAtStart ?? []) await this.emu.control.call('unplug', { reader: i });
@@ -70,13 +71,26 @@ export class ProductTarget implements Target {
     const adminPassword = 'suite-admin-password';
     const ports = install.readerSoftwareInstalled ? this.emu.paths.slice(0, install.faceReaders) : [];
     const args = [
-      BIN, 'start', '--port', '0', '--state-dir', dir, '--trace', trace,
-      '--general-readers', String(install.generalReaders), '--command-timeout-ms', String(this.opts.commandTimeoutMs),
+      BIN,
+      'start',
+      '--port',
+      '0',
+      '--state-dir',
+      dir,
+      '--trace',
+      trace,
+      '--general-readers',
+      String(install.generalReaders),
+      '--command-timeout-ms',
+      String(this.opts.commandTimeoutMs),
       ...(install.readerSoftwareInstalled ? [] : ['--no-reader-software']),
       ...(ports.length ? ports.flatMap((p) => ['--reader-port', p]) : ['--no-reader']),
       ...(this.clockStart === undefined ? [] : ['--clock-start', new Date(this.clockStart + (Date.now() - this.clockSetAt)).toISOString()]),
     ];
-    const child = WatchedProcess.node(args, { env: { ...process.env, OQS_ADMIN_PASSWORD: adminPassword, LOG_LEVEL: 'error' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = WatchedProcess.node(args, {
+      env: { ...process.env, OQS_ADMIN_PASSWORD: adminPassword, LOG_LEVEL: 'error' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     this.child = child;
     const url = (await child.line(/listening on (http:\/\/[^\s/]+)/, REAL_WAIT_MS, 'oqs-reader start listening'))[1]!;
     const remote = new RemoteTerminal({ url, adminPassword, trace, clock: this.clock, askReader: (path) => this.askReader(path) });

@@ -21,7 +21,11 @@ test('a prompt names its ID and the act in Japanese', () => {
 });
 
 test('the operator answers p, f or s; anything else asks again', async () => {
-  for (const [typed, verdict] of [['p', 'PASS'], ['fail', 'FAIL'], ['s', 'SKIP']] as const) {
+  for (const [typed, verdict] of [
+    ['p', 'PASS'],
+    ['fail', 'FAIL'],
+    ['s', 'SKIP'],
+  ] as const) {
     const o = operator();
     const answer = o.answerer.answer(place);
     o.input.write('maybe\n');

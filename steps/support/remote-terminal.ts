@@ -123,7 +123,13 @@ export class RemoteTerminal extends EventEmitter {
         continue;
       }
       const f = v as TraceFrame;
-      const frame = { dir: f.dir === 'h2r' ? 'out' : 'in', at: this.traceStart + f.t, bytes: f.hex, ...(f.msg ? { message: f.msg } : {}), ...(f.error ? { error: f.error } : {}) } as const;
+      const frame = {
+        dir: f.dir === 'h2r' ? 'out' : 'in',
+        at: this.traceStart + f.t,
+        bytes: f.hex,
+        ...(f.msg ? { message: f.msg } : {}),
+        ...(f.error ? { error: f.error } : {}),
+      } as const;
       this.emit('event', { type: 'frame', path: f.path, frame } satisfies TerminalEvent);
     }
   }
@@ -190,7 +196,11 @@ export class RemoteTerminal extends EventEmitter {
 
   private async ensureAccount(actor: Actor): Promise<void> {
     if (this.accounts.has(actor.account)) return;
-    await this.request(basic('admin', this.opts.adminPassword), 'POST', '/api/accounts', { account: actor.account, password: passwordOf(actor.account), role: actor.role });
+    await this.request(basic('admin', this.opts.adminPassword), 'POST', '/api/accounts', {
+      account: actor.account,
+      password: passwordOf(actor.account),
+      role: actor.role,
+    });
     this.accounts.add(actor.account);
   }
 

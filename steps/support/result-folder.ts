@@ -45,7 +45,7 @@ export function pollFolder(dir: string) {
   const broken: string[] = [];
   let polls = 0;
   const done = (async () => {
-    for (let last = false; !last; ) {
+    for (let last = false; !last;) {
       last = stop;
       polls++;
       for (const f of await readdir(dir)) {

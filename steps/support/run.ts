@@ -50,14 +50,18 @@ BeforeAll({ timeout: 60_000 }, async function (this: { parameters: WorldParamete
   const parameters = { ...this.parameters };
   const target = parameters.target ?? 'emulator';
   const loaded = loadDeclaration(parameters.declaration || DEFAULT_DECLARATION);
-  const declaration = parameters.commandTimeoutMs
-    ? { ...loaded, timing: { ...loaded.timing, commandTimeoutMs: parameters.commandTimeoutMs } }
-    : loaded;
+  const declaration = parameters.commandTimeoutMs ? { ...loaded, timing: { ...loaded.timing, commandTimeoutMs: parameters.commandTimeoutMs } } : loaded;
   const ctx: RunContext = { parameters: { ...parameters, target }, declaration };
   if (target === 'pty' || target === 'product') ctx.emulator = await EmulatorProcess.start({ readers: 2 });
   if (target === 'hardware') {
     if (!parameters.ports) throw new Error('the hardware profile needs READER_PORT=/dev/ttyUSB0 (comma-separate several)');
-    const mismatch = portCountProblem(declaration, parameters.ports.split(',').map((s) => s.trim()).filter(Boolean));
+    const mismatch = portCountProblem(
+      declaration,
+      parameters.ports
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
     if (mismatch) throw new Error(mismatch);
     if (parameters.answers) {
       const file = loadAnswersFile(parameters.answers);

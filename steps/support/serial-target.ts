@@ -35,7 +35,10 @@ export interface SerialTargetOptions {
 
 /** Raised when the one who answers a prompt says it does not apply; the step reports skipped. */
 export class PromptSkipped extends Error {
-  constructor(readonly prompt: Prompt, readonly answer: Answer) {
+  constructor(
+    readonly prompt: Prompt,
+    readonly answer: Answer,
+  ) {
     super(`${prompt.id} skipped by ${answer.by}${answer.note ? `: ${answer.note}` : ''}`);
   }
 }

@@ -8,7 +8,10 @@ import type { OperationScreen } from '../../src/reader/operation-screen';
 import type { ResultFileOptions } from '../../src/reader/result-files';
 
 /** What the steps do on 《顔認証付きカードリーダー操作》: OperationScreen, or the product's served one. */
-export type ScreenSurface = Pick<OperationScreen, 'buttons' | 'dialog' | 'error' | 'dateText' | 'visuallyConfirmed' | 'clickMode' | 'clickOk' | 'clickCancel' | 'setDate' | 'setVisuallyConfirmed'>;
+export type ScreenSurface = Pick<
+  OperationScreen,
+  'buttons' | 'dialog' | 'error' | 'dateText' | 'visuallyConfirmed' | 'clickMode' | 'clickOk' | 'clickCancel' | 'setDate' | 'setVisuallyConfirmed'
+>;
 
 /** What the suite needs the terminal to be connected to. */
 export interface Installation {

@@ -47,7 +47,9 @@ export async function expectAccepted<T>(what: { act: string; refusalStep?: strin
   } catch (e) {
     if (!isRefusal(e)) throw e;
     const hint = what.refusalStep ? `できないことを確かめるなら「${what.refusalStep}」と書きます。` : '';
-    throw new Error(`患者は${what.act}ことができませんでした（リーダーが受け付けません）。${hint}\nThe reader refused the act: ${(e as Error).message}`, { cause: e });
+    throw new Error(`患者は${what.act}ことができませんでした（リーダーが受け付けません）。${hint}\nThe reader refused the act: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
 }
 
@@ -65,11 +67,22 @@ export async function expectRefused(world: ReaderWorld, what: string, act: () =>
     throw e;
   }
   const screens = (await visitScreens(world)).join(' → ');
-  throw new Error(`${what}ことができてしまいました（リーダーが受け付けました）。\nThe reader let the patient ${englishOf(what)}; this step expects it to refuse. Screens this visit: ${screens || '(none)'}`);
+  throw new Error(
+    `${what}ことができてしまいました（リーダーが受け付けました）。\nThe reader let the patient ${englishOf(what)}; this step expects it to refuse. Screens this visit: ${screens || '(none)'}`,
+  );
 }
 
 function englishOf(what: string): string {
-  return { 正しい暗証番号を入力する: 'enter the correct PIN', 誤った暗証番号を入力する: 'enter a wrong PIN', 顔認証を選ぶ: 'choose face authentication', 暗証番号を選ぶ: 'choose PIN entry', カメラに顔を向ける: 'have the face captured', 同意する: 'answer consent' }[what] ?? what;
+  return (
+    {
+      正しい暗証番号を入力する: 'enter the correct PIN',
+      誤った暗証番号を入力する: 'enter a wrong PIN',
+      顔認証を選ぶ: 'choose face authentication',
+      暗証番号を選ぶ: 'choose PIN entry',
+      カメラに顔を向ける: 'have the face captured',
+      同意する: 'answer consent',
+    }[what] ?? what
+  );
 }
 
 /** A step that shapes the installation must come before anything brings the terminal up. */

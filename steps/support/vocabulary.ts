@@ -7,26 +7,32 @@ import type { FailReasonName, MethodName, ModeName } from '../../src/protocol';
 function lookup<T extends string>(what: string, table: Record<string, T>, word: string): T {
   const hit = table[word];
   if (hit === undefined) {
-    const ja = { 'card profile': 'カードの種類', 'face condition': '顔の状態', method: '本人確認の方法', 'failure reason': '本人確認できなかった理由', 'consent answer': '同意の答え' }[what] ?? what;
+    const ja =
+      {
+        'card profile': 'カードの種類',
+        'face condition': '顔の状態',
+        method: '本人確認の方法',
+        'failure reason': '本人確認できなかった理由',
+        'consent answer': '同意の答え',
+      }[what] ?? what;
     throw new Error(`「${word}」は${ja}にありません（docs/steps.md）/ unknown ${what} 「${word}」; expected one of: ${Object.keys(table).join('、')}`);
   }
   return hit;
 }
 
-const PROFILE_WORDS = Object.fromEntries(
-  (Object.keys(CARD_PROFILES) as ProfileName[]).map((n) => [CARD_PROFILES[n].label, n]),
-) as Record<string, ProfileName>;
+const PROFILE_WORDS = Object.fromEntries((Object.keys(CARD_PROFILES) as ProfileName[]).map((n) => [CARD_PROFILES[n].label, n])) as Record<string, ProfileName>;
 
 const CONDITION_WORDS = Object.fromEntries(
   (Object.keys(FACE_CONDITIONS) as Array<keyof typeof FACE_CONDITIONS>).map((n) => [FACE_CONDITIONS[n].label, n]),
 ) as Record<string, keyof typeof FACE_CONDITIONS>;
 
-const METHOD_WORDS = Object.fromEntries(
-  (Object.keys(METHOD_LABELS) as MethodName[]).map((m) => [METHOD_LABELS[m], m]),
-) as Record<string, MethodName>;
+const METHOD_WORDS = Object.fromEntries((Object.keys(METHOD_LABELS) as MethodName[]).map((m) => [METHOD_LABELS[m], m])) as Record<string, MethodName>;
 
 const FAIL_REASON_WORDS = Object.fromEntries(
-  (Object.keys(FAIL_REASON_LABELS) as FailReasonName[]).flatMap((r) => [[r, r], [FAIL_REASON_LABELS[r], r]]),
+  (Object.keys(FAIL_REASON_LABELS) as FailReasonName[]).flatMap((r) => [
+    [r, r],
+    [FAIL_REASON_LABELS[r], r],
+  ]),
 ) as Record<string, FailReasonName>;
 
 const CONSENT_WORDS: Record<string, 'all' | 'individual'> = { 全て同意する: 'all', 個別に同意する: 'individual' };

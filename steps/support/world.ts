@@ -47,7 +47,10 @@ function makeTarget(run: RunContext, onPrompt: OnPrompt): Target {
       return new SerialTarget({
         ...common,
         name: 'hardware',
-        paths: p.ports!.split(',').map((s) => s.trim()).filter(Boolean),
+        paths: p
+          .ports!.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
         hands,
         ...(run.robot ? { framesOut: (i: number) => run.robot!.framesOut(i) } : {}),
         beforeScenario: async () => {
@@ -185,7 +188,12 @@ setDefaultTimeout(15_000);
 Before(function (this: ReaderWorld, { pickle }) {
   this.recorder.title = pickle.name;
   const run = currentRun();
-  const reason = notApplicable(run.declaration, pickle.steps.map((s) => s.text), pickle.tags.map((t) => t.name), run.parameters.target ?? 'emulator');
+  const reason = notApplicable(
+    run.declaration,
+    pickle.steps.map((s) => s.text),
+    pickle.tags.map((t) => t.name),
+    run.parameters.target ?? 'emulator',
+  );
   if (reason) {
     this.attach(`not applicable: ${reason}`, 'text/plain');
     return 'skipped';

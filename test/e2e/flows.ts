@@ -2,8 +2,6 @@ import { expect } from 'chai';
 import type { Locator, Page } from 'playwright-core';
 import { eventually, patient, screen, shot, textOf } from './harness';
 
-
-
 const GREEN = 'rgb(30, 125, 50)';
 /** What staff read is Japanese: no English word outside the small code beside an error (account names aside). */
 export async function expectJapanese(l: Locator, accounts: string[] = ['admin', 'staff']): Promise<void> {
@@ -48,12 +46,19 @@ export function flows(page: Page) {
   };
 
   const waitArmed = async () => {
-    await eventually(async () => expect(await textOf(page.locator('#check-status'))).to.contain('マイナンバーカードを顔認証付きカードリーダーに置いてもらってください'));
+    await eventually(async () =>
+      expect(await textOf(page.locator('#check-status'))).to.contain('マイナンバーカードを顔認証付きカードリーダーに置いてもらってください'),
+    );
     expect(await s.visualBox().isChecked()).to.equal(true);
   };
 
   /** P106-3..7 for one patient whose card is `profile`; the date field already holds `date`. */
-  const visualCheck = async (profile: string, date: string, consent: 'all' | 'individual', shots: { checked?: string; confirm?: string; complete?: string } = {}) => {
+  const visualCheck = async (
+    profile: string,
+    date: string,
+    consent: 'all' | 'individual',
+    shots: { checked?: string; confirm?: string; complete?: string } = {},
+  ) => {
     await s.visualBox().check();
     await waitArmed();
     if (shots.checked) await shot(page, shots.checked);
@@ -74,11 +79,21 @@ export function flows(page: Page) {
     // P106-7: back on the screen, ready for the next patient: box unticked, date back to today.
     await eventually(async () => {
       expect(await s.visualBox().isChecked()).to.equal(false);
-      expect(await s.dateField().inputValue()).to.equal((await page.evaluate('new Date(Date.now() + 9 * 3600e3).toISOString().slice(0, 10).replace(/-/g, "/")')) as string);
+      expect(await s.dateField().inputValue()).to.equal(
+        (await page.evaluate('new Date(Date.now() + 9 * 3600e3).toISOString().slice(0, 10).replace(/-/g, "/")')) as string,
+      );
     });
     // The patient answers consent and takes the card; the reader is free for the next one.
     await (consent === 'all' ? reader.consentAll() : reader.consentIndividual());
-    await s.records().getByRole('row').filter({ hasText: '目視確認' }).filter({ hasText: date }).filter({ hasText: 'admin' }).filter({ hasText: consent === 'all' ? '全て同意する' : '個別に同意する' }).first().waitFor();
+    await s
+      .records()
+      .getByRole('row')
+      .filter({ hasText: '目視確認' })
+      .filter({ hasText: date })
+      .filter({ hasText: 'admin' })
+      .filter({ hasText: consent === 'all' ? '全て同意する' : '個別に同意する' })
+      .first()
+      .waitFor();
     await reader.removeCard();
   };
 

@@ -39,7 +39,9 @@ export async function startE2e(
   const opts = { host: '127.0.0.1', port: 0, stateDir, timeScale: 0, baudRate: 115200, quiet: true, log: () => {}, ...accounts };
   let product: Product;
   try {
-    product = (options.readers && options.readers !== 1 ? await startReaders(options.readers, accounts) : await startProduct(opts as Parameters<typeof startProduct>[0])) as Product;
+    product = (
+      options.readers && options.readers !== 1 ? await startReaders(options.readers, accounts) : await startProduct(opts as Parameters<typeof startProduct>[0])
+    ) as Product;
   } catch (e) {
     await rm(stateDir, { recursive: true, force: true });
     throw e;
@@ -54,7 +56,17 @@ export async function startE2e(
   if (!existsSync(CHROMIUM_PATH)) throw new Error(`no Chromium at ${CHROMIUM_PATH}; run sh scripts/test-e2e.sh (it installs it) or set CHROMIUM_PATH`);
   browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--lang=ja-JP', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--lang=ja-JP',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 900 }, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
   const page = await context.newPage();
@@ -95,7 +107,9 @@ const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
  */
 export async function axeCheck(page: Page, state: string): Promise<void> {
   if ((await page.evaluate('typeof window.axe')) !== 'object') await page.evaluate(AXE_SOURCE);
-  const result = (await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] })`)) as {
+  const result = (await page.evaluate(
+    `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] })`,
+  )) as {
     violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }>;
   };
   const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);

@@ -116,34 +116,42 @@ test('P.104 → P.106 (two patients) → P.108 → P.110, by mouse and keyboard,
     expect(product.terminal.modeChanges().length).to.equal(2);
   });
 
-  await step('P110-1: 《暗証番号認証固定》 → confirm OK → completion (Escape does not close it) OK → it is green; P110-2: the reader asks only for the PIN', async () => {
-    await s.modeButton('暗証番号認証固定').click();
-    await s.dialog('確認').getByRole('button', { name: 'OK', exact: true }).click();
-    const done = s.dialog('切替えを完了する');
-    await done.getByText('暗証番号認証固定モードへの切替えが完了しました').waitFor();
-    await shot(page, 'P110-1-complete');
-    for (let i = 0; i < 4; i++) await page.keyboard.press('Escape');
-    expect(await done.isVisible()).to.equal(true);
-    await done.getByRole('button', { name: 'OK', exact: true }).click();
-    await done.waitFor({ state: 'hidden' });
-    await f.expectMode('暗証番号認証固定');
-    expect(product.terminal.mode).to.equal('pinOnly');
-    await shot(page, 'P110-1-pin-only');
-    await f.reader.placeCard('通常');
-    await eventually(async () => expect(await textOf(s.emulator().locator('output'))).to.equal('暗証番号を入力してください'));
-    await f.reader.correctPin();
-    await f.reader.consentAll();
-    await s.records().getByRole('row').filter({ hasText: '暗証番号' }).filter({ hasText: '本人確認済み' }).waitFor();
-    await f.reader.removeCard();
-  });
+  await step(
+    'P110-1: 《暗証番号認証固定》 → confirm OK → completion (Escape does not close it) OK → it is green; P110-2: the reader asks only for the PIN',
+    async () => {
+      await s.modeButton('暗証番号認証固定').click();
+      await s.dialog('確認').getByRole('button', { name: 'OK', exact: true }).click();
+      const done = s.dialog('切替えを完了する');
+      await done.getByText('暗証番号認証固定モードへの切替えが完了しました').waitFor();
+      await shot(page, 'P110-1-complete');
+      for (let i = 0; i < 4; i++) await page.keyboard.press('Escape');
+      expect(await done.isVisible()).to.equal(true);
+      await done.getByRole('button', { name: 'OK', exact: true }).click();
+      await done.waitFor({ state: 'hidden' });
+      await f.expectMode('暗証番号認証固定');
+      expect(product.terminal.mode).to.equal('pinOnly');
+      await shot(page, 'P110-1-pin-only');
+      await f.reader.placeCard('通常');
+      await eventually(async () => expect(await textOf(s.emulator().locator('output'))).to.equal('暗証番号を入力してください'));
+      await f.reader.correctPin();
+      await f.reader.consentAll();
+      await s.records().getByRole('row').filter({ hasText: '暗証番号' }).filter({ hasText: '本人確認済み' }).waitFor();
+      await f.reader.removeCard();
+    },
+  );
 
   await step('P110-3: back to 無人運転 as P.108 says', async () => {
     await f.switchMode('無人運転');
     await f.expectMode('無人運転');
-    expect(product.terminal.modeChanges().map((c) => `${c.from}→${c.to}`)).to.deep.equal(['unattended→visual', 'visual→unattended', 'unattended→pinOnly', 'pinOnly→unattended']);
+    expect(product.terminal.modeChanges().map((c) => `${c.from}→${c.to}`)).to.deep.equal([
+      'unattended→visual',
+      'visual→unattended',
+      'unattended→pinOnly',
+      'pinOnly→unattended',
+    ]);
   });
 
-  await step('P101-7: a face-auth patient appears in today\'s list and in the live log', async () => {
+  await step("P101-7: a face-auth patient appears in today's list and in the live log", async () => {
     await f.reader.placeCard('通常');
     await eventually(async () => expect(await textOf(s.emulator().locator('output'))).to.contain('本人確認の方法を選んでください'));
     await f.reader.chooseFace();

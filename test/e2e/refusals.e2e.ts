@@ -79,7 +79,9 @@ test('refusals on one reader: 一般, dates, no card yet, unticked box, same mod
     await s.dateField().press('Tab');
     const error = page.locator('#date-error');
     await error.waitFor();
-    expect(await textOf(error)).to.contain('「2026/11/01」').and.contain('OQS_ERR_DATE_FORMAT');
+    expect(await textOf(error))
+      .to.contain('「2026/11/01」')
+      .and.contain('OQS_ERR_DATE_FORMAT');
     expect(await s.dateField().getAttribute('aria-invalid')).to.equal('true');
     await expectJapanese(error);
     await shot(page, 'refusal-date-format');
@@ -101,7 +103,11 @@ test('refusals on one reader: 一般, dates, no card yet, unticked box, same mod
     const refused = async (date: string, code: string, words: string) => {
       await s.dateField().fill(date);
       await s.dateField().press('Tab');
-      await eventually(async () => expect(await textOf(page.locator('#date-error'))).to.contain(code).and.contain(words));
+      await eventually(async () =>
+        expect(await textOf(page.locator('#date-error')))
+          .to.contain(code)
+          .and.contain(words),
+      );
     };
     await refused('1899/12/31', 'OQS_ERR_DATE_RANGE', '1900/01/01');
     await refused('2999/01/01', 'OQS_ERR_DATE_FUTURE', '未来の日付');
@@ -121,7 +127,9 @@ test('refusals on one reader: 一般, dates, no card yet, unticked box, same mod
     await s.modeButton('無人運転').click();
     const confirm = s.dialog('確認');
     await confirm.waitFor();
-    expect(await textOf(confirm.locator('#dialog-warning'))).to.contain('目視確認の途中です').and.contain('取り消されます');
+    expect(await textOf(confirm.locator('#dialog-warning')))
+      .to.contain('目視確認の途中です')
+      .and.contain('取り消されます');
     await shot(page, 'refusal-armed-switch-warning');
     await confirm.getByRole('button', { name: 'キャンセル', exact: true }).click();
     await confirm.waitFor({ state: 'hidden' });
@@ -158,7 +166,9 @@ test('two readers on one terminal: 目視確認 is refused in Japanese and the m
   await s.dialog('確認').getByRole('button', { name: 'OK', exact: true }).click();
   const error = page.locator('#mode-error');
   await error.waitFor();
-  expect(await textOf(error)).to.contain('顔認証付きカードリーダー1台のときだけ').and.contain('OQS_ERR_VISUAL_SINGLE_READER');
+  expect(await textOf(error))
+    .to.contain('顔認証付きカードリーダー1台のときだけ')
+    .and.contain('OQS_ERR_VISUAL_SINGLE_READER');
   await expectJapanese(error);
   expect(await page.locator('dialog[open]').count()).to.equal(0);
   await f.expectMode('無人運転');

@@ -17,7 +17,9 @@ test('初回セットアップ: a fresh product without accounts shows the setup
   await form.getByLabel('パスワード', { exact: true }).fill('kanri-pass-1');
   await form.getByRole('button', { name: '管理者アカウントを作成する' }).click();
   await page.locator('#setup-error').waitFor();
-  expect(await textOf(page.locator('#setup-error'))).to.contain('セットアップトークンが違います').and.contain('OQS_ERR_SETUP_TOKEN');
+  expect(await textOf(page.locator('#setup-error')))
+    .to.contain('セットアップトークンが違います')
+    .and.contain('OQS_ERR_SETUP_TOKEN');
   expect(await s.heading('初回セットアップ').isVisible()).to.equal(true);
 
   await form.getByLabel('セットアップトークン').fill(product.setupToken ?? '');

@@ -50,7 +50,8 @@ export class ScreenStore {
     const key = session ? `session:${session.id}` : `basic:${actor.account}`;
     this.sweep();
     let entry = this.entries.get(key);
-    if (entry) this.entries.delete(key); // re-inserted below: Map order is least recently used first
+    if (entry)
+      this.entries.delete(key); // re-inserted below: Map order is least recently used first
     else entry = { screen: this.open(actor), session: session ? new WeakRef(session) : null, usedAt: 0 };
     entry.usedAt = this.terminal.clock.now();
     this.entries.set(key, entry);
@@ -83,35 +84,68 @@ export class ScreenStore {
   }
 }
 
-const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody, 502: ErrorBody, 503: ErrorBody, 504: ErrorBody };
+const errors = {
+  400: ErrorBody,
+  401: ErrorBody,
+  403: ErrorBody,
+  404: ErrorBody,
+  409: ErrorBody,
+  429: ErrorBody,
+  502: ErrorBody,
+  503: ErrorBody,
+  504: ErrorBody,
+};
 
 /** GET /api/screen and POST /api/screen/actions (docs/api.md). */
 export const screenRoutes: FastifyPluginAsyncTypebox<ScreenRoutesOptions> = async (app, { terminal, auth, maxScreens }) => {
   const screens = new ScreenStore(terminal, auth, maxScreens);
   app.addHook('onClose', async () => screens.close());
 
-  app.get('/api/screen', { schema: { tags: ['screen'], summary: 'The operation screen for this session, as data', operationId: 'getScreen', response: { 200: ScreenView, ...errors } } }, async (req) => screens.for(req).view());
+  app.get(
+    '/api/screen',
+    {
+      schema: {
+        tags: ['screen'],
+        summary: 'The operation screen for this session, as data',
+        operationId: 'getScreen',
+        response: { 200: ScreenView, ...errors },
+      },
+    },
+    async (req) => screens.for(req).view(),
+  );
 
-  app.post('/api/screen/actions', { schema: { tags: ['screen'], summary: 'A click or entry on the operation screen', operationId: 'actOnScreen', body: ScreenAction, response: { 200: ScreenView, ...errors } } }, async (req) => {
-    const screen = screens.for(req);
-    const a = req.body;
-    switch (a.action) {
-      case 'clickMode':
-        screen.clickMode(a.mode);
-        break;
-      case 'ok':
-        await screen.clickOk();
-        break;
-      case 'cancel':
-        await screen.clickCancel();
-        break;
-      case 'setDate':
-        await screen.setDate(a.text);
-        break;
-      case 'setVisuallyConfirmed':
-        await screen.setVisuallyConfirmed(a.value);
-        break;
-    }
-    return screen.view();
-  });
+  app.post(
+    '/api/screen/actions',
+    {
+      schema: {
+        tags: ['screen'],
+        summary: 'A click or entry on the operation screen',
+        operationId: 'actOnScreen',
+        body: ScreenAction,
+        response: { 200: ScreenView, ...errors },
+      },
+    },
+    async (req) => {
+      const screen = screens.for(req);
+      const a = req.body;
+      switch (a.action) {
+        case 'clickMode':
+          screen.clickMode(a.mode);
+          break;
+        case 'ok':
+          await screen.clickOk();
+          break;
+        case 'cancel':
+          await screen.clickCancel();
+          break;
+        case 'setDate':
+          await screen.setDate(a.text);
+          break;
+        case 'setVisuallyConfirmed':
+          await screen.setVisuallyConfirmed(a.value);
+          break;
+      }
+      return screen.view();
+    },
+  );
 };

@@ -29,7 +29,15 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = as
 
   app.get(
     '/api/setup',
-    { schema: { tags: ['session'], summary: 'Whether the first administrator is still to be made', operationId: 'getSetup', security: [], response: { 200: Type.Object({ needsAdmin: Type.Boolean() }) } } },
+    {
+      schema: {
+        tags: ['session'],
+        summary: 'Whether the first administrator is still to be made',
+        operationId: 'getSetup',
+        security: [],
+        response: { 200: Type.Object({ needsAdmin: Type.Boolean() }) },
+      },
+    },
     async () => ({
       needsAdmin: !auth.accounts.hasAdmin(),
     }),
@@ -43,7 +51,10 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = as
         summary: 'Create the first administrator with the one-time setup token, and log in',
         operationId: 'setup',
         security: [],
-        body: Type.Object({ setupToken: Type.String({ maxLength: 128 }), account: Type.String({ maxLength: 32 }), password: Type.String({ maxLength: 256 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { setupToken: Type.String({ maxLength: 128 }), account: Type.String({ maxLength: 32 }), password: Type.String({ maxLength: 256 }) },
+          { additionalProperties: false },
+        ),
         response: { 200: SessionBody, 409: ErrorBody },
       },
     },
@@ -80,10 +91,18 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = as
 
   app.get(
     '/api/session',
-    { schema: { tags: ['session'], summary: 'The session behind the cookie (and its CSRF token)', operationId: 'getSession', security: [{ session: [] }], response: { 200: SessionBody } } },
+    {
+      schema: {
+        tags: ['session'],
+        summary: 'The session behind the cookie (and its CSRF token)',
+        operationId: 'getSession',
+        security: [{ session: [] }],
+        response: { 200: SessionBody },
+      },
+    },
     async (req) => {
-    const s = sessionOf(req, auth);
-    if (!s) throw new OqsError('OQS_ERR_UNAUTHENTICATED');
+      const s = sessionOf(req, auth);
+      if (!s) throw new OqsError('OQS_ERR_UNAUTHENTICATED');
       return { account: s.actor.account, role: s.actor.role, csrfToken: s.csrfToken };
     },
   );
@@ -96,11 +115,22 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = as
     return { ok: true };
   });
 
-  app.get('/api/accounts', { schema: { tags: ['session'], summary: 'List the accounts (administrator only)', operationId: 'listAccounts', response: { 200: Type.Object({ accounts: Type.Array(ref(Account)) }) } } }, async (req) => {
-    const actor = actorOf(req, auth);
-    if (actor.role !== 'admin') throw new OqsError('OQS_ERR_ADMIN_REQUIRED', 'manage accounts', actor.account, '一般 (general)');
-    return { accounts: auth.accounts.list() };
-  });
+  app.get(
+    '/api/accounts',
+    {
+      schema: {
+        tags: ['session'],
+        summary: 'List the accounts (administrator only)',
+        operationId: 'listAccounts',
+        response: { 200: Type.Object({ accounts: Type.Array(ref(Account)) }) },
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req, auth);
+      if (actor.role !== 'admin') throw new OqsError('OQS_ERR_ADMIN_REQUIRED', 'manage accounts', actor.account, '一般 (general)');
+      return { accounts: auth.accounts.list() };
+    },
+  );
 
   app.post(
     '/api/accounts',
@@ -109,7 +139,14 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = as
         tags: ['session'],
         summary: 'Add an account (administrator only)',
         operationId: 'addAccount',
-        body: Type.Object({ account: Type.String({ maxLength: 32 }), password: Type.String({ maxLength: 256 }), role: Type.Union([Type.Literal('admin'), Type.Literal('general')]) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            account: Type.String({ maxLength: 32 }),
+            password: Type.String({ maxLength: 256 }),
+            role: Type.Union([Type.Literal('admin'), Type.Literal('general')]),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: Account },
       },
     },

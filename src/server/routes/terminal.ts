@@ -30,12 +30,24 @@ export const terminalRoutes: FastifyPluginAsyncTypebox<TerminalRoutesOptions> = 
 
   // The reader screens' catalogue for the page: name → [id, Japanese text].
   const screens: Record<string, [number, string]> = Object.fromEntries(Object.entries(SCREENS).map(([name, s]) => [name, [s.id, s.text]]));
-  const Screens = Type.Record(Type.String(), Type.Array(Type.Union([Type.Integer(), Type.String()]), { minItems: 2, maxItems: 2, description: '[screen id, Japanese text]' }), {
-    description: 'reader screen name → [screen id, Japanese text]',
-  });
+  const Screens = Type.Record(
+    Type.String(),
+    Type.Array(Type.Union([Type.Integer(), Type.String()]), { minItems: 2, maxItems: 2, description: '[screen id, Japanese text]' }),
+    {
+      description: 'reader screen name → [screen id, Japanese text]',
+    },
+  );
   app.get(
     '/api/screens',
-    { schema: { tags: ['terminal'], summary: "The reader screens' ids and Japanese texts", operationId: 'getReaderScreens', security: [], response: { 200: Screens } } },
+    {
+      schema: {
+        tags: ['terminal'],
+        summary: "The reader screens' ids and Japanese texts",
+        operationId: 'getReaderScreens',
+        security: [],
+        response: { 200: Screens },
+      },
+    },
     async () => screens,
   );
 
@@ -61,7 +73,14 @@ export const terminalRoutes: FastifyPluginAsyncTypebox<TerminalRoutesOptions> = 
 
   app.get(
     '/api/mode-changes',
-    { schema: { tags: ['terminal'], summary: 'The mode-change audit trail', operationId: 'listModeChanges', response: { 200: Type.Object({ changes: Type.Array(ref(ModeChange)) }) } } },
+    {
+      schema: {
+        tags: ['terminal'],
+        summary: 'The mode-change audit trail',
+        operationId: 'listModeChanges',
+        response: { 200: Type.Object({ changes: Type.Array(ref(ModeChange)) }) },
+      },
+    },
     async (req) => {
       actorOf(req, auth);
       return { changes: terminal.modeChanges() };
@@ -95,25 +114,49 @@ export const terminalRoutes: FastifyPluginAsyncTypebox<TerminalRoutesOptions> = 
 
   app.post(
     '/api/visual-check',
-    { schema: { tags: ['visual check'], summary: 'Start a visual check (目視確認) for the next card', operationId: 'beginVisualCheck', body: BeginVisualCheckBody, response: { 200: VisualCheckReply, ...reader } } },
+    {
+      schema: {
+        tags: ['visual check'],
+        summary: 'Start a visual check (目視確認) for the next card',
+        operationId: 'beginVisualCheck',
+        body: BeginVisualCheckBody,
+        response: { 200: VisualCheckReply, ...reader },
+      },
+    },
     async (req) => ({ visualCheck: await terminal.beginVisualCheck(actorOf(req, auth), req.body) }),
   );
 
   app.post(
     '/api/visual-check/confirm',
-    { schema: { tags: ['visual check'], summary: '本人確認を実行する → OK: record the confirmation', operationId: 'confirmVisualCheck', response: { 200: Type.Object({ record: ref(ConfirmationRecord) }), ...reader } } },
+    {
+      schema: {
+        tags: ['visual check'],
+        summary: '本人確認を実行する → OK: record the confirmation',
+        operationId: 'confirmVisualCheck',
+        response: { 200: Type.Object({ record: ref(ConfirmationRecord) }), ...reader },
+      },
+    },
     async (req) => ({ record: await terminal.confirmVisualCheck(actorOf(req, auth)) }),
   );
 
   app.post(
     '/api/visual-check/complete',
-    { schema: { tags: ['visual check'], summary: '本人確認を完了する → OK: ready for the next patient', operationId: 'completeVisualCheck', response: { 200: VisualCheckReply, ...reader } } },
+    {
+      schema: {
+        tags: ['visual check'],
+        summary: '本人確認を完了する → OK: ready for the next patient',
+        operationId: 'completeVisualCheck',
+        response: { 200: VisualCheckReply, ...reader },
+      },
+    },
     async (req) => ({ visualCheck: terminal.completeVisualCheck(actorOf(req, auth)) }),
   );
 
   app.delete(
     '/api/visual-check',
-    { schema: { tags: ['visual check'], summary: 'Cancel the visual check', operationId: 'cancelVisualCheck', response: { 200: VisualCheckReply, ...reader } } },
+    {
+      schema: { tags: ['visual check'], summary: 'Cancel the visual check', operationId: 'cancelVisualCheck', response: { 200: VisualCheckReply, ...reader } },
+    },
     async (req) => ({ visualCheck: await terminal.cancelVisualCheck(actorOf(req, auth)) }),
   );
 
@@ -134,7 +177,12 @@ export const terminalRoutes: FastifyPluginAsyncTypebox<TerminalRoutesOptions> = 
       actorOf(req, auth);
       reply.hijack();
       const res = reply.raw;
-      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
       res.write(`retry: 2000\nevent: status\ndata: ${JSON.stringify({ ...terminal.status(), today: today(), emulated })}\n\n`);
       // The id is the terminal's event number (status().published): a client can tell it is up to date.
       const onEvent = (e: TerminalEvent, id: number) => {
