@@ -51,6 +51,20 @@ const STEPS = [
     junit: ['typecheck'],
     weight: 26,
   },
+  {
+    name: 'lint',
+    title: 'lint: ESLint over the tree, the rooms included, no warnings (npm run lint; eslint.config.mjs)',
+    cmd: check('lint', 'eslint --max-warnings 0', 'npm', 'run', '--silent', 'lint'),
+    junit: ['lint'],
+    weight: 9,
+  },
+  {
+    name: 'format',
+    title: 'format: prettier --check (npm run format:check; npm run format rewrites)',
+    cmd: check('format', 'prettier --check', 'npm', 'run', '--silent', 'format:check'),
+    junit: ['format'],
+    weight: 9,
+  },
   { name: 'unit', title: 'unit tests', cmd: ['sh', 'scripts/test-unit.sh', '--set', 'covered'], after: ['build'], covered: true, junit: ['unit'], weight: 50 },
   {
     name: 'unit-fuzz',
