@@ -134,6 +134,15 @@ test('each planted leak is reported with file, line, offset and kind', () => {
   expect(printed).to.match(/reports\/app\.log:2 \(byte \d+, text\) myNumber: check-digit-valid 12-digit number/);
 });
 
+test('a UUID is an identifier, not encoded data: one that starts like a JPEG is no finding', () => {
+  // Seen in a run: cucumber gave a step the id ffd8ffe9-…, whose first group decoded as FF D8 FF E9.
+  const file = write(
+    'uuid/messages.ndjson',
+    JSON.stringify({ pickle: { steps: [{ id: 'ffd8ffe9-2fcc-4dff-889b-3c1a2fae1e0d', text: 'リーダーに"照合エラー"と表示された' }] } }) + '\n',
+  );
+  expect(scanPaths([file])).to.deep.equal([]);
+});
+
 test('what our reports normally hold produces no finding', () => {
   const cardIds = Array.from({ length: 200 }, () => randomBytes(16).toString('hex'));
   const file = write(

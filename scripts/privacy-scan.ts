@@ -17,7 +17,8 @@
  * contains, decoded, at any depth of JSON-in-JSON (escaped quotes are allowed for). Findings say
  * file, byte offset, line and what was found, with the value masked (the report must not be the
  * leak). False positives avoided on purpose: digits inside UUIDs and long hex runs (trace frames,
- * card ids, hashes) are not read as decimal numbers — the hex is decoded and scanned instead.
+ * card ids, hashes) are not read as decimal numbers — the hex is decoded and scanned instead; a UUID
+ * is not decoded at all (an identifier, not data: one starting ffd8ffe9 once read as a JPEG).
  *
  *   node -r ts-node/register scripts/privacy-scan.ts [--all] [PATH...]
  *
@@ -202,12 +203,16 @@ function hitsIn(buf: Buffer, depth: number): Hit[] {
     at,
     encoding: h.encoding === 'bytes' || h.encoding === 'text' ? enc : `${enc} > ${h.encoding}`,
   });
+  // A UUID is an identifier, not encoded data (cucumber gave a step the id ffd8ffe9-…: "FF D8 FF").
+  const uuids = [...text.matchAll(UUID)].map((u) => [u.index, u.index + u[0].length] as const);
+  const inUuid = (at: number, len: number) => uuids.some(([a, b]) => at >= a && at + len <= b);
   for (const m of text.matchAll(HEX_RUN)) {
+    if (inUuid(m.index, m[0].length)) continue;
     const even = m[0].length & ~1;
     for (const h of hitsIn(Buffer.from(m[0].slice(0, even), 'hex'), depth + 1)) hits.push(lift(h, m.index, 'hex'));
   }
   for (const m of text.matchAll(BASE64_RUN)) {
-    if (/^[0-9a-fA-F]+$/.test(m[0])) continue; // a hex run: decoded as hex above
+    if (/^[0-9a-fA-F]+$/.test(m[0]) || inUuid(m.index, m[0].length)) continue; // a hex run (decoded as hex above) or a UUID
     for (const h of hitsIn(Buffer.from(m[0], 'base64'), depth + 1)) hits.push(lift(h, m.index, 'base64'));
   }
   return hits;
