@@ -58,7 +58,7 @@ test('PR-3.3-1 hello version 1 is answered ok with the identity; any other versi
   await w.settle();
   const [ok, bad] = w.responses();
   expect(ok).to.include({ name: 'hello', status: 'ok', reqSeq: 0 });
-  expect(ok!.fields).to.include({ protocolVersion: 1, serial: 'EMU-0001', capabilities: 0x3f });
+  expect(ok!.fields).to.include({ protocolVersion: 1, serial: 'EMU-0001', capabilities: 0x7f });
   expect(bad).to.deep.include({ name: 'hello', status: 'badVersion', reqSeq: 1, fields: {} });
 });
 

@@ -1,6 +1,7 @@
 import { Capability, Mode, PROTOCOL_VERSION, capabilityBits, type CommandName, type StatusName } from '../src/protocol';
 import type { CommandReply, HostCommand, ReaderBehavior } from './behaviors';
 import type { EmulatedReader } from './emulated-reader';
+import { EmulatorError } from './errors';
 import type { Stimulus, StimulusAction } from './stimulus';
 
 /**
@@ -62,6 +63,17 @@ export const respondToStartVisualCheck = visualCheck('startVisualCheck', (r, cmd
 export const respondToExecuteVisualCheck = visualCheck('executeVisualCheck', (r, cmd) => r.model.executeVisualCheck(num(cmd, 'checkId')));
 export const respondToCancelVisualCheck = visualCheck('cancelVisualCheck', (r) => r.model.cancelVisualCheck());
 
+export const respondToSetVisualPassword = command('setVisualPassword', (reader, cmd, reply) => {
+  if (!reader.can(Capability.readerVisualCheck)) return reply.respond('setVisualPassword', 'unsupported');
+  const setting = {
+    salt: String(cmd.fields.salt),
+    verifier: String(cmd.fields.verifier),
+    maxWrong: num(cmd, 'maxWrong'),
+    lockMinutes: num(cmd, 'lockMinutes'),
+  };
+  reply.respond('setVisualPassword', reader.model.setVisualPassword(setting));
+});
+
 export const respondToReset = command('reset', (reader, _cmd, reply) => reply.respond('reset', reader.model.reset()));
 
 // ---- patient acts --------------------------------------------------------------------------------
@@ -76,6 +88,13 @@ export const enterCorrectPin = act('enterCorrectPin', (r) => r.model.enterPin(r.
 export const enterWrongPin = act('enterWrongPin', (r) => r.model.enterPin(r.model.card?.profile.pin === '0000' ? '1111' : '0000'));
 export const answerConsent = act('answerConsent', (r, s) => r.model.answerConsent(s.choice ?? 'all', s.items));
 export const removeCard = act('removeCard', (r) => r.model.removeCard());
+/** 目視確認 on the reader is offered only by a reader that reports readerVisualCheck (PR-4.9-1). */
+export const chooseVisualCheck = act('chooseVisualCheck', (r) => {
+  if (!r.can(Capability.readerVisualCheck)) throw new EmulatorError('EMU_ERR_NOT_OFFERED', '目視確認 (reader-side)', r.model.state);
+  r.model.chooseVisualCheck();
+});
+export const enterFacilityPassword = act('enterFacilityPassword', (r, s) => r.model.enterFacilityPassword(s.password));
+export const confirmVisually = act('confirmVisually', (r) => r.model.confirmVisually());
 
 export const DEFAULT_BEHAVIORS: readonly ReaderBehavior[] = [
   respondToHello,
@@ -85,6 +104,7 @@ export const DEFAULT_BEHAVIORS: readonly ReaderBehavior[] = [
   respondToExecuteVisualCheck,
   respondToCancelVisualCheck,
   respondToReset,
+  respondToSetVisualPassword,
   placeCard,
   chooseMethod,
   presentFace,
@@ -93,4 +113,7 @@ export const DEFAULT_BEHAVIORS: readonly ReaderBehavior[] = [
   enterWrongPin,
   answerConsent,
   removeCard,
+  chooseVisualCheck,
+  enterFacilityPassword,
+  confirmVisually,
 ];

@@ -20,7 +20,7 @@ export const DEFAULT_IDENTITY: ReaderIdentity = {
   model: 'FACE-EMU-1',
   firmware: '1.0.0',
   serial: 'EMU-0001',
-  capabilities: ['face', 'pin', 'consent', 'visualCheck', 'pinOnlyMode', 'consentSingleScreen'],
+  capabilities: ['face', 'pin', 'consent', 'visualCheck', 'pinOnlyMode', 'consentSingleScreen', 'readerVisualCheck'],
 };
 
 /**

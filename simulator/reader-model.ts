@@ -21,6 +21,7 @@ import {
 import { CardWallet, type Card, FACE_CONDITIONS, certificateState, refusalOnPlacement, type FaceCondition } from './cards';
 import { EmulatorError } from './errors';
 import { FaceMatcher } from './face-matcher';
+import { VisualPasswordLock, type VisualPasswordSetting } from './reader-visual';
 import { DEFAULT_TIMING, type ReaderTiming } from './timing';
 
 export interface ModelOptions {
@@ -40,7 +41,15 @@ export interface ModelOptions {
 /** What the model sends out; the link device turns it into frames. */
 export type Outbound = <N extends EventName>(name: N, fields: EventFields<N>) => void;
 
-const BUSY_STATES: ReadonlySet<ReaderStateName> = new Set(['methodSelect', 'faceCapture', 'pinEntry', 'consent', 'awaitingStaff']);
+const BUSY_STATES: ReadonlySet<ReaderStateName> = new Set([
+  'methodSelect',
+  'faceCapture',
+  'pinEntry',
+  'consent',
+  'awaitingStaff',
+  'visualPassword',
+  'visualConfirm',
+]);
 
 /**
  * The patient-facing behaviour of a 顔認証付きカードリーダー: card slot, method choice, camera,
@@ -51,6 +60,8 @@ export class ReaderModel extends EventEmitter {
   readonly wallet = new CardWallet();
   readonly matcher: FaceMatcher;
   readonly timing: ReaderTiming;
+  /** The facility's 目視モード用パスワード, as a verifier only (reader-side 目視確認). */
+  readonly visualPassword = new VisualPasswordLock();
   private readonly clock: Clock;
   private readonly maxFaceAttempts: number;
 
@@ -142,6 +153,39 @@ export class ReaderModel extends EventEmitter {
     if (await this.still('PIN wrong screen', this.timing.transientScreenMs, 'pinEntry')) this.showScreen('enterPin');
   }
 
+  /**
+   * Staff choose 目視確認 on the 本人確認 screen (the 2025 flow): offered while the patient chooses a
+   * method, once the terminal has set a 目視モード用パスワード, and not while wrong entries lock it.
+   * The caller checks the readerVisualCheck capability.
+   */
+  chooseVisualCheck(): void {
+    this.requireCard();
+    if (this.state !== 'methodSelect' || !this.visualPassword.configured || this.visualPassword.locked(this.clock.now())) {
+      throw new EmulatorError('EMU_ERR_NOT_OFFERED', '目視確認 (reader-side)', this.state);
+    }
+    this.emitEvent('methodChosen', { txId: this.txId, method: Method.visualOnReader });
+    this.go('visualPassword', 'visualPassword');
+  }
+
+  /** Staff type the facility password; the reader checks it against its verifier only. */
+  enterFacilityPassword(password: string): void {
+    this.requireCard();
+    if (this.state !== 'visualPassword') throw new EmulatorError('EMU_ERR_NOT_OFFERED', 'password entry', this.state);
+    const r = this.visualPassword.enter(password, this.clock.now());
+    this.emitEvent('visualPasswordResult', { txId: this.txId, ok: r.ok ? 1 : 0, triesLeft: r.triesLeft, lockMinutes: r.lockMinutes });
+    if (r.ok) return this.go('visualConfirm', 'visualConfirm');
+    // Locked: back to the method choice, where face and PIN still work for this patient.
+    if (r.lockMinutes > 0) return this.go('methodSelect', 'visualPasswordLocked');
+    this.showScreen('visualPasswordWrong');
+  }
+
+  /** Staff have checked the patient by sight and press confirm: confirmed, method visualOnReader. */
+  confirmVisually(): void {
+    this.requireCard();
+    if (this.state !== 'visualConfirm') throw new EmulatorError('EMU_ERR_NOT_OFFERED', 'visual confirmation', this.state);
+    this.confirm('visualOnReader', 0);
+  }
+
   answerConsent(choice: string, items = 0): void {
     this.requireCard();
     if (this.state !== 'consent') throw new EmulatorError('EMU_ERR_NOT_OFFERED', 'consent', this.state);
@@ -187,6 +231,13 @@ export class ReaderModel extends EventEmitter {
       // After the setMode response, like every event a command causes.
       if (this.card) queueMicrotask(() => this.card && this.state === 'idle' && this.beginTransaction());
     }
+    return 'ok';
+  }
+
+  /** A new 目視モード用パスワード verifier and rule from the terminal (any state: no patient is affected). */
+  setVisualPassword(setting: VisualPasswordSetting): StatusName {
+    if (setting.maxWrong < 1 || setting.lockMinutes < 1) return 'badArgument';
+    this.visualPassword.set(setting);
     return 'ok';
   }
 
@@ -295,7 +346,7 @@ export class ReaderModel extends EventEmitter {
     this.go('pinEntry', 'enterPin');
   }
 
-  private confirm(method: MethodName, checkId: number): void {
+  private confirm(method: MethodName | 'visualOnReader', checkId: number): void {
     const card = this.card!;
     this.emitEvent('identityConfirmed', { txId: this.txId, method: Method[method], cardId: card.cardId, checkId });
     this.go('consent', 'consent');
@@ -314,7 +365,7 @@ export class ReaderModel extends EventEmitter {
   }
 
   private showScreen(screen: ScreenName): void {
-    if (this.screen === screen && screen !== 'matchError' && screen !== 'pinWrong') return;
+    if (this.screen === screen && screen !== 'matchError' && screen !== 'pinWrong' && screen !== 'visualPasswordWrong') return;
     this.screen = screen;
     this.emitEvent('screenShown', { screen: SCREENS[screen].id });
   }

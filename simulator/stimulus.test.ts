@@ -16,9 +16,12 @@ test('every act with its own fields is a stimulus; the limits are those of docs/
     { action: 'enterWrongPin' },
     { action: 'answerConsent', choice: 'individual', items: 7 },
     { action: 'removeCard', reader: 0 },
+    { action: 'chooseVisualCheck' },
+    { action: 'enterFacilityPassword', password: 'synthetic-facility-pw' },
+    { action: 'confirmVisually' },
   ];
   for (const s of good) expect(stimulusProblem(s), JSON.stringify(s)).to.equal(null);
-  expect(STIMULUS_ACTIONS).to.have.length(8);
+  expect(STIMULUS_ACTIONS).to.have.length(11);
 });
 
 test('a bad stimulus is refused with a message about the act it names', () => {
@@ -31,6 +34,7 @@ test('a bad stimulus is refused with a message about the act it names', () => {
     [{ action: 'placeCard', pin: '1234' }, 'unknown field(s) for placeCard: pin'],
     [{ action: 'removeCard', colour: 'red' }, 'unknown field(s) for removeCard: colour'],
     [{ action: 'enterPin' }, 'enterPin needs "pin"'],
+    [{ action: 'enterFacilityPassword' }, 'enterFacilityPassword needs "password"'],
     [{ action: 'enterPin', pin: '12345' }, 'enterPin: "pin" must match pattern'],
     [{ action: 'chooseMethod', method: 'iris' }, 'chooseMethod: "method" must be one of face, pin'],
     [{ action: 'answerConsent', choice: 'some' }, 'answerConsent: "choice" must be one of all, individual'],

@@ -47,8 +47,27 @@ export const AnswerConsent = act(
   'answer the consent screen',
 );
 export const RemoveCard = act('removeCard', {}, 'take the card away');
+export const ChooseVisualCheck = act('chooseVisualCheck', {}, 'staff choose 目視確認 on the reader (the 2025 reader-side flow)');
+export const EnterFacilityPassword = act(
+  'enterFacilityPassword',
+  { password: Type.String({ minLength: 1, maxLength: 64, description: "the facility's 目視モード用パスワード typed on the reader (never logged)" }) },
+  'staff type the 目視モード用パスワード on the reader',
+);
+export const ConfirmVisually = act('confirmVisually', {}, 'staff have checked the patient by sight and confirm on the reader');
 
-const VARIANTS = [PlaceCard, ChooseMethod, PresentFace, EnterPin, EnterCorrectPin, EnterWrongPin, AnswerConsent, RemoveCard] as const;
+const VARIANTS = [
+  PlaceCard,
+  ChooseMethod,
+  PresentFace,
+  EnterPin,
+  EnterCorrectPin,
+  EnterWrongPin,
+  AnswerConsent,
+  RemoveCard,
+  ChooseVisualCheck,
+  EnterFacilityPassword,
+  ConfirmVisually,
+] as const;
 
 export const Stimulus = Type.Union([...VARIANTS], { description: "a patient's act at the emulated reader" });
 export type Stimulus = Static<typeof Stimulus>;

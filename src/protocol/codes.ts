@@ -41,11 +41,16 @@ export const ReaderState = table({
   awaitingStaff: 5,
   complete: 6,
   halted: 7,
+  /** 目視確認 on the reader: staff type the facility's 目視モード用パスワード. */
+  visualPassword: 8,
+  /** 目視確認 on the reader: the password was right; staff check the patient by sight and confirm. */
+  visualConfirm: 9,
 });
 export type ReaderStateName = Exclude<keyof typeof ReaderState, 'nameOf'>;
 
 /** 本人確認の方法. */
-export const Method = table({ face: 1, pin: 2, visual: 3 });
+/** `visualOnReader`: 目視確認 done on the reader itself (the 2025 flow); the host records it as visual, reader-side. */
+export const Method = table({ face: 1, pin: 2, visual: 3, visualOnReader: 4 });
 export type MethodName = 'face' | 'pin' | 'visual';
 
 /** `unrecognised`: something with an IC the reader could not read as a card (code 001). */
@@ -73,7 +78,7 @@ export const ConsentChoice = table({ all: 1, individual: 2 });
 export const ConsentItem = { medication: 1, checkups: 2, highCost: 4 } as const;
 
 /** Capability bits in the hello response. */
-export const Capability = { face: 1, pin: 2, consent: 4, visualCheck: 8, pinOnlyMode: 16, consentSingleScreen: 32 } as const;
+export const Capability = { face: 1, pin: 2, consent: 4, visualCheck: 8, pinOnlyMode: 16, consentSingleScreen: 32, readerVisualCheck: 64 } as const;
 
 export type CapabilityName = keyof typeof Capability;
 

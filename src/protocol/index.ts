@@ -7,3 +7,4 @@ export * from './codes';
 export * from './messages';
 export * from './screens';
 export * from './shapes';
+export * from './visual-verifier';

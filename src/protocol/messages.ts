@@ -48,6 +48,17 @@ export const COMMANDS = {
   executeVisualCheck: { type: 0x14, request: [['checkId', 'u16']], response: [] },
   cancelVisualCheck: { type: 0x15, request: [], response: [] },
   reset: { type: 0x16, request: [], response: [] },
+  /** The facility's 目視モード用パスワード as a verifier only (docs/protocol.md §3.3, PR-3.3-8). */
+  setVisualPassword: {
+    type: 0x17,
+    request: [
+      ['salt', 'id16'],
+      ['verifier', 'id16'],
+      ['maxWrong', 'u8'],
+      ['lockMinutes', 'u8'],
+    ],
+    response: [],
+  },
 } as const satisfies Record<string, { type: number; request: readonly FieldSpec[]; response: readonly FieldSpec[] }>;
 
 export const EVENTS = {
@@ -111,6 +122,16 @@ export const EVENTS = {
   readerError: { type: 0x49, fields: [['code', 'u8']] },
   /** The reader (re)started: SEQs begin again at 0, unACKed events are gone; bootId differs each time. */
   readerReset: { type: 0x4a, fields: [['bootId', 'u32']] },
+  /** One 目視モード用パスワード entry on the reader; `lockMinutes` > 0: this entry locked the visual check. */
+  visualPasswordResult: {
+    type: 0x4b,
+    fields: [
+      ['txId', 'u32'],
+      ['ok', 'u8'],
+      ['triesLeft', 'u8'],
+      ['lockMinutes', 'u8'],
+    ],
+  },
 } as const satisfies Record<string, { type: number; fields: readonly FieldSpec[] }>;
 
 export type CommandName = keyof typeof COMMANDS;

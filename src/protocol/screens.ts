@@ -31,6 +31,13 @@ export const SCREENS = {
     id: 17,
     text: '本人確認が完了しました。利用者証明用電子証明書の有効期限が切れています（期限後3か月は保険証として使えます）。市区町村で更新の手続きをしてください。カードをお取りください',
   },
+  visualPassword: { id: 18, text: '目視確認（職員用）：目視モード用パスワードを入力してください' },
+  visualPasswordWrong: { id: 19, text: '目視モード用パスワードが違います' },
+  visualPasswordLocked: {
+    id: 20,
+    text: '目視モード用パスワードの誤りが続いたため、目視確認はしばらく使えません。顔認証または暗証番号で本人確認してください',
+  },
+  visualConfirm: { id: 21, text: '目視確認（職員用）：患者を目視で確認し、確認ボタンを押してください' },
 } as const;
 
 export type ScreenName = keyof typeof SCREENS;

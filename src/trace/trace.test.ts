@@ -25,7 +25,7 @@ test('the recorder keeps every frame from attach on, with identity, direction, t
           model: 'FACE-EMU-1',
           firmware: '1.0.0',
           serial: 'EMU-0001',
-          capabilities: ['face', 'pin', 'consent', 'visualCheck', 'pinOnlyMode', 'consentSingleScreen'],
+          capabilities: ['face', 'pin', 'consent', 'visualCheck', 'pinOnlyMode', 'consentSingleScreen', 'readerVisualCheck'],
         },
       },
     ],
