@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { onStopSignals, parseOrUsage, usageError as usageErrorOf, writeLines } from './cli-usage';
+import type { StartOptions } from './main';
 import { packageRoot } from './package-root';
 
 const USAGE = `oqs-reader — controller, emulator and conformance suite for the 顔認証付きカードリーダー
@@ -30,6 +31,12 @@ options for start:
   --baud N             baud rate for the reader port (default 115200)
   --state-dir DIR      where the mode and records are kept (default ./.oqs-reader)
   --result-dir DIR     write a result file for the レセコン per confirmation into DIR (docs/result-files.md)
+  --result-charset C   utf8 (default) or sjis: the result files' character code (needs --result-dir)
+  --result-reader-failures F  none (default) or error-file: a failure at the reader (照合エラー, 006 …)
+                       writes an 異常終了 file too (needs --result-dir)
+  --eligibility E      who answers the inquiry for result files: emulated (synthetic data for the
+                       emulator's cards; the default with the embedded reader) or none (異常終了
+                       files; the default with --reader-port). Needs --result-dir
   --time-scale X       device time of the embedded emulator (1 = real reader pace, default 1)
   -h, --help           this text
 
@@ -41,6 +48,9 @@ const err = writeLines(process.stderr);
 const usageError = (message: string) => usageErrorOf('oqs-reader', message, USAGE, err);
 
 const version = () => (JSON.parse(readFileSync(join(packageRoot(__dirname), 'package.json'), 'utf8')) as { version: string }).version;
+
+// Flags that take one of a few words, and need --result-dir (they say how its files are made).
+const RESULT_CHOICES = { 'result-charset': ['utf8', 'sjis'], 'result-reader-failures': ['none', 'error-file'], eligibility: ['emulated', 'none'] } as const;
 
 async function main(argv: string[]): Promise<number> {
   // Each subcommand loads only what it needs (the emulator host never loads fastify, --help and
@@ -72,6 +82,9 @@ async function main(argv: string[]): Promise<number> {
       baud: { type: 'string', default: process.env.READER_BAUD ?? '115200' },
       'state-dir': { type: 'string' },
       'result-dir': { type: 'string' },
+      'result-charset': { type: 'string' },
+      'result-reader-failures': { type: 'string' },
+      eligibility: { type: 'string' },
       'time-scale': { type: 'string', default: '1' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
@@ -105,6 +118,12 @@ async function main(argv: string[]): Promise<number> {
   const clockStart = values['clock-start'] === undefined ? undefined : Date.parse(values['clock-start']);
   if (clockStart !== undefined && !Number.isFinite(clockStart))
     return usageError(`--clock-start must be an ISO date-time, e.g. 2026-11-24T09:00:00+09:00, got ${values['clock-start']}`);
+  for (const [flag, allowed] of Object.entries(RESULT_CHOICES)) {
+    const value = values[flag as keyof typeof RESULT_CHOICES];
+    if (value === undefined) continue;
+    if (!(allowed as readonly string[]).includes(value)) return usageError(`--${flag} must be ${allowed.join(' or ')}, got ${value}`);
+    if (values['result-dir'] === undefined) return usageError(`--${flag} needs --result-dir DIR`);
+  }
   const readerPorts = (values['reader-port'] ?? (process.env.READER_PORT ? [process.env.READER_PORT] : []))
     .flatMap((p) => p.split(','))
     .map((p) => p.trim())
@@ -133,6 +152,9 @@ async function main(argv: string[]): Promise<number> {
     baudRate,
     stateDir: values['state-dir'] ?? process.env.OQS_STATE_DIR ?? DEFAULT_STATE_DIR,
     resultDir: values['result-dir'],
+    resultCharacterCode: values['result-charset'] as StartOptions['resultCharacterCode'],
+    resultReaderFailures: values['result-reader-failures'] === 'error-file' ? 'errorFile' : undefined,
+    eligibility: values.eligibility as StartOptions['eligibility'],
     timeScale,
     adminPassword: process.env.OQS_ADMIN_PASSWORD,
     staffPassword: process.env.OQS_STAFF_PASSWORD,

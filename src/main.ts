@@ -43,6 +43,8 @@ export interface StartOptions {
   resultDir?: string;
   /** Their character code: utf8 (CharacterCodeIdentifier 0, the default) or sjis (1). */
   resultCharacterCode?: 'utf8' | 'sjis';
+  /** A failure at the reader (照合エラー, 006 …): no file (the default) or an 異常終了 file. */
+  resultReaderFailures?: 'none' | 'errorFile';
   /**
    * Who answers the eligibility inquiry: 'emulated' (synthetic data for the emulator's cards; the
    * default with the embedded emulator) or 'none' (異常終了 files: never made-up data for a real card).
@@ -104,6 +106,7 @@ export async function startProduct(opts: StartOptions) {
       ? {
           dir: opts.resultDir,
           characterCode: opts.resultCharacterCode,
+          readerFailures: opts.resultReaderFailures,
           eligibility: (opts.eligibility ?? (emulator ? 'emulated' : 'none')) === 'emulated' ? emulatedEligibility(clock) : new UnavailableEligibility(),
           onError: (e) => opts.log(`result files: ${e.code}: ${e.message}`),
         }
