@@ -22,13 +22,16 @@ function resultDir(world: ReaderWorld): string {
   return dir;
 }
 
-/** The files this scenario's terminal wrote, oldest first, parsed. */
-async function files(world: ReaderWorld): Promise<Array<{ path: string; bytes: Buffer; xml: ResultXml }>> {
+/**
+ * The files this scenario's terminal wrote, oldest first, parsed. `atLeast`: how many the step
+ * expects, which a product in another process is given time to write.
+ */
+async function files(world: ReaderWorld, atLeast = 0): Promise<Array<{ path: string; bytes: Buffer; xml: ResultXml }>> {
   resultDir(world);
   await world.terminal();
   // Everything the last act caused has arrived and every file it started is on disk.
   await world.target.settle(Promise.resolve());
-  const paths = world.target.resultFiles?.();
+  const paths = await world.target.resultFiles?.(atLeast);
   if (!paths) throw new Error(`target ${world.target.name} cannot list result files (tag the scenario @result-files)`);
   return paths.map((path) => {
     const bytes = readFileSync(path);
@@ -37,7 +40,7 @@ async function files(world: ReaderWorld): Promise<Array<{ path: string; bytes: B
 }
 
 async function latest(world: ReaderWorld) {
-  const all = await files(world);
+  const all = await files(world, 1);
   const last = all.at(-1);
   if (!last) throw new Error('結果ファイルが出力されていません / no result file was written');
   return last;
@@ -126,7 +129,7 @@ Then('監視していたレセコンは書きかけの結果ファイルを一�
 });
 
 Then('結果ファイルが{int}件出力されている', async function (this: ReaderWorld, n: number) {
-  const all = await files(this);
+  const all = await files(this, n);
   assert.equal(all.length, n, JSON.stringify(all.map((f) => basename(f.path))));
   assert.equal(readdirSync(resultDir(this)).filter((f) => f.endsWith('.xml')).length, n, 'the folder holds exactly those files');
 });
@@ -181,7 +184,7 @@ Then('最新の結果ファイルの文字コードは{string}である', async 
 });
 
 Then('結果ファイルに個人番号・暗証番号・画像が含まれない', async function (this: ReaderWorld) {
-  const all = await files(this);
+  const all = await files(this, 1);
   assert.ok(all.length > 0);
   for (const { path, bytes } of all) {
     const text = decodeResult(bytes).text;

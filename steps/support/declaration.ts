@@ -73,11 +73,11 @@ export const GATE_TAGS: Record<string, { runsOn: string[]; meaning: string; reas
       'エミュレータが必要（リンク障害の注入や任意の再起動）で、実機には当てはまらない / needs the emulator (fault injection or a reboot on demand); not applicable to a real reader',
   },
   '@result-files': {
-    runsOn: ['emulator', 'pty'],
+    runsOn: ['emulator', 'pty', 'product'],
     meaning:
-      "checks the result files for the レセコン: the suite assembles the controller in its own process with a result folder and the emulated eligibility service, which knows only the emulator's cards. Runs on emulator, emulator-paced and pty; N/A on product (needs start --result-dir --eligibility emulated, docs/result-files.md) and hardware",
+      "checks the result files for the レセコン in a result folder per scenario, answered by the emulated eligibility service, which knows only the emulator's cards (the product profile starts the product with --result-dir DIR --eligibility emulated and reads the folder). Runs on emulator, emulator-paced, pty and product; N/A on hardware",
     reason:
-      "結果ファイルの検査には、同じプロセスで組み立てた端末とエミュレータのカードを知る資格確認サービス（エミュレーション）が必要 / result files are checked on a controller assembled in this process with the emulated eligibility service, which knows only the emulator's cards",
+      "結果ファイルの検査には、エミュレータのカードを知る資格確認サービス（エミュレーション）が必要で、実機のカードは照会できない / result files are checked with the emulated eligibility service, which knows only the emulator's cards",
   },
 };
 

@@ -9,7 +9,9 @@ import { OffsetClock } from '../../src/time/clock';
 import { WatchedProcess } from '../../src/util/child-lines';
 import type { FaultRule } from '../../simulator/faults';
 import type { EmulatorProcess } from './emulator-process';
+import type { ResultFileOptions } from '../../src/reader/result-files';
 import { makePrompt, type Answer, type Prompt } from './prompts';
+import { folderFiles } from './result-folder';
 import { RemoteTerminal, type RemoteScreen } from './remote-terminal';
 import { promptedPatient, type Installation, type Patient, type Target } from './target';
 
@@ -21,6 +23,23 @@ export interface ProductTargetOptions {
   emulator: EmulatorProcess;
   commandTimeoutMs: number;
   onPrompt?: (prompt: Prompt, answer: Answer) => void;
+}
+
+/**
+ * start's flags for the scenario's result folder (docs/result-files.md). The emulated eligibility
+ * service answers although the readers are on ports: they are the pty emulator's, its cards are known.
+ */
+function resultFlags(results: ResultFileOptions | undefined): string[] {
+  if (!results) return [];
+  if (results.medicalInstitutionCode !== undefined) throw new Error('start has no flag for the MedicalInstitutionCode (the product profile cannot set it)');
+  return [
+    '--result-dir',
+    results.dir,
+    '--eligibility',
+    'emulated',
+    ...(results.characterCode ? ['--result-charset', results.characterCode] : []),
+    ...(results.readerFailures === 'errorFile' ? ['--result-reader-failures', 'error-file'] : []),
+  ];
 }
 
 /** The steps' view of a terminal, which the remote one must offer (checked by the compiler here). */
@@ -86,6 +105,7 @@ export class ProductTarget implements Target {
       ...(install.readerSoftwareInstalled ? [] : ['--no-reader-software']),
       ...(ports.length ? ports.flatMap((p) => ['--reader-port', p]) : ['--no-reader']),
       ...(this.clockStart === undefined ? [] : ['--clock-start', new Date(this.clockStart + (Date.now() - this.clockSetAt)).toISOString()]),
+      ...resultFlags(install.results),
     ];
     const child = WatchedProcess.node(args, {
       env: { ...process.env, OQS_ADMIN_PASSWORD: adminPassword, LOG_LEVEL: 'error' },
@@ -133,6 +153,12 @@ export class ProductTarget implements Target {
       this.opts.onPrompt?.(prompt, { verdict: 'PASS', by: 'emulator' });
       await this.sync();
     });
+  }
+
+  /** What the product wrote into the scenario's result folder, as a レセコン finds it there. */
+  async resultFiles(atLeast = 0): Promise<string[]> {
+    const dir = this.install?.results?.dir;
+    return dir ? folderFiles(dir, atLeast, REAL_WAIT_MS) : [];
   }
 
   readerPath(index: number): string | undefined {

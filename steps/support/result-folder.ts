@@ -1,3 +1,4 @@
+import { readdirSync, statSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
@@ -73,4 +74,24 @@ export function pollFolder(dir: string) {
       await done;
     },
   };
+}
+
+/**
+ * The result files in `dir`, oldest first, once at least `atLeast` are there and none is being
+ * written (no hidden temp file, docs/result-files.md §Written atomically): how a process outside
+ * the product waits for the files the last act causes. Real time, bounded by `waitMs`; after that,
+ * what is there (the step's assertion then says what is missing).
+ */
+export async function folderFiles(dir: string, atLeast: number, waitMs: number): Promise<string[]> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const names = readdirSync(dir);
+    const xml = names.filter((n) => n.endsWith('.xml'));
+    const writing = names.some((n) => n.startsWith('.') && n.endsWith('.tmp'));
+    if ((xml.length >= atLeast && !writing) || Date.now() > deadline) {
+      const byAge = xml.map((n) => ({ path: join(dir, n), at: statSync(join(dir, n)).mtimeMs }));
+      return byAge.sort((a, b) => a.at - b.at || a.path.localeCompare(b.path)).map((f) => f.path);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

@@ -89,8 +89,11 @@ export interface Target {
   fault(reader: number, rule: FaultRule | 'clear'): Promise<void>;
   /** Wall time the terminal sees, for "today is …" steps. */
   setNow(ms: number): void;
-  /** The result files written so far, oldest first (targets that assemble the controller in this process). */
-  resultFiles?(): string[];
+  /**
+   * The result files written so far, oldest first. A target whose controller is another process
+   * reads its folder and waits (real time, bounded) until at least `atLeast` are there, none half-written.
+   */
+  resultFiles?(atLeast?: number): string[] | Promise<string[]>;
   /** Waits for `work` while letting device time pass as needed. */
   settle<T>(work: Promise<T>): Promise<T>;
   stop(): Promise<void>;
