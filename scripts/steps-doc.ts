@@ -184,6 +184,14 @@ export function renderPrompts(): string {
   for (const id of Object.keys(PROMPTS) as PromptId[]) {
     out.push(`| \`${id}\` | ${PROMPTS[id]({ reader: 0, profile: 'normal', condition: 'bandage' } as never)} |`);
   }
+  out.push(
+    '',
+    "The `PROMPT-VISUAL-*` prompts are staff's acts of the reader-side 目視確認 (the 2025 flow). The suite sets the",
+    'synthetic 目視モード用パスワード `SYNTHETIC_FACILITY_PASSWORDS.right` of `simulator/reader-visual.ts` on the terminal',
+    '(`PUT /api/visual-password`) and types it, or the `wrong` one, on the reader. No prompt text carries it, so it never',
+    'reaches a report; on hardware the person at the reader reads it from that file. The privacy scan reports either',
+    'password wherever it is written down.',
+  );
   return out.join('\n') + '\n';
 }
 

@@ -7,3 +7,4 @@ export * from './mock-binding';
 export * from './reader-model';
 export * from './stimulus';
 export * from './timing';
+export * from './reader-visual';

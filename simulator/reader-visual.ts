@@ -1,5 +1,12 @@
 import { matchesVisualVerifier } from '../src/protocol';
 
+/**
+ * The conformance suite's synthetic 目視モード用パスワード (a right one and a wrong one): the suite
+ * sets the right one on the terminal and types either on the reader. Test data, no facility's; the
+ * privacy scan (scripts/privacy-scan.ts) reports either wherever it is written down.
+ */
+export const SYNTHETIC_FACILITY_PASSWORDS = { right: 'Mokushi-Shisetsu-2026', wrong: 'Mokushi-Machigai-9999' } as const;
+
 /** What setVisualPassword gives the reader: a verifier and the wrong-entry rule, never the password. */
 export interface VisualPasswordSetting {
   salt: string;

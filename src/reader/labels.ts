@@ -15,6 +15,9 @@ export const METHOD_LABELS: Record<MethodName, string> = {
   visual: '目視確認',
 };
 
+/** Method code visualOnReader: 目視確認 done on the reader itself (recorded as visual, reader-side). */
+export const VISUAL_ON_READER_LABEL = 'リーダーでの目視確認';
+
 export const FAIL_REASON_LABELS: Record<FailReasonName, string> = {
   faceMismatch: '照合エラー',
   pinLocked: '暗証番号ロック',
@@ -45,7 +48,7 @@ export const CONSENT_LABELS: Record<'all' | 'individual', string> = { all: '全�
 /** A reader event as staff read it in 《リーダーのできごと》; null for what they need not see. */
 export function describeReaderEvent(name: string, f: Record<string, unknown>): { text: string; tone: '' | 'good' | 'bad' } | null {
   const n = (k: string) => Number(f[k] ?? 0);
-  const method = () => METHOD_LABELS[Method.nameOf(n('method')) as MethodName] ?? '不明';
+  const method = () => (n('method') === Method.visualOnReader ? VISUAL_ON_READER_LABEL : (METHOD_LABELS[Method.nameOf(n('method')) as MethodName] ?? '不明'));
   switch (name) {
     case 'cardPlaced':
       return { text: `カードが置かれました（${CARD_KIND_LABELS[CardKind.nameOf(n('cardKind')) as CardKindName] ?? 'カード'}）`, tone: '' };
@@ -57,6 +60,11 @@ export function describeReaderEvent(name: string, f: Record<string, unknown>): {
       return n('matched') ? { text: '顔認証：一致しました', tone: '' } : { text: '顔認証：一致しませんでした', tone: 'bad' };
     case 'pinResult':
       return n('ok') ? { text: '暗証番号：正しく入力されました', tone: '' } : { text: `暗証番号：誤りです（残り ${n('triesLeft')} 回）`, tone: 'bad' };
+    case 'visualPasswordResult':
+      if (n('ok')) return { text: '目視モード用パスワード：正しく入力されました', tone: '' };
+      if (n('lockMinutes'))
+        return { text: `目視モード用パスワード：誤りが続いたため、リーダーでの目視確認を${n('lockMinutes')}分間ロックしました`, tone: 'bad' };
+      return { text: `目視モード用パスワード：誤りです（残り ${n('triesLeft')} 回）`, tone: 'bad' };
     case 'identityConfirmed':
       return { text: `本人確認が完了しました（${method()}）`, tone: 'good' };
     case 'identityFailed':

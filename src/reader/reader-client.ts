@@ -123,6 +123,11 @@ export class ReaderClient {
     await this.link.request('cancelVisualCheck', {});
   }
 
+  /** The facility's 目視モード用パスワード as a verifier and its wrong-entry rule (PR-3.3-8). */
+  async setVisualPassword(v: { salt: string; verifier: string; maxWrong: number; lockMinutes: number }): Promise<void> {
+    await this.link.request('setVisualPassword', { salt: v.salt, verifier: v.verifier, maxWrong: v.maxWrong, lockMinutes: v.lockMinutes });
+  }
+
   async reset(): Promise<void> {
     await this.link.request('reset', {});
   }

@@ -12,8 +12,10 @@ export interface ConfirmationRecord {
   failReason: FailReasonName | null;
   /** 資格確認日, YYYY/MM/DD. */
   confirmationDate: string;
-  /** The account that confirmed by sight (visual checks only). */
+  /** The account that confirmed by sight (visual checks on the terminal only). */
   operator: string | null;
+  /** Present and true when the visual check was done on the reader itself (the 2025 flow, PR-3.4-4). */
+  readerSide?: true;
   reader: { vendor: string; model: string; serial: string };
   cardId: string | null;
   consent: 'all' | 'individual' | null;

@@ -26,12 +26,32 @@ export interface TerminalStore {
   loadRecords(): ConfirmationRecord[];
   saveRecord(record: ConfirmationRecord): void;
   loadModeChanges(): ModeChange[];
+  /** The facility's 目視モード用パスワード as a verifier (never the password), or null if none is set. */
+  loadVisualPassword(): StoredVisualPassword | null;
+  saveVisualPassword(v: StoredVisualPassword): void;
+}
+
+/** What the terminal keeps of the 目視モード用パスワード: scrypt verifier and salt, the rule, who set it. */
+export interface StoredVisualPassword {
+  salt: string;
+  verifier: string;
+  maxWrong: number;
+  lockMinutes: number;
+  setBy: string;
+  setAt: string;
 }
 
 export class MemoryStore implements TerminalStore {
   private mode: ModeName | null = null;
   private readonly records = new Map<string, ConfirmationRecord>();
   private readonly changes: ModeChange[] = [];
+  private visualPassword: StoredVisualPassword | null = null;
+  loadVisualPassword() {
+    return this.visualPassword && { ...this.visualPassword };
+  }
+  saveVisualPassword(v: StoredVisualPassword) {
+    this.visualPassword = { ...v };
+  }
   loadMode() {
     return this.mode;
   }
@@ -104,7 +124,7 @@ function tighten(path: string, st: Stats): boolean {
 }
 
 /**
- * A directory of files: mode.json replaced atomically (temp file, fsync, rename), and
+ * A directory of files: mode.json and visual-password.json (a verifier only) replaced atomically (temp file, fsync, rename), and
  * append-only NDJSON journals fsynced per line; a later line for the same record id wins.
  * The directory is 0700 and its files 0600 (tightened at start if they were left looser).
  */
@@ -119,7 +139,7 @@ export class FileStore implements TerminalStore {
     mkdirSync(dir, { recursive: true, mode: STATE_DIR_MODE });
     tightenModes(dir, this.platform);
     // A crash between writing mode.json's temp file and the rename leaves it behind: not data.
-    for (const f of readdirSync(dir)) if (/^mode\.json\.\d+\.tmp$/.test(f)) rmSync(join(dir, f), { force: true });
+    for (const f of readdirSync(dir)) if (/^(mode|visual-password)\.json\.\d+\.tmp$/.test(f)) rmSync(join(dir, f), { force: true });
   }
 
   /** A new name in the directory (created or renamed) survives power loss only once it is synced. */
@@ -136,15 +156,29 @@ export class FileStore implements TerminalStore {
 
   saveMode(mode: ModeName, change: ModeChange): void {
     this.append('mode-changes.ndjson', change);
-    const tmp = join(this.dir, `mode.json.${process.pid}.tmp`);
+    this.replace('mode.json', { mode });
+  }
+
+  loadVisualPassword(): StoredVisualPassword | null {
+    const p = join(this.dir, 'visual-password.json');
+    return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as StoredVisualPassword) : null;
+  }
+
+  saveVisualPassword(v: StoredVisualPassword): void {
+    this.replace('visual-password.json', v);
+  }
+
+  /** Replaces `file` atomically: temp file, fsync, rename, directory fsync. */
+  private replace(file: string, value: unknown): void {
+    const tmp = join(this.dir, `${file}.${process.pid}.tmp`);
     const fd = openSync(tmp, 'w', STATE_FILE_MODE);
     try {
-      writeSync(fd, JSON.stringify({ mode }) + '\n');
+      writeSync(fd, JSON.stringify(value) + '\n');
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
-    renameSync(tmp, join(this.dir, 'mode.json'));
+    renameSync(tmp, join(this.dir, file));
     this.syncDir();
   }
 

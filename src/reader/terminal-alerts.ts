@@ -1,10 +1,20 @@
 import type { ModeName } from '../protocol';
 
 export interface Alert {
-  code: 'visualModeOn' | 'visualCheckNeeded' | 'staffCheckRequired' | 'readerRestarted' | 'readerDisconnected' | 'readerNotConnected' | 'visualModeReverted';
+  code:
+    | 'visualModeOn'
+    | 'visualCheckNeeded'
+    | 'staffCheckRequired'
+    | 'readerRestarted'
+    | 'readerDisconnected'
+    | 'readerNotConnected'
+    | 'visualModeReverted'
+    | 'visualPasswordLocked';
   message: string;
-  /** The reader port it is about (connection alerts). */
+  /** The reader port it is about (connection alerts, a reader's 目視確認 lock). */
   path?: string;
+  /** When it ends by itself (ISO 8601; visualPasswordLocked). */
+  until?: string;
 }
 
 /** What a reader said about its patient or itself: one at a time, the newest wins. */
@@ -25,6 +35,9 @@ const READER_ALERTS: Record<ReaderAlertCode, string> = {
   readerRestarted: '顔認証付きカードリーダーが再起動しました。患者にはもう一度カードを置いてもらってください',
 };
 
+const visualLockedMessage = (minutes: number) =>
+  `目視モード用パスワードの誤りが続いたため、リーダーでの目視確認が${minutes}分間ロックされました。パスワードを確かめてください（顔認証・暗証番号による本人確認はそのまま使えます）`;
+
 /**
  * What staff are warned about now, in the order they see it: the mode, a mode change the terminal
  * made by itself, each reader port that is not attached, and the last news from a reader. Each
@@ -38,14 +51,19 @@ export class AlertBoard {
   /** The terminal changed the mode by itself (visualModeReverted) until someone switches it. */
   private modeAlert: Alert | null = null;
   private readerAlert: Alert | null = null;
+  /** Per reader port: its reader-side 目視確認 is locked until then (ms), after wrong passwords. */
+  private readonly locks = new Map<string, { alert: Alert; until: number }>();
 
   constructor(private readonly publish: (alert: Alert | null) => void) {}
 
-  list(mode: ModeName): Alert[] {
+  list(mode: ModeName, now: number): Alert[] {
     const out: Alert[] = [];
     if (mode === 'visual') out.push({ code: 'visualModeOn', message: VISUAL_MODE_ON });
     if (this.modeAlert) out.push(this.modeAlert);
     out.push(...this.links.values());
+    for (const [path, lock] of this.locks)
+      if (lock.until > now) out.push(lock.alert);
+      else this.locks.delete(path);
     if (this.readerAlert) out.push(this.readerAlert);
     return out;
   }
@@ -76,6 +94,14 @@ export class AlertBoard {
   /** Someone switched the mode: the terminal's own change is no longer news (the caller publishes). */
   modeSwitched(): void {
     this.modeAlert = null;
+  }
+
+  /** The reader on `path` locked its own 目視確認 for `minutes` after wrong 目視モード用パスワード entries. */
+  visualLocked(path: string, now: number, minutes: number): void {
+    const until = now + minutes * 60_000;
+    const alert: Alert = { code: 'visualPasswordLocked', message: visualLockedMessage(minutes), path, until: new Date(until).toISOString() };
+    this.locks.set(path, { alert, until });
+    this.publish(alert);
   }
 
   reader(code: ReaderAlertCode | null): void {

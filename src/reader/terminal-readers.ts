@@ -68,6 +68,12 @@ export function singleReader(readers: Map<string, Connected>): Connected {
   return readers.values().next().value as Connected;
 }
 
+/** The method a code names; `visualOnReader` is a visual check too (done on the reader). */
+function methodName(code: number): MethodName | null {
+  if (code === Method.visualOnReader) return 'visual';
+  return (Method.nameOf(code) as MethodName | undefined) ?? null;
+}
+
 /** What one event from reader `r` (on port `path`) changes on the terminal. */
 export function onReaderEvent(t: TerminalCore, path: string, r: Connected, e: ReaderEvent): void {
   t.publish({ type: 'readerEvent', path, name: e.name, fields: e.fields });
@@ -84,12 +90,14 @@ export function onReaderEvent(t: TerminalCore, path: string, r: Connected, e: Re
       return;
     case 'methodChosen': {
       const tx = r.txs.get(txId);
-      if (tx) tx.method = (Method.nameOf(f.method ?? 0) as MethodName) ?? null;
+      if (tx) tx.method = methodName(f.method ?? 0);
       return;
     }
     case 'identityConfirmed': {
-      const method = Method.nameOf(f.method ?? 0) as MethodName;
-      const visual = method === 'visual' ? t.visual.view() : null;
+      // 目視確認 on the reader itself is recorded as visual, reader-side; the terminal's own check is not involved.
+      const readerSide = f.method === Method.visualOnReader;
+      const method = methodName(f.method ?? 0) as MethodName;
+      const visual = method === 'visual' && !readerSide ? t.visual.view() : null;
       const record = t.book.add(r.identity, txId, r.txs.get(txId), {
         outcome: 'confirmed',
         method,
@@ -97,10 +105,15 @@ export function onReaderEvent(t: TerminalCore, path: string, r: Connected, e: Re
         confirmationDate: visual?.confirmationDate ?? todayJst(t.clock.now()),
         operator: visual?.operator ?? null,
         cardId: String(e.fields.cardId),
+        ...(readerSide ? { readerSide: true as const } : {}),
       });
-      if (method === 'visual' && record) t.visual.confirmed(record);
+      if (visual && record) t.visual.confirmed(record);
       return;
     }
+    case 'visualPasswordResult':
+      // The reader locked its 目視確認 after wrong 目視モード用パスワード entries: staff are told.
+      if ((f.lockMinutes ?? 0) > 0) t.alerts.visualLocked(path, t.clock.now(), f.lockMinutes!);
+      return;
     case 'identityFailed': {
       const reason = FailReason.nameOf(f.reason ?? 0) as FailReasonName;
       const tx = r.txs.get(txId);

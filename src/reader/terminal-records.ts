@@ -10,7 +10,7 @@ export interface Tx {
   recordId: string | null;
 }
 
-export type RecordFields = Pick<ConfirmationRecord, 'outcome' | 'method' | 'failReason' | 'confirmationDate' | 'operator' | 'cardId'>;
+export type RecordFields = Pick<ConfirmationRecord, 'outcome' | 'method' | 'failReason' | 'confirmationDate' | 'operator' | 'cardId' | 'readerSide'>;
 
 /**
  * Every identity confirmation, by record id, kept in the store across restarts; a new or changed

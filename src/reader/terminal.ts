@@ -14,6 +14,7 @@ import { RecordBook } from './terminal-records';
 import { onReaderEvent, readerBusy, type Connected, type TerminalCore, type TerminalEvent } from './terminal-readers';
 import * as visualFlow from './terminal-visual';
 import { VisualCheck, type VisualCheckView } from './visual-check';
+import { newVisualPassword, visualPasswordView, type VisualPasswordInput, type VisualPasswordView } from './visual-password';
 
 export type { Alert } from './terminal-alerts';
 export type { TerminalEvent } from './terminal-readers';
@@ -93,7 +94,7 @@ export class Terminal extends EventEmitter {
   }
 
   alerts(): Alert[] {
-    return this.alertBoard.list(this.currentMode);
+    return this.alertBoard.list(this.currentMode, this.clock.now());
   }
 
   status() {
@@ -117,6 +118,7 @@ export class Terminal extends EventEmitter {
         qualificationInquiry: this.readerSoftwareInstalled && pattern.qualificationInquiryMenu,
       },
       visualCheck: this.visual.view(),
+      visualPassword: this.visualPassword(),
       alerts: this.alerts(),
     };
   }
@@ -155,6 +157,7 @@ export class Terminal extends EventEmitter {
       const status = await client.getStatus();
       entry.screen = screenById(status.screen);
       await this.syncMode(entry);
+      await this.sendVisualPassword(entry);
       // A visual check the terminal no longer has (the link dropped, or the terminal restarted, with
       // the check armed or the patient waiting for staff): the reader would wait for staff forever.
       // Cancel it there too; a waiting patient is told to call staff (identityFailed cancelled).
@@ -209,6 +212,31 @@ export class Terminal extends EventEmitter {
       if (!readerBusy(e)) throw e;
       entry.modePending = true;
     }
+  }
+
+  /** Whether a 目視モード用パスワード is set, and its rule (never the verifier). */
+  visualPassword(): VisualPasswordView {
+    return visualPasswordView(this.store.loadVisualPassword());
+  }
+
+  /**
+   * An administrator sets the facility's 目視モード用パスワード: the terminal keeps only its verifier
+   * and sends that to every reader that offers 目視確認 itself (now, and at each attach).
+   */
+  async setVisualPassword(actor: Actor, input: VisualPasswordInput): Promise<VisualPasswordView> {
+    this.requireReaderMenu();
+    const v = newVisualPassword(actor, input, this.clock.now());
+    this.store.saveVisualPassword(v);
+    const sent = await Promise.allSettled([...this.readers.values()].map((r) => this.sendVisualPassword(r)));
+    const failed = sent.find((s) => s.status === 'rejected');
+    // Kept all the same: a reader that missed it gets it when it attaches again.
+    if (failed) throw failed.reason;
+    return visualPasswordView(v);
+  }
+
+  private async sendVisualPassword(entry: Connected): Promise<void> {
+    const v = this.store.loadVisualPassword();
+    if (v && entry.identity.capabilities.includes('readerVisualCheck')) await entry.client.setVisualPassword(v);
   }
 
   /** Null when `mode` is already in force: nothing changes and nothing is recorded. */

@@ -42,6 +42,15 @@ export const BeginVisualCheckBody = Type.Object(
   { additionalProperties: false },
 );
 
+export const VisualPasswordBody = Type.Object(
+  {
+    password: Type.String({ minLength: 6, maxLength: 64, description: "the facility's 目視モード用パスワード (kept only as a verifier; never logged)" }),
+    maxWrong: Type.Optional(Type.Integer({ minimum: 1, maximum: 10, description: 'wrong entries in a row that lock the reader-side 目視確認 (default 5)' })),
+    lockMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 240, description: 'how long the lock lasts, in minutes (default 10)' })),
+  },
+  { additionalProperties: false },
+);
+
 const nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const iso = (description: string) => Type.String({ format: 'date-time', description });
 
@@ -67,6 +76,7 @@ export const ConfirmationRecord = Type.Object(
     reader: Type.Object({ vendor: Type.String(), model: Type.String(), serial: Type.String() }),
     cardId: nullable(Type.String({ description: "the reader's one-way card id (never a 個人番号)" })),
     consent: nullable(strings(['all', 'individual'])),
+    readerSide: Type.Optional(Type.Literal(true, { description: '目視確認 done on the reader itself (the 2025 flow); absent otherwise' })),
     startedAt: iso('start of the check'),
     finishedAt: iso('end of the check'),
   },
@@ -87,8 +97,28 @@ export const VisualCheckView = Type.Object(
 );
 
 export const Alert = Type.Object(
-  { code: Type.String(), message: Type.String({ description: 'Japanese, for staff' }), path: Type.Optional(Type.String({ description: 'the reader port' })) },
+  {
+    code: Type.String(),
+    message: Type.String({ description: 'Japanese, for staff' }),
+    path: Type.Optional(Type.String({ description: 'the reader port' })),
+    until: Type.Optional(iso('when it ends by itself (visualPasswordLocked)')),
+  },
   { additionalProperties: true, $id: 'Alert' },
+);
+
+export const VisualPasswordView = Type.Object(
+  {
+    set: Type.Boolean({ description: 'a 目視モード用パスワード is set' }),
+    maxWrong: Type.Integer(),
+    lockMinutes: Type.Integer(),
+    setBy: nullable(Type.String()),
+    setAt: nullable(iso('when it was set')),
+  },
+  {
+    additionalProperties: true,
+    $id: 'VisualPassword',
+    description: 'the reader-side 目視確認 password: whether set, and its wrong-entry rule (never the password or its verifier)',
+  },
 );
 
 const ReaderIdentity = {
@@ -127,6 +157,7 @@ export const Status = Type.Object(
     menu: Type.Object({ readerOperation: Type.Boolean(), qualificationInquiry: Type.Boolean() }),
     visualCheck: ref(VisualCheckView),
     alerts: Type.Array(ref(Alert)),
+    visualPassword: Type.Optional(ref(VisualPasswordView)),
     today: Type.Optional(Type.String({ description: 'today in Japan, YYYY/MM/DD (GET /api/status and the first event)' })),
     emulated: Type.Optional(Type.Boolean({ description: 'the reader is the embedded emulator (GET /api/status and the first event)' })),
   },
@@ -141,4 +172,4 @@ export const SessionBody = Type.Object(
 export const Account = Type.Object({ account: Type.String(), role: strings(['admin', 'general']) }, { additionalProperties: true, $id: 'Account' });
 
 /** The shared schemas, registered with app.addSchema() before any route. */
-export const COMPONENTS = [ErrorBody, ModeName, ModeChange, ConfirmationRecord, VisualCheckView, Alert, Status, SessionBody, Account];
+export const COMPONENTS = [ErrorBody, ModeName, ModeChange, ConfirmationRecord, VisualCheckView, Alert, VisualPasswordView, Status, SessionBody, Account];

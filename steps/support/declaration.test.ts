@@ -36,6 +36,29 @@ test('scenarios are gated by what their own steps need, with a reason', () => {
   expect(notApplicable(noPinOnly, ['運転モードを"暗証番号認証固定"に切り替えてある'], [], 'hardware')).to.match(/pinOnly/);
 });
 
+test('the reader-side 目視確認 scenarios are N/A on a declaration for a model without readerVisualCheck, and only those', () => {
+  const feature = readFileSync(join(__dirname, '..', '..', 'features', 'reader-side-visual-check.feature'), 'utf8');
+  const scenarios = feature.split(/\n\s*シナリオ:/).slice(1);
+  expect(scenarios).to.have.length.at.least(4);
+  // The steps only, as cucumber hands them over (not the title, not the next scenario's tags).
+  const steps = (s: string) =>
+    s
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim().replace(/^(前提|もし|ならば|かつ) /, ''))
+      .filter((l) => !l.startsWith('@'));
+  const all = loadDeclaration(ONE);
+  const legacy = { ...all, capabilities: all.capabilities.filter((c) => c !== 'readerVisualCheck') };
+  const noVisualMode = { ...all, modes: all.modes.filter((m) => m !== 'visual') };
+  for (const s of scenarios) {
+    expect(notApplicable(all, steps(s), [], 'emulator'), s).to.equal(null);
+    expect(notApplicable(legacy, steps(s), [], 'emulator'), s).to.match(/readerVisualCheck/);
+  }
+  // The reader-side check needs no terminal mode; the scenario that also uses the legacy flow does.
+  expect(scenarios.map((s) => notApplicable(noVisualMode, steps(s), [], 'emulator') !== null)).to.deep.equal([false, false, false, true]);
+  expect(notApplicable(legacy, ['運転モードを"目視確認"に切り替えてある'], [], 'emulator')).to.equal(null);
+});
+
 test('a run must give exactly one port per declared reader, else it is refused in Japanese and English', () => {
   const two = loadDeclaration(EMULATOR);
   expect(portCountProblem(two, ['/dev/ttyUSB0', '/dev/ttyUSB1'])).to.equal(null);

@@ -102,6 +102,9 @@ export function portCountProblem(d: Declaration, ports: string[]): string | null
 const PROFILE_BY_LABEL = new Map<string, ProfileName>(Object.entries(CARD_PROFILES).map(([name, p]) => [p.label, name as ProfileName]));
 const CONDITION_BY_LABEL = new Map<string, string>(Object.entries(FACE_CONDITIONS).map(([name, c]) => [c.label, name]));
 
+/** Words of the reader-side 目視確認 and its record, which ask nothing of the terminal's mode. */
+const READER_SIDE_WORDS = /リーダーでの?目視確認|目視確認（職員用）|目視確認はしばらく使えません|"目視確認"で完了/g;
+
 /**
  * Why a scenario cannot run under `d`, or null. Read from the scenario's own steps and tags, so a
  * new scenario is gated without anyone remembering to tag it.
@@ -126,7 +129,10 @@ export function notApplicable(d: Declaration, stepTexts: string[], tags: string[
   }
   if (/暗証番号認証固定/.test(text) && !d.modes.includes('pinOnly'))
     return '暗証番号認証固定モードが必要だが、申告にない / needs 暗証番号認証固定 (pinOnly), which the declaration does not list';
-  if (/目視確認/.test(text) && !d.modes.includes('visual'))
+  // Reader-side 目視確認 (the 2025 flow) needs a model that reports it, and no terminal mode.
+  if (/目視モード用パスワード|リーダーでの?目視確認/.test(text) && !d.capabilities.includes('readerVisualCheck'))
+    return 'リーダーでの目視確認（目視モード用パスワード）が必要だが、申告にない / needs the reader-side visual check (capability readerVisualCheck), which the declaration does not list';
+  if (/目視確認/.test(text.replace(READER_SIDE_WORDS, '')) && !d.modes.includes('visual'))
     return '目視確認モードが必要だが、申告にない / needs 目視確認 (visual), which the declaration does not list';
   return null;
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmulatorControlClient } from '../../simulator/control/client';
+import { SYNTHETIC_FACILITY_PASSWORDS } from '../../simulator/reader-visual';
 import type { Stimulus } from '../../simulator/stimulus';
 import type { Prompt, Robot } from './prompts';
 import { WatchedProcess } from '../../src/util/child-lines';
@@ -34,6 +35,16 @@ export function stimulusFor(prompt: Prompt): Stimulus | LineOp {
       return { reader, action: 'answerConsent', choice: 'individual' };
     case 'PROMPT-CARD-REMOVE':
       return { reader, action: 'removeCard' };
+    // The staff's acts of the reader-side 目視確認: the password goes over the emulator's control
+    // channel only (never the reader link, never a prompt's text).
+    case 'PROMPT-VISUAL-CHOOSE':
+      return { reader, action: 'chooseVisualCheck' };
+    case 'PROMPT-VISUAL-PASSWORD-RIGHT':
+      return { reader, action: 'enterFacilityPassword', password: SYNTHETIC_FACILITY_PASSWORDS.right };
+    case 'PROMPT-VISUAL-PASSWORD-WRONG':
+      return { reader, action: 'enterFacilityPassword', password: SYNTHETIC_FACILITY_PASSWORDS.wrong };
+    case 'PROMPT-VISUAL-CONFIRM':
+      return { reader, action: 'confirmVisually' };
     case 'PROMPT-SCENARIO-START':
       return { op: 'reset' };
     case 'PROMPT-CABLE-UNPLUG':

@@ -19,6 +19,11 @@ export const PROMPTS = {
   'PROMPT-CONSENT-ALL': (a: PromptArgs) => `リーダー${a.reader + 1}台目の同意画面で「全て同意する」を選んでください`,
   'PROMPT-CONSENT-INDIVIDUAL': (a: PromptArgs) => `リーダー${a.reader + 1}台目の同意画面で「個別に同意する」を選んでください`,
   'PROMPT-CARD-REMOVE': (a: PromptArgs) => `リーダー${a.reader + 1}台目からカードを取ってください`,
+  'PROMPT-VISUAL-CHOOSE': (a: PromptArgs) => `職員として、リーダー${a.reader + 1}台目の本人確認の画面で「目視確認」を選んでください`,
+  'PROMPT-VISUAL-PASSWORD-RIGHT': (a: PromptArgs) =>
+    `職員として、リーダー${a.reader + 1}台目で試験用の目視モード用パスワード（docs/prompts.md 参照。ここには書きません）を入力してください`,
+  'PROMPT-VISUAL-PASSWORD-WRONG': (a: PromptArgs) => `職員として、リーダー${a.reader + 1}台目で誤った目視モード用パスワードを入力してください`,
+  'PROMPT-VISUAL-CONFIRM': (a: PromptArgs) => `職員として、患者を目視で確認し、リーダー${a.reader + 1}台目で確認ボタンを押してください`,
   'PROMPT-CABLE-UNPLUG': (a: PromptArgs) => `リーダー${a.reader + 1}台目のUSBケーブルを抜いてください（電源はそのまま）`,
   'PROMPT-CABLE-REPLUG': (a: PromptArgs) => `リーダー${a.reader + 1}台目のUSBケーブルを差し直してください`,
   'PROMPT-POWER-OFF': (a: PromptArgs) => `リーダー${a.reader + 1}台目の電源を切ってください`,

@@ -185,6 +185,13 @@ export class RemoteTerminal extends EventEmitter {
     return r;
   }
 
+  /** PUT /api/visual-password: the facility's 目視モード用パスワード (reader-side 目視確認). */
+  async setVisualPassword(actor: Actor, input: { password: string; maxWrong?: number; lockMinutes?: number }): Promise<unknown> {
+    const r = await this.call(actor, 'PUT', '/api/visual-password', input);
+    await this.refresh();
+    return r;
+  }
+
   /** The operation screen for `actor`, served by the product (GET /api/screen, POST /api/screen/actions). */
   async screen(actor: Actor): Promise<RemoteScreen> {
     const screen = new RemoteScreen(this, actor);

@@ -34,6 +34,9 @@ export function promptedPatient(act: (id: PromptId, args?: Omit<PromptArgs, 'rea
     enterWrongPin: () => act('PROMPT-PIN-WRONG'),
     answerConsent: (choice) => act(choice === 'all' ? 'PROMPT-CONSENT-ALL' : 'PROMPT-CONSENT-INDIVIDUAL'),
     removeCard: () => act('PROMPT-CARD-REMOVE'),
+    chooseVisualCheck: () => act('PROMPT-VISUAL-CHOOSE'),
+    enterFacilityPassword: (right) => act(right ? 'PROMPT-VISUAL-PASSWORD-RIGHT' : 'PROMPT-VISUAL-PASSWORD-WRONG'),
+    confirmVisually: () => act('PROMPT-VISUAL-CONFIRM'),
   };
 }
 
@@ -46,6 +49,10 @@ export interface Patient {
   enterWrongPin(): Promise<void>;
   answerConsent(choice: 'all' | 'individual'): Promise<void>;
   removeCard(): Promise<void>;
+  /** Staff at the reader (reader-side 目視確認): choose it, type the suite's right or a wrong password, confirm. */
+  chooseVisualCheck(): Promise<void>;
+  enterFacilityPassword(right: boolean): Promise<void>;
+  confirmVisually(): Promise<void>;
 }
 
 /**

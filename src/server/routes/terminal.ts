@@ -6,7 +6,19 @@ import type { Terminal, TerminalEvent } from '../../reader/terminal';
 import { actorOf, type Auth } from '../auth';
 import { OqsError } from '../../reader/errors';
 import { StreamEvent } from '../openapi';
-import { BeginVisualCheckBody, ConfirmationRecord, ErrorBody, ModeChange, ModeName, ref, Status, SwitchModeBody, VisualCheckView } from '../schemas';
+import {
+  BeginVisualCheckBody,
+  ConfirmationRecord,
+  ErrorBody,
+  ModeChange,
+  ModeName,
+  ref,
+  Status,
+  SwitchModeBody,
+  VisualCheckView,
+  VisualPasswordBody,
+  VisualPasswordView,
+} from '../schemas';
 
 export interface TerminalRoutesOptions {
   terminal: Terminal;
@@ -110,6 +122,38 @@ export const terminalRoutes: FastifyPluginAsyncTypebox<TerminalRoutesOptions> = 
       // The mode already in force: 200 with changed:false, no record (docs/api.md).
       return { mode: terminal.mode, changed: change !== null, change };
     },
+  );
+
+  app.get(
+    '/api/visual-password',
+    {
+      schema: {
+        tags: ['visual check'],
+        summary: 'Whether a 目視モード用パスワード is set for the reader-side 目視確認, and its rule',
+        operationId: 'getVisualPassword',
+        response: { 200: ref(VisualPasswordView) },
+      },
+    },
+    async (req) => {
+      actorOf(req, auth);
+      return terminal.visualPassword();
+    },
+  );
+
+  app.put(
+    '/api/visual-password',
+    {
+      schema: {
+        tags: ['visual check'],
+        summary: "Set the facility's 目視モード用パスワード (administrator only)",
+        description:
+          'The terminal keeps only a scrypt verifier and sends readers with readerVisualCheck only that (docs/protocol.md PR-3.3-8); the password is never stored, logged or traced. The mode does not change.',
+        operationId: 'setVisualPassword',
+        body: VisualPasswordBody,
+        response: { 200: ref(VisualPasswordView), ...reader },
+      },
+    },
+    async (req) => terminal.setVisualPassword(actorOf(req, auth), req.body),
   );
 
   app.post(
