@@ -203,16 +203,15 @@ function hitsIn(buf: Buffer, depth: number): Hit[] {
     at,
     encoding: h.encoding === 'bytes' || h.encoding === 'text' ? enc : `${enc} > ${h.encoding}`,
   });
-  // A UUID is an identifier, not encoded data (cucumber gave a step the id ffd8ffe9-…: "FF D8 FF").
-  const uuids = [...text.matchAll(UUID)].map((u) => [u.index, u.index + u[0].length] as const);
-  const inUuid = (at: number, len: number) => uuids.some(([a, b]) => at >= a && at + len <= b);
-  for (const m of text.matchAll(HEX_RUN)) {
-    if (inUuid(m.index, m[0].length)) continue;
+  // A UUID is an identifier, not encoded data (cucumber gave a step the id ffd8ffe9-…: "FF D8 FF"):
+  // blanked out, offsets kept, before looking for runs.
+  const runs = text.replace(UUID, (u) => '~'.repeat(u.length));
+  for (const m of runs.matchAll(HEX_RUN)) {
     const even = m[0].length & ~1;
     for (const h of hitsIn(Buffer.from(m[0].slice(0, even), 'hex'), depth + 1)) hits.push(lift(h, m.index, 'hex'));
   }
-  for (const m of text.matchAll(BASE64_RUN)) {
-    if (/^[0-9a-fA-F]+$/.test(m[0]) || inUuid(m.index, m[0].length)) continue; // a hex run (decoded as hex above) or a UUID
+  for (const m of runs.matchAll(BASE64_RUN)) {
+    if (/^[0-9a-fA-F]+$/.test(m[0])) continue; // a hex run: decoded as hex above
     for (const h of hitsIn(Buffer.from(m[0], 'base64'), depth + 1)) hits.push(lift(h, m.index, 'base64'));
   }
   return hits;
