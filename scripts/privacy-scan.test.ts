@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { encodeEvent, encodeFrame } from '../src/protocol';
+import { SYNTHETIC_FACILITY_PASSWORDS } from '../simulator/reader-visual';
 import { SYNTHETIC_PINS, formatFinding, isMyNumber, myNumberCheckDigit, scanBuffer, scanPaths, type Finding } from './privacy-scan';
 
 const root = mkdtempSync(join(tmpdir(), 'oqs-privacy-'));
@@ -100,6 +101,12 @@ test('each planted leak is reported with file, line, offset and kind', () => {
       cucumberJson(`${traceLine(CLEAN_FRAME.toString('hex'))}\n${traceLine(encodeFrame({ seq: 1, type: 0x4b, payload: JPEG }).toString('hex'))}\n`),
     ),
     j2kBinary: write('.oqs-reader/journal.bin', Buffer.concat([Buffer.alloc(100, 0x11), J2K, Buffer.alloc(50, 0x22)])),
+    // A 目視モード用パスワード in a log line, and in a frame's bytes (hex), as a PIN would be found.
+    facilityPasswordLog: write('.oqs-reader/visual.ndjson', `{"level":30,"msg":"typed","note":"${SYNTHETIC_FACILITY_PASSWORDS.right}"}\n`),
+    facilityPasswordInFrame: write(
+      'reports/traces/pty/pw.ndjson',
+      `${traceLine(encodeFrame({ seq: 3, type: 0x17, payload: Buffer.from(`\x15${SYNTHETIC_FACILITY_PASSWORDS.wrong}`, 'latin1') }).toString('hex'))}\n`,
+    ),
     myNumberInFrame: write(
       'reports/traces/pty/x.ndjson',
       `${traceLine(encodeFrame({ seq: 2, type: 0x48, payload: Buffer.from(`\x0c${VALID}`, 'latin1') }).toString('hex'))}\n`,
@@ -124,6 +131,8 @@ test('each planted leak is reported with file, line, offset and kind', () => {
   expect(one(files.jpegNested, 'image')).to.include({ encoding: 'base64 > hex', what: 'JPEG signature' });
   expect(one(files.j2kBinary, 'image')).to.include({ offset: 100, encoding: 'bytes', what: 'JPEG 2000 codestream (SOC SIZ)' });
   expect(one(files.myNumberInFrame, 'myNumber')).to.include({ encoding: 'hex' });
+  expect(one(files.facilityPasswordLog, 'facilityPassword')).to.include({ line: 1, encoding: 'text' });
+  expect(one(files.facilityPasswordInFrame, 'facilityPassword')).to.include({ encoding: 'hex' });
   // Nothing but the planted leaks, and each planted file has a finding.
   expect(new Set(findings.map((f) => f.file))).to.deep.equal(new Set(Object.values(files)));
 
@@ -131,6 +140,7 @@ test('each planted leak is reported with file, line, offset and kind', () => {
   const printed = findings.map((f) => formatFinding(f, root)).join('\n');
   expect(printed).not.to.include(VALID);
   expect(printed).not.to.include('1234');
+  for (const pw of Object.values(SYNTHETIC_FACILITY_PASSWORDS)) expect(printed).not.to.include(pw);
   expect(printed).to.match(/reports\/app\.log:2 \(byte \d+, text\) myNumber: check-digit-valid 12-digit number/);
 });
 
@@ -219,7 +229,7 @@ test('the CLI exits 1 and lists findings on a leak, 0 when clean', () => {
   const leak = run('cli/reports');
   expect(leak.status, leak.stderr).to.equal(1);
   expect(leak.stdout).to.include('cli/reports/app.log:2 (byte 52, text) pin: 4-digit value **** of key "pin"');
-  expect(leak.stdout).to.match(/1 findings \(0 個人番号, 1 PIN, 0 image\)/);
+  expect(leak.stdout).to.match(/1 findings \(0 個人番号, 1 PIN, 0 image, 0 目視モード用パスワード\)/);
   const clean = run('clean', 'missing-dir');
   expect(clean.status, clean.stdout + clean.stderr).to.equal(0);
   expect(clean.stdout).to.include('clean');

@@ -8,6 +8,9 @@
  * - **PIN echoes**: 4 digits as the value of a key with the word "pin" in it (`"pin":"1234"`,
  *   `enteredPin=1234`, `PIN: 1234`, `暗証番号: 1234`), and any of the emulator's synthetic PINs
  *   (simulator/cards.ts) as a quoted value on its own (`"4729"`).
+ * - **目視モード用パスワード**: the suite's synthetic facility passwords (simulator/reader-visual.ts
+ *   SYNTHETIC_FACILITY_PASSWORDS) anywhere, as bytes or decoded: the terminal and the reader keep only
+ *   a verifier, the stimulus that types one goes over the emulator's control channel only.
  * - **image bytes**: PNG (89 50 4E 47 0D 0A 1A 0A), JPEG (FF D8 FF and a marker byte ≥ C0, which
  *   every JPEG has and random bytes seldom do), JPEG 2000 (00 00 00 0C 6A 50 20 20, or the bare
  *   codestream FF 4F FF 51).
@@ -31,8 +34,9 @@
 import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { CARD_PROFILES } from '../simulator/cards';
+import { SYNTHETIC_FACILITY_PASSWORDS } from '../simulator/reader-visual';
 
-export type FindingKind = 'myNumber' | 'pin' | 'image';
+export type FindingKind = 'myNumber' | 'pin' | 'image' | 'facilityPassword';
 
 export interface Finding {
   file: string;
@@ -126,6 +130,8 @@ const ANSHO = Buffer.from('暗証番号', 'utf8')
 const ANSHO_VALUE = new RegExp(`${ANSHO}\\s*(?::|=|\\xef\\xbc\\x9a)?\\s*(\\d{4})(?![0-9])`, 'g');
 const QUOTED_PIN = SYNTHETIC_PINS.length ? new RegExp(`(?<![A-Za-z0-9])\\\\*"(${SYNTHETIC_PINS.join('|')})\\\\*"`, 'g') : null;
 
+const FACILITY_PASSWORD = new RegExp(Object.values(SYNTHETIC_FACILITY_PASSWORDS).join('|'), 'g');
+
 /** "pin", "PIN", "pinCode", "entered_pin", "userPin" — not "spinner" or "pinned". */
 function isPinKey(key: string): boolean {
   return key
@@ -182,6 +188,8 @@ function textHits(text: string, encoding: string, masked: Array<[number, number]
   for (const m of text.matchAll(ANSHO_VALUE)) hits.push({ at: m.index, kind: 'pin', encoding, what: '4 digits **** after 暗証番号' });
   if (QUOTED_PIN)
     for (const m of text.matchAll(QUOTED_PIN)) hits.push({ at: m.index, kind: 'pin', encoding, what: "the emulator's synthetic PIN as a quoted value" });
+  for (const m of text.matchAll(FACILITY_PASSWORD))
+    hits.push({ at: m.index, kind: 'facilityPassword', encoding, what: "the suite's synthetic 目視モード用パスワード (masked)" });
   return hits;
 }
 
@@ -289,7 +297,9 @@ function main(argv: string[]): number {
   const byKind = (k: FindingKind) => findings.filter((f) => f.kind === k).length;
   console.log(
     `privacy-scan: ${files.length} files under ${paths.join(' ')}: ` +
-      (findings.length ? `${findings.length} findings (${byKind('myNumber')} 個人番号, ${byKind('pin')} PIN, ${byKind('image')} image)` : 'clean'),
+      (findings.length
+        ? `${findings.length} findings (${byKind('myNumber')} 個人番号, ${byKind('pin')} PIN, ${byKind('image')} image, ${byKind('facilityPassword')} 目視モード用パスワード)`
+        : 'clean'),
   );
   return findings.length ? 1 : 0;
 }
