@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { OperationScreen } from './operation-screen';
 import { FileStore } from './store';
 import { ADMIN, STAFF, codeOf, setup } from './test-terminal';
 
@@ -60,6 +61,8 @@ test('wrong passwords up to the rule lock the reader-side check: an alert in Jap
   const alert = terminal.alerts().find((a) => a.code === 'visualPasswordLocked')!;
   expect(alert.message).to.include('10分間ロック');
   expect(alert.path).to.equal('/dev/ttyEMU0');
+  // The operation screen shows it as a banner (its Japanese text, the code beside it).
+  expect(new OperationScreen(terminal, ADMIN).view().alerts).to.deep.include({ code: 'visualPasswordLocked', message: alert.message, level: 'alarm' });
   await clock.advance(10 * 60_000);
   expect(terminal.alerts().map((a) => a.code)).not.to.include('visualPasswordLocked');
 });
