@@ -48,7 +48,9 @@ test('the reader-side 目視確認 scenarios are N/A on a declaration for a mode
       .map((l) => l.trim().replace(/^(前提|もし|ならば|かつ) /, ''))
       .filter((l) => !l.startsWith('@'));
   const all = loadDeclaration(ONE);
-  const legacy = { ...all, capabilities: all.capabilities.filter((c) => c !== 'readerVisualCheck') };
+  // The shipped declaration for a model without the 2025 flow.
+  const legacy = loadDeclaration(join(__dirname, '..', '..', 'declarations', 'emulator-pre-2025.json'));
+  expect(legacy.capabilities).not.to.include('readerVisualCheck');
   const noVisualMode = { ...all, modes: all.modes.filter((m) => m !== 'visual') };
   for (const s of scenarios) {
     expect(notApplicable(all, steps(s), [], 'emulator'), s).to.equal(null);
