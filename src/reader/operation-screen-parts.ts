@@ -5,6 +5,7 @@ import type { ConfirmationRecord } from './records';
 import type { ScreenView } from './screen-view';
 import type { Alert, Terminal } from './terminal';
 import type { VisualCheckView } from './visual-check';
+import type { VisualPasswordView } from './visual-password';
 
 /** Pieces of OperationScreen.view(): the terminal's state in the words staff read. */
 
@@ -44,6 +45,13 @@ export function alertsView(mode: string, alerts: Alert[], matchError: boolean): 
     .map((a) => ({ code: a.code, message: a.message, level: a.code === 'visualModeOn' ? 'warn' : 'alarm' }));
   if (matchError && !visual && !alerts.some((a) => a.code === 'visualCheckNeeded')) out.push(MATCH_ERROR);
   return out;
+}
+
+/** The 目視モード用パスワード line of the screen: set or not, and the wrong-entry rule. */
+export function visualPasswordText(v: VisualPasswordView, canSet: boolean): ScreenView['visualPassword'] {
+  const rule = `${v.maxWrong}回続けて誤るとリーダーでの目視確認を${v.lockMinutes}分間ロック`;
+  const text = v.set ? `目視モード用パスワード：設定済み（${rule}）` : '目視モード用パスワード：未設定（リーダーでの目視確認は使えません）';
+  return { set: v.set, text, canSet };
 }
 
 export function readerView(t: Terminal): ScreenView['reader'] {

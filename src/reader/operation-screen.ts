@@ -3,14 +3,15 @@ import type { Actor } from './accounts';
 import { EARLIEST_CONFIRMATION_DATE, normaliseDateText, parseConfirmationDate, todayJst } from './dates';
 import { OqsError } from './errors';
 import { describeReaderEvent, MODE_LABELS, ROLE_LABELS } from './labels';
-import { alertsView, clockText, readerView, recordsView, visualStatus } from './operation-screen-parts';
+import { alertsView, clockText, readerView, recordsView, visualPasswordText, visualStatus } from './operation-screen-parts';
 import type { ScreenDialogView, ScreenModeButtonView, ScreenView } from './screen-view';
 import type { Terminal, TerminalEvent } from './terminal';
+import type { VisualPasswordInput } from './visual-password';
 
 /** A dialog on the 顔認証付きカードリーダー操作 screen, with the manual's wording. */
 export type Dialog = ScreenDialogView;
 export type ModeButton = ScreenModeButtonView;
-type Field = 'mode' | 'date' | 'check';
+type Field = 'mode' | 'date' | 'check' | 'visualPassword';
 
 const MODES = Object.keys(MODE_LABELS) as ModeName[];
 const LOG_SIZE = 40;
@@ -215,6 +216,15 @@ export class OperationScreen {
     else await this.untick();
   }
 
+  /** An administrator sets the facility's 目視モード用パスワード (reader-side 目視確認); the screen keeps nothing of it. */
+  async setVisualPassword(input: VisualPasswordInput): Promise<void> {
+    this.error = null;
+    this.notice = null;
+    if (await this.run(() => this.terminal.setVisualPassword(this.actor, input), 'visualPassword')) {
+      this.notice = '目視モード用パスワードを設定しました。リーダーで目視確認を選ぶと、このパスワードを求められます。';
+    }
+  }
+
   /** Everything the page shows, in Japanese, as data (GET /api/screen). */
   view(): ScreenView {
     const t = this.terminal;
@@ -235,6 +245,7 @@ export class OperationScreen {
         state: vc.state,
         status: visualStatus(vc),
       },
+      visualPassword: visualPasswordText(t.visualPassword(), this.actor.role === 'admin'),
       error: this.error,
       notice: this.notice,
       alerts: alertsView(t.mode, t.alerts(), this.matchError),

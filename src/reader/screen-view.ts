@@ -30,7 +30,7 @@ export const ScreenDialog = Type.Object({
 export const ScreenError = Type.Object({
   code: Type.String({ description: 'from src/reader/errors.ts' }),
   message: Type.String({ description: 'Japanese, for staff (ERRORS_JA)' }),
-  field: Type.Union([Type.Union([Type.Literal('mode'), Type.Literal('date'), Type.Literal('check')]), Type.Null()]),
+  field: Type.Union([Type.Union([Type.Literal('mode'), Type.Literal('date'), Type.Literal('check'), Type.Literal('visualPassword')]), Type.Null()]),
 });
 
 export const ScreenAlert = Type.Object({
@@ -77,6 +77,14 @@ export const ScreenView = Type.Object({
     ]),
     status: Type.String({ description: 'a line for staff on where the check is' }),
   }),
+  visualPassword: Type.Object(
+    {
+      set: Type.Boolean(),
+      text: Type.String({ description: 'whether the 目視モード用パスワード is set, and its wrong-entry rule, in Japanese' }),
+      canSet: Type.Boolean({ description: 'only 管理者 may set it' }),
+    },
+    { description: 'the reader-side 目視確認 (the 2025 flow)' },
+  ),
   error: Type.Union([ScreenError, Type.Null()]),
   notice: Type.Union([Type.String(), Type.Null()]),
   alerts: Type.Array(ScreenAlert),
@@ -97,5 +105,15 @@ export const ScreenAction = Type.Union([
   Type.Object({ action: Type.Literal('cancel') }, { additionalProperties: false }),
   Type.Object({ action: Type.Literal('setDate'), text: Type.String({ maxLength: 32 }) }, { additionalProperties: false }),
   Type.Object({ action: Type.Literal('setVisuallyConfirmed'), value: Type.Boolean() }, { additionalProperties: false }),
+  // The terminal checks the password and the rule (OQS_ERR_BAD_REQUEST shown on the screen); it keeps a verifier only.
+  Type.Object(
+    {
+      action: Type.Literal('setVisualPassword'),
+      password: Type.String({ maxLength: 256 }),
+      maxWrong: Type.Optional(Type.Integer()),
+      lockMinutes: Type.Optional(Type.Integer()),
+    },
+    { additionalProperties: false },
+  ),
 ]);
 export type ScreenAction = Static<typeof ScreenAction>;

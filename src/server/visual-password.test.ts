@@ -49,3 +49,24 @@ test('an administrator sets the 目視モード用パスワード; others are re
   expect(lines.length).to.be.above(0);
   for (const l of lines) expect(l).not.to.include(PASSWORD);
 });
+
+test('the operation screen sets it too (POST /api/screen/actions setVisualPassword): notice or coded error, the view never holds it', async (t) => {
+  const { call, terminal } = await testServer(t, accounts, { emulated: true });
+  const before = await call('GET', '/api/screen', { auth: ADMIN });
+  expect(before.body.visualPassword).to.deep.equal({ set: false, text: '目視モード用パスワード：未設定（リーダーでの目視確認は使えません）', canSet: true });
+  const staff = await call('POST', '/api/screen/actions', { auth: STAFF, body: { action: 'setVisualPassword', password: PASSWORD } });
+  expect(staff.status).to.equal(200);
+  expect(staff.body.error).to.include({ code: 'OQS_ERR_ADMIN_REQUIRED', field: 'visualPassword' });
+  expect((staff.body.visualPassword as Record<string, unknown>).canSet).to.equal(false);
+  const short = await call('POST', '/api/screen/actions', { auth: ADMIN, body: { action: 'setVisualPassword', password: 'abc' } });
+  expect(short.body.error).to.include({ code: 'OQS_ERR_BAD_REQUEST', field: 'visualPassword' });
+  expect(terminal.visualPassword().set).to.equal(false);
+  const ok = await call('POST', '/api/screen/actions', {
+    auth: ADMIN,
+    body: { action: 'setVisualPassword', password: PASSWORD, maxWrong: 4, lockMinutes: 30 },
+  });
+  expect(ok.body.error).to.equal(null);
+  expect(ok.body.notice).to.match(/目視モード用パスワードを設定しました/);
+  expect(ok.body.visualPassword).to.include({ set: true, text: '目視モード用パスワード：設定済み（4回続けて誤るとリーダーでの目視確認を30分間ロック）' });
+  expect(ok.text).not.to.include(PASSWORD);
+});

@@ -144,6 +144,9 @@ export const screenRoutes: FastifyPluginAsyncTypebox<ScreenRoutesOptions> = asyn
         case 'setVisuallyConfirmed':
           await screen.setVisuallyConfirmed(a.value);
           break;
+        case 'setVisualPassword':
+          await screen.setVisualPassword({ password: a.password, maxWrong: a.maxWrong, lockMinutes: a.lockMinutes });
+          break;
       }
       return screen.view();
     },
