@@ -98,12 +98,18 @@ test('PR-1-1 no message has a field that could carry a PIN, an image, 照合番�
     'reason',
     'code',
     'bootId',
+    // setVisualPassword (PR-3.3-8): a salt and the scrypt verifier of the facility's password and its
+    // rule; nothing about a patient, and never the password itself.
+    'salt',
+    'verifier',
+    'maxWrong',
+    'lockMinutes',
   ]);
   for (const [name, kind] of fields) {
     expect(allowed.has(name), `field "${name}" is not on the reviewed list: can it carry something that must stay in the reader?`).to.equal(true);
     // Free text crosses only as identity strings of the devices, never about a patient.
     if (kind === 'str') expect(['host', 'vendor', 'model', 'firmware', 'serial']).to.include(name);
   }
-  // The one card identifier is a one-way 16-byte hash.
-  expect(fields.filter(([, kind]) => kind === 'id16').map(([n]) => n)).to.deep.equal(['cardId']);
+  // The one card identifier is a one-way 16-byte hash; the other id16 fields are the facility password's salt and verifier.
+  expect(fields.filter(([, kind]) => kind === 'id16').map(([n]) => n)).to.deep.equal(['salt', 'verifier', 'cardId']);
 });

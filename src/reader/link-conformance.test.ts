@@ -54,7 +54,7 @@ test('PR-5-3 PR-3.4-3 the host ACKs every event it decodes (readerReset too), af
 
 test('PR-3.5-4 the host drops a frame that does not decode: a link error, no ACK (the unknownCommand answer included)', () => {
   const h = hostLink();
-  h.from(encodeFrame({ seq: 0, type: 0x4b, payload: Buffer.alloc(0) })); // an event TYPE not in version 1
+  h.from(encodeFrame({ seq: 0, type: 0x4c, payload: Buffer.alloc(0) })); // an event TYPE not in version 1
   h.from(encodeFrame({ seq: 1, type: 0x48, payload: Buffer.from([1, 2]) })); // screenShown with a trailing byte
   h.from(encodeFrame({ seq: 2, type: 0xbe, payload: Buffer.from([7, 5]) })); // unknownCommand for a command it never sent
   expect(h.errors).to.deep.equal(['LINK_ERR_UNKNOWN_TYPE', 'LINK_ERR_PAYLOAD', 'LINK_ERR_UNKNOWN_TYPE']);
