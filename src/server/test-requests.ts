@@ -215,6 +215,7 @@ export function requests(w: RequestWorld): fc.Arbitrary<Req> {
     ),
     choice: fc.oneof({ weight: 4, arbitrary: fc.constantFrom('all', 'individual') }, { weight: 1, arbitrary: text }),
     items: fc.oneof(fc.integer({ min: 0, max: 7 }), fc.integer(), wrongType),
+    password: fc.oneof({ weight: 2, arbitrary: fc.constantFrom('Fuzz-Facility-1', 'x') }, { weight: 1, arbitrary: text }, { weight: 1, arbitrary: wrongType }),
   };
   /** The fields an act takes, from the one stimulus schema (simulator/stimulus.ts): any other is refused. */
   const actBody = fc.constantFrom(...w.acts).chain((act) =>
