@@ -59,6 +59,14 @@ export const MUTANTS: Mutant[] = [
     'const m = /^(\\d{4})[/-](\\d{2})[/-](\\d{2})$/.exec(text);',
   ),
   mutant('no PIN fallback after 照合エラー', 'simulator/reader-model.ts', "if (this.mode === 'unattended' && card.pinUsable) {", 'if (false) {'),
+  // The reader-side 目視確認 (the 2025 flow, features/reader-side-visual-check.feature).
+  mutant('目視モード用パスワード never locks', 'simulator/reader-visual.ts', 'if (this.wrong < s.maxWrong) return', 'if (true) return'),
+  mutant(
+    'reader-side 目視確認 recorded as the terminal check',
+    'src/reader/terminal-readers.ts',
+    'const readerSide = f.method === Method.visualOnReader;',
+    'const readerSide = false;',
+  ),
 ];
 
 export interface MutantRun {
