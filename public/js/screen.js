@@ -77,6 +77,12 @@ export function wireScreen() {
     send({ action: 'setVisuallyConfirmed', value: input('visually-confirmed').checked });
   });
   $('date-text').addEventListener('change', () => send({ action: 'setDate', text: input('date-text').value }));
+  $('vpw-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const password = input('vpw-password').value;
+    input('vpw-password').value = ''; // not kept on the page either
+    send({ action: 'setVisualPassword', password });
+  });
   $('date-picker').addEventListener('change', () => {
     const v = input('date-picker').value; // YYYY-MM-DD
     if (!v) return;
@@ -120,7 +126,11 @@ export function render(v) {
   const field = v.error ? v.error.field : null;
   showError($('mode-error'), field === 'mode' ? v.error : null);
   showError($('date-error'), field === 'date' ? v.error : null);
-  showError($('check-error'), v.error && field !== 'mode' && field !== 'date' ? v.error : null);
+  showError($('check-error'), v.error && field !== 'mode' && field !== 'date' && field !== 'visualPassword' ? v.error : null);
+  // The reader-side 目視確認's password: set or not, and (管理者 only) a form; the view never holds it.
+  setText($('vpw-status'), v.visualPassword.text);
+  $('vpw-form').hidden = !v.visualPassword.canSet;
+  showError($('vpw-error'), field === 'visualPassword' ? v.error : null);
   if (field === 'date') $('date-text').setAttribute('aria-invalid', 'true');
   else $('date-text').removeAttribute('aria-invalid');
 
