@@ -39,6 +39,11 @@ export function wireEmulator(after) {
       const body = { action: b.dataset.action || '' };
       if (body.action === 'placeCard') body.profile = input('emu-profile').value;
       if (body.action === 'presentFace') body.condition = input('emu-condition').value;
+      if (body.action === 'enterFacilityPassword') {
+        // Typed on the reader: sent once, never kept in the page.
+        body.password = input('emu-facility-password').value;
+        input('emu-facility-password').value = '';
+      }
       if (b.dataset.method) body.method = b.dataset.method;
       if (b.dataset.choice) body.choice = b.dataset.choice;
       showError($('emu-error'), null);

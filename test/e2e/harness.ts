@@ -211,6 +211,13 @@ export function patient(page: Page) {
     consentAll: () => press('全て同意する'),
     consentIndividual: () => press('個別に同意する'),
     removeCard: () => press('カードを取る'),
+    // Staff at the reader, in the reader-side 目視確認 (the 2025 flow).
+    chooseVisualCheck: () => press('目視確認を選ぶ'),
+    enterFacilityPassword: async (password: string) => {
+      await panel().getByLabel('目視モード用パスワード', { exact: true }).fill(password);
+      await press('パスワードを入力');
+    },
+    confirmVisually: () => press('目視で確認した'),
     refusal: () => panel().getByRole('alert'),
   };
 }

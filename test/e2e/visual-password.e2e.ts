@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import { expect } from 'chai';
-import { eventually, login, screen, shot, startE2e, textOf } from './harness';
+import { eventually, login, patient, screen, shot, startE2e, textOf } from './harness';
 
 const ADMIN_PASSWORD = 'kanri-e2e-pass';
 const FACILITY_PASSWORD = 'E2e-Synthetic-Mokushi-7';
@@ -36,4 +36,21 @@ test('管理者 sets the 目視モード用パスワード on the page; a short 
   expect(product.terminal.visualPassword()).to.include({ set: true, setBy: 'admin' });
   expect(await page.content()).not.to.contain(FACILITY_PASSWORD);
   await shot(page, 'visual-password-set');
+
+  // At the reader, through the emulator panel: a wrong password is refused, the right one lets the
+  // staff confirm by sight; the record is a 目視確認 and the terminal's mode stays 無人運転.
+  const p = patient(page);
+  await p.placeCard('通常');
+  await p.chooseVisualCheck();
+  await p.enterFacilityPassword('not-the-password');
+  await p.enterFacilityPassword(FACILITY_PASSWORD);
+  expect(await screen(page).emulator().getByLabel('目視モード用パスワード', { exact: true }).inputValue()).to.equal('');
+  await p.confirmVisually();
+  await p.consentAll();
+  await p.removeCard();
+  const s = screen(page);
+  await eventually(async () => expect(await s.records().getByRole('row').filter({ hasText: '目視確認' }).count()).to.equal(1));
+  expect(await textOf(s.modeGroup().getByRole('button', { pressed: true }))).to.contain('無人運転');
+  expect(await page.content()).not.to.contain(FACILITY_PASSWORD);
+  await shot(page, 'visual-check-on-reader-done');
 });
