@@ -22,10 +22,13 @@ async function currentScreen(world: ReaderWorld, index: number) {
   const t = await world.terminal();
   // 1台目, 2台目 are the installed readers, whichever is connected now.
   const path = world.target.readerPath(index);
-  const fromEvents = t.status().readers.find((r) => r.path === path)?.screen;
+  const screenFromEvents = () => t.status().readers.find((r) => r.path === path)?.screen;
   const client = path === undefined ? undefined : t.client(path);
-  if (!client) return fromEvents;
+  if (!client) return screenFromEvents();
   const status = await world.target.settle(client.getStatus());
+  // Read after the answer: the line keeps order, so every screenShown the reader sent before it
+  // answered has been handled by now (read before, one still on its way was seen under load).
+  const fromEvents = screenFromEvents();
   assert.equal(screenById(status.screen), fromEvents, "the reader's getStatus screen and its screenShown events disagree");
   return fromEvents;
 }

@@ -52,7 +52,10 @@ function makeTarget(run: RunContext, onPrompt: OnPrompt): Target {
           .map((s) => s.trim())
           .filter(Boolean),
         hands,
-        ...(run.robot ? { framesOut: (i: number) => run.robot!.framesOut(i) } : {}),
+        // A robot that can count what the reader sent can also say what it still holds unACKed
+        // (the emulator's control channel answers both): without it, an event the terminal got
+        // while it was not yet listening (so did not ACK) looked settled until it came again.
+        ...(run.robot ? { framesOut: (i: number) => run.robot!.framesOut(i), unacked: (i: number) => run.robot!.unacked(i) } : {}),
         beforeScenario: async () => {
           const a = await hands.answer(start);
           onPrompt(start, a);
