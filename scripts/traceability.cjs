@@ -1,20 +1,41 @@
 #!/usr/bin/env node
 // Requirement ID → scenarios → verdict, generated from a cucumber JSON report (never by hand).
 // Fails on a tag that names no requirement: a typo would otherwise hide a gap.
+// Several JSON reports (the shards of one run, docs/lab.md) merge into one result; a scenario that
+// ran in two of them is an error (shards must split the suite, not repeat it).
+//   node scripts/traceability.cjs [report.json ...] [out.md]
 'use strict';
 require('ts-node').register({ transpileOnly: true });
 const fs = require('node:fs');
 const path = require('node:path');
 const { readResults, readRequirements, traceability } = require('../src/certify/results.ts');
 
-const [jsonFile = 'reports/cucumber-emulator.json', outFile = 'reports/traceability.md'] = process.argv.slice(2);
-let results;
-try {
-  results = readResults(jsonFile);
-} catch (e) {
-  console.error(`traceability: cannot read ${jsonFile}: ${e.message}`);
-  process.exit(1);
+const args = process.argv.slice(2);
+const outFile = args.find((a) => a.endsWith('.md')) ?? 'reports/traceability.md';
+const jsonFiles = args.filter((a) => !a.endsWith('.md'));
+if (!jsonFiles.length) jsonFiles.push('reports/cucumber-emulator.json');
+const jsonFile = jsonFiles.join(', ');
+const results = [];
+const ranIn = new Map();
+for (const file of jsonFiles) {
+  let one;
+  try {
+    one = readResults(file);
+  } catch (e) {
+    console.error(`traceability: cannot read ${file}: ${e.message}`);
+    process.exit(1);
+  }
+  for (const r of one) {
+    const key = `${r.file}:${r.line}`;
+    if (ranIn.has(key)) {
+      console.error(`traceability: ${key} ran in both ${ranIn.get(key)} and ${file}`);
+      process.exit(1);
+    }
+    ranIn.set(key, file);
+    results.push(r);
+  }
 }
+if (jsonFiles.length > 1) console.log(`traceability: ${results.length} scenarios merged from ${jsonFiles.length} reports`);
 const { rows, unknownTags } = traceability(readRequirements(path.join(__dirname, '..', 'docs', 'requirements.md')), results);
 const lines = [
   '# Traceability: manual and domain requirements → scenarios → verdict',
