@@ -139,3 +139,21 @@ test('the level comes from LOG_LEVEL, and an unknown level is refused', () => {
     else process.env.LOG_LEVEL = saved;
   }
 });
+
+test('a consent update is logged as an update however many records came before it, and totals count each record once', () => {
+  const { logger, lines } = memoryLogger();
+  const terminal = new Terminal({ clock: new VirtualClock() });
+  logTerminalEvents(terminal, logger);
+  const record = (n: number): ConfirmationRecord => ({ ...RECORD, id: `EMU-0001:${n}` });
+  // Three readers: a consent arrives a few records after its own record.
+  const lag = 3;
+  const total = 25_000;
+  for (let n = 1; n <= total + lag; n++) {
+    if (n <= total) terminal.emit('event', { type: 'record', record: record(n) });
+    if (n > lag) terminal.emit('event', { type: 'record', record: { ...record(n - lag), consent: 'all' } });
+  }
+  const events = lines.map((l) => JSON.parse(l) as { event: string; id: string; totals: { confirmed: number } });
+  expect(events.filter((e) => e.event === 'record').length, 'each record logged once as new').to.equal(total);
+  expect(events.filter((e) => e.event === 'recordUpdated').length).to.equal(total);
+  expect(events.at(-1)!.totals.confirmed).to.equal(total);
+});

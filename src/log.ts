@@ -1,5 +1,6 @@
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { Terminal, TerminalEvent } from './reader/terminal';
+import { RecentSet } from './util/recent';
 
 /**
  * The product's log: pino (JSON lines), with the level from LOG_LEVEL and redaction of every path
@@ -56,6 +57,9 @@ export function createLogger(opts: LogOptions = {}): Logger {
   return opts.destination ? pino(options, opts.destination) : pino(options);
 }
 
+/** How many record ids the log remembers to tell a new record from an update. */
+export const RECENT_RECORD_IDS = 4096;
+
 /**
  * Logs the terminal's event stream: mode changes (from, to, by, at), confirmation records (id,
  * outcome, method, failReason, confirmationDate, operator, reader serial, times, running totals),
@@ -66,7 +70,9 @@ export function createLogger(opts: LogOptions = {}): Logger {
 export function logTerminalEvents(terminal: Terminal, logger: Logger): () => void {
   const log = logger.child({ component: 'terminal' });
   const totals = { confirmed: 0, failed: 0, modeChanges: 0, disconnects: 0 };
-  const recorded = new Set<string>();
+  // Ids only tell a new record from an update (consent) of one logged a moment ago: the most recent
+  // ones suffice, far more than readers on one terminal have transactions open at once.
+  const recorded = new RecentSet<string>(RECENT_RECORD_IDS);
   const onEvent = (e: TerminalEvent) => {
     switch (e.type) {
       case 'modeChanged': {
@@ -78,12 +84,8 @@ export function logTerminalEvents(terminal: Terminal, logger: Logger): () => voi
       case 'record': {
         const r = e.record;
         const first = !recorded.has(r.id);
-        if (first) {
-          // Bounded: ids only tell a new record from an update (consent) of one already logged.
-          if (recorded.size >= 10_000) recorded.clear();
-          recorded.add(r.id);
-          totals[r.outcome]++;
-        }
+        if (first) totals[r.outcome]++;
+        recorded.add(r.id);
         const durationMs = Date.parse(r.finishedAt) - Date.parse(r.startedAt);
         log.info(
           {

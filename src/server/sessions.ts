@@ -12,6 +12,8 @@ export interface Session {
 /**
  * Staff sessions behind an HttpOnly cookie. Each has its own CSRF token, which the page sends back
  * in a header on every state-changing request. Idle sessions expire (on the injected clock).
+ * Bounded: the map is kept in order of last use, so expired sessions are swept from its front on
+ * every login, and beyond `max` the least recently used is dropped (its holder logs in again).
  */
 export class SessionStore {
   private readonly sessions = new Map<string, Session>();
@@ -19,11 +21,14 @@ export class SessionStore {
   constructor(
     private readonly clock: Clock,
     readonly idleMs = 8 * 3600_000,
+    readonly max = 1024,
   ) {}
 
   create(actor: Actor): Session {
+    this.sweep();
     const s: Session = { id: randomBytes(32).toString('base64url'), actor, csrfToken: randomBytes(24).toString('base64url'), lastSeen: this.clock.now() };
     this.sessions.set(s.id, s);
+    if (this.sessions.size > this.max) this.sessions.delete(this.sessions.keys().next().value!);
     return s;
   }
 
@@ -31,11 +36,10 @@ export class SessionStore {
     if (!id) return null;
     const s = this.sessions.get(id);
     if (!s) return null;
-    if (this.clock.now() - s.lastSeen > this.idleMs) {
-      this.sessions.delete(id);
-      return null;
-    }
+    this.sessions.delete(id);
+    if (this.expired(s)) return null;
     s.lastSeen = this.clock.now();
+    this.sessions.set(id, s); // re-inserted last: the map's order is the order of last use
     return s;
   }
 
@@ -44,7 +48,20 @@ export class SessionStore {
   }
 
   get size(): number {
+    this.sweep();
     return this.sessions.size;
+  }
+
+  private expired(s: Session): boolean {
+    return this.clock.now() - s.lastSeen > this.idleMs;
+  }
+
+  /** Drops expired sessions: they are all at the front, least recently used first. */
+  private sweep(): void {
+    for (const s of this.sessions.values()) {
+      if (!this.expired(s)) return;
+      this.sessions.delete(s.id);
+    }
   }
 }
 
