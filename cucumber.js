@@ -24,6 +24,21 @@ const emulator = {
   worldParameters: { target: 'emulator', traceDir: 'reports/traces/emulator' },
 };
 
+function hardware(report, traceDir) {
+  return {
+    ...common,
+    format: reports(report),
+    worldParameters: {
+      target: 'hardware',
+      ports: process.env.READER_PORT,
+      baudRate: Number(process.env.READER_BAUD || 115200),
+      declaration: process.env.OQS_DECLARATION,
+      answers: process.env.OQS_ANSWERS,
+      traceDir,
+    },
+  };
+}
+
 module.exports = {
   default: emulator,
   emulator,
@@ -51,16 +66,8 @@ module.exports = {
     worldParameters: { target: 'product', traceDir: 'reports/traces/product', commandTimeoutMs: 600 },
   },
   // One physical reader: scenarios run one at a time (never --parallel).
-  hardware: {
-    ...common,
-    format: reports('cucumber-hardware'),
-    worldParameters: {
-      target: 'hardware',
-      ports: process.env.READER_PORT,
-      baudRate: Number(process.env.READER_BAUD || 115200),
-      declaration: process.env.OQS_DECLARATION,
-      answers: process.env.OQS_ANSWERS,
-      traceDir: 'reports/traces/hardware',
-    },
-  },
+  hardware: hardware('cucumber-hardware', 'reports/traces/hardware'),
+  // The hardware profile on one shard of a lab run (docs/lab.md): `--shard i/N` with OQS_SHARD=i,
+  // so shards sharing a checkout keep their own reports.
+  lab: hardware(`cucumber-lab-${process.env.OQS_SHARD || 1}`, `reports/traces/lab-${process.env.OQS_SHARD || 1}`),
 };
