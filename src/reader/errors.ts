@@ -35,6 +35,9 @@ export const ERRORS = {
   // result files for the レセコン (docs/result-files.md)
   OQS_ERR_RESULT_CONFIG: [400, 'caller', 'result files: %s'],
   OQS_ERR_RESULT_WRITE: [500, 'internal', 'could not write the result file %s: %s'],
+  // store
+  OQS_ERR_BAD_CURSOR: [400, 'caller', 'the page cursor "%s" is not one this terminal gave out; start again without a cursor'],
+  OQS_ERR_STORE_OPEN: [500, 'internal', 'could not open the record store %s: %s'],
   // API
   OQS_ERR_UNAUTHENTICATED: [401, 'caller', 'log in first (a session cookie from POST /api/session, or HTTP Basic)'],
   OQS_ERR_BAD_CREDENTIALS: [401, 'caller', 'account name or password is wrong'],
@@ -90,6 +93,8 @@ export const ERRORS_JA: { readonly [C in ErrorCode]: string } = {
   OQS_ERR_MENU_PATTERN: '資格情報照会（マイナンバーカード）は、接続パターン2のときだけメニューから使用できます（この端末：パターン%1）。',
   OQS_ERR_RESULT_CONFIG: 'レセコン向け結果ファイルの設定が正しくありません（%1）。',
   OQS_ERR_RESULT_WRITE: 'レセコン向け結果ファイル %1 を書き込めませんでした。出力先フォルダを確認してください。',
+  OQS_ERR_BAD_CURSOR: 'ページの指定が正しくありません。最初のページから表示し直してください。',
+  OQS_ERR_STORE_OPEN: '本人確認の記録を保存するファイル（%1）を開けません。端末の管理者に連絡してください。',
   OQS_ERR_UNAUTHENTICATED: 'ログインしてください。',
   OQS_ERR_BAD_CREDENTIALS: 'アカウントまたはパスワードが違います。',
   OQS_ERR_TOO_MANY_ATTEMPTS: 'ログインの失敗が続いたため、あと %1 秒はログインできません。',

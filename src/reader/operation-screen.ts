@@ -252,7 +252,7 @@ export class OperationScreen {
       reader: readerView(t),
       events: [...this.log],
       eventsEmpty: 'まだリーダーのできごとはありません。',
-      records: recordsView(t.records(), now),
+      records: recordsView(t.todayRecords(), now),
       recordsEmpty: '本日の本人確認はまだありません。',
     };
   }

@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { EmulatedReader, EmulatorBinding } from '../../simulator';
 import { VirtualClock } from '../time/virtual-clock';
 import type { ReaderEvent } from './link';
+import type { ConfirmationRecord } from './records';
 import { ReaderClient } from './reader-client';
 import { MemoryStore } from './store';
 import { Terminal, type TerminalEvent } from './terminal';
@@ -161,4 +162,98 @@ test('consent that arrives after the terminal restarted still lands on its recor
   expect(next.records()).to.have.length(1);
   expect(next.records()[0]).to.include({ consent: 'individual' });
   expect(store.loadRecords()[0]).to.include({ consent: 'individual' });
+});
+
+// ---- bounded cost (issue 15): start-up and the duplicate check do not read history ----------------
+
+/** A MemoryStore that counts what the terminal reads from it. */
+class CountingStore extends MemoryStore {
+  yielded = 0;
+  override *records(range: Parameters<MemoryStore['records']>[0] = {}) {
+    for (const r of super.records(range)) {
+      this.yielded++;
+      yield r;
+    }
+  }
+}
+
+function oldRecord(n: number): ConfirmationRecord {
+  const at = new Date(Date.UTC(2026, 0, 1) + n * 60_000).toISOString();
+  return {
+    id: `OLD-0001:${n}`,
+    outcome: 'confirmed',
+    method: 'pin',
+    failReason: null,
+    confirmationDate: '2026/01/01',
+    operator: null,
+    reader: { vendor: 'OQS Emulated', model: 'FACE-EMU-1', serial: 'OLD-0001' },
+    cardId: null,
+    consent: null,
+    startedAt: at,
+    finishedAt: at,
+  };
+}
+
+test("start-up reads today's records only, not the history before", async (t) => {
+  const store = new CountingStore();
+  for (let n = 0; n < 500; n++) store.saveRecord(oldRecord(n));
+  const { terminal, faceAuth } = await setup(t, { store });
+  expect(store.yielded).to.equal(0);
+  await faceAuth();
+  expect(terminal.todayRecords().map((r) => r.id)).to.deep.equal(['EMU-0001:1']);
+  const { terminal: next } = await setupAgain(t, store);
+  expect(store.yielded).to.equal(1);
+  expect(next.todayRecords().map((r) => r.id)).to.deep.equal(['EMU-0001:1']);
+});
+
+/** A second terminal on `store` (as after a restart), its clock at the same day. */
+async function setupAgain(t: Parameters<typeof setup>[0], store: MemoryStore, now = Date.UTC(2026, 10, 24, 1, 0)) {
+  return setup(t, { store, now });
+}
+
+test('a retransmission from an earlier day is still recorded once after a restart (the store, not memory, knows it)', async (t) => {
+  const store = new CountingStore();
+  const { clock, terminal, restart, faceAuth } = await setup(t, { store });
+  const seen: ReaderEvent[] = [];
+  terminal.client()!.link.on('event', (e: ReaderEvent) => seen.push(e));
+  await faceAuth();
+  const confirmed = seen.find((e) => e.name === 'identityConfirmed')!;
+  await clock.advance(2 * 24 * 3600_000);
+  const { terminal: next } = await restart();
+  expect(next.todayRecords()).to.deep.equal([]);
+  const published: TerminalEvent[] = [];
+  next.on('event', (e: TerminalEvent) => published.push(e));
+  next.client()!.link.emit('event', confirmed);
+  expect(published.filter((e) => e.type === 'record')).to.deep.equal([]);
+  expect(store.loadRecords().map((r) => r.id)).to.deep.equal(['EMU-0001:1']);
+});
+
+test("today's list starts empty on the next day in Japan and holds only that day's records", async (t) => {
+  // 2026-11-24 14:59 UTC is 23:59 JST; a minute later it is the 25th in Japan.
+  const { clock, terminal, reader, act, faceAuth } = await setup(t, { now: Date.UTC(2026, 10, 24, 14, 58) });
+  await faceAuth();
+  await act(() => reader.answerConsent('all'));
+  await act(() => reader.removeCard());
+  expect(terminal.todayRecords()).to.have.length(1);
+  await clock.advance(3 * 60_000);
+  expect(terminal.todayRecords()).to.deep.equal([]);
+  await faceAuth();
+  expect(terminal.todayRecords().map((r) => r.confirmationDate)).to.deep.equal(['2026/11/25']);
+  expect(terminal.records()).to.have.length(2);
+});
+
+test('a retransmitted event of a reused txId (~2) is recorded once, not again as ~3', async (t) => {
+  const { reader, act, terminal, faceAuth } = await setup(t);
+  const seen: ReaderEvent[] = [];
+  terminal.client()!.link.on('event', (e: ReaderEvent) => seen.push(e));
+  await faceAuth();
+  await act(() => reader.answerConsent('all'));
+  await act(() => reader.removeCard());
+  reader.model.txId = 0;
+  await act(() => reader.placeCard('infant'));
+  await act(() => reader.chooseMethod('pin'));
+  await act(() => reader.enterCorrectPin());
+  const second = seen.filter((e) => e.name === 'identityConfirmed').at(-1)!;
+  terminal.client()!.link.emit('event', second);
+  expect(terminal.records().map((r) => r.id)).to.deep.equal(['EMU-0001:1', 'EMU-0001:1~2']);
 });

@@ -12,34 +12,63 @@ export interface Tx {
 
 export type RecordFields = Pick<ConfirmationRecord, 'outcome' | 'method' | 'failReason' | 'confirmationDate' | 'operator' | 'cardId' | 'readerSide'>;
 
+const DAY_MS = 24 * 3600_000;
+const JST_OFFSET_MS = 9 * 3600_000;
+
+/** The UTC instant (ISO) at which the Japanese calendar day of `nowMs` began. */
+export function jstDayStart(nowMs: number): string {
+  return new Date(Math.floor((nowMs + JST_OFFSET_MS) / DAY_MS) * DAY_MS - JST_OFFSET_MS).toISOString();
+}
+
 /**
  * Every identity confirmation, by record id, kept in the store across restarts; a new or changed
- * record goes out through `publish`.
+ * record goes out through `publish`. In memory only today's records (Japanese day): they are the
+ * operation screen's list and the recent window of the duplicate check. Anything older is asked of
+ * the store by id (its unique key), so start-up and memory cost what today's work costs, not history.
  */
 export class RecordBook {
-  private readonly byId = new Map<string, ConfirmationRecord>();
+  /** Today's records in the order they were made; replaced wholesale when the day changes. */
+  private window = new Map<string, ConfirmationRecord>();
+  private windowStart = '';
 
   constructor(
     private readonly store: TerminalStore,
     private readonly clock: Clock,
     private readonly publish: (record: ConfirmationRecord) => void,
   ) {
-    for (const r of store.loadRecords()) this.byId.set(r.id, r);
+    this.roll();
   }
 
-  all(): ConfirmationRecord[] {
-    return [...this.byId.values()];
+  /** Starts a new window when the Japanese day has changed since the last one (and at start). */
+  private roll(): void {
+    const start = jstDayStart(this.clock.now());
+    if (start === this.windowStart) return;
+    this.windowStart = start;
+    this.window = new Map();
+    for (const r of this.store.records({ from: start })) this.window.set(r.id, r);
+  }
+
+  /** Today's records (JST), oldest first. */
+  today(): ConfirmationRecord[] {
+    this.roll();
+    return [...this.window.values()];
+  }
+
+  private find(id: string): ConfirmationRecord | null {
+    return this.window.get(id) ?? this.store.getRecord(id);
   }
 
   /** The outcome of `reader`'s transaction `txId`; null when that very outcome is recorded already. */
   add(reader: ReaderIdentity, txId: number, tx: Tx | undefined, fields: RecordFields): ConfirmationRecord | null {
-    let id = `${reader.serial}:${txId}`;
-    const seen = this.byId.get(id);
-    if (seen && seen.outcome === fields.outcome && seen.method === fields.method && seen.cardId === fields.cardId) {
-      return null; // the same event again (retransmitted or replayed): recorded once
+    this.roll();
+    const base = `${reader.serial}:${txId}`;
+    // A reader that reused a txId (against docs/protocol.md) gets `~2`, `~3` …: keep both, never
+    // lose one. The same event again (retransmitted or replayed) matches one of them: recorded once.
+    let id = base;
+    for (let n = 2, seen = this.find(id); seen; seen = this.find(id), n++) {
+      if (seen.outcome === fields.outcome && seen.method === fields.method && seen.cardId === fields.cardId) return null;
+      id = `${base}~${n}`;
     }
-    // A reader that reused a txId (against docs/protocol.md): keep both, never lose one.
-    for (let n = 2; this.byId.has(id); n++) id = `${reader.serial}:${txId}~${n}`;
     const now = new Date(this.clock.now()).toISOString();
     const record: ConfirmationRecord = {
       id,
@@ -51,7 +80,7 @@ export class RecordBook {
     };
     if (tx) tx.recordId = id;
     this.store.saveRecord(record);
-    this.byId.set(id, record);
+    this.window.set(id, record);
     this.publish(record);
     return record;
   }
@@ -59,10 +88,11 @@ export class RecordBook {
   /** The patient's consent on the record of their transaction, if there is one. */
   consent(reader: ReaderIdentity, txId: number, tx: Tx | undefined, choice: ConfirmationRecord['consent']): void {
     // By record id, which survives a restart of the terminal (the transaction map does not).
-    const rec = this.byId.get(tx?.recordId ?? `${reader.serial}:${txId}`);
+    const rec = this.find(tx?.recordId ?? `${reader.serial}:${txId}`);
     if (!rec) return;
     rec.consent = choice;
     this.store.saveRecord(rec);
+    if (this.window.has(rec.id)) this.window.set(rec.id, rec);
     this.publish(rec);
   }
 }

@@ -8,7 +8,7 @@ import { MODE_LABELS } from './labels';
 import type { ReaderEvent, TraceEntry } from './link';
 import type { ReaderClient } from './reader-client';
 import type { ConfirmationRecord, ModeChange } from './records';
-import { MemoryStore, type TerminalStore } from './store';
+import { MemoryStore, type RecordRange, type TerminalStore } from './store';
 import { AlertBoard, type Alert } from './terminal-alerts';
 import { RecordBook } from './terminal-records';
 import { onReaderEvent, readerBusy, type Connected, type TerminalCore, type TerminalEvent } from './terminal-readers';
@@ -85,12 +85,19 @@ export class Terminal extends EventEmitter {
     return [...this.readers.values()][which]?.client;
   }
 
-  records(): ConfirmationRecord[] {
-    return this.book.all();
+  /** Records in `range` (default: all of them) as one array: tests and small ranges; the API pages (store.recordsPage). */
+  records(range: RecordRange = {}): ConfirmationRecord[] {
+    return [...this.store.records(range)];
   }
 
-  modeChanges(): ModeChange[] {
-    return this.store.loadModeChanges();
+  /** Today's records (the Japanese day), oldest first: held in memory, so as cheap as today's work. */
+  todayRecords(): ConfirmationRecord[] {
+    return this.book.today();
+  }
+
+  /** The audit trail in `range` (default: all of it) as one array; the API pages (store.modeChangesPage). */
+  modeChanges(range: RecordRange = {}): ModeChange[] {
+    return [...this.store.modeChanges(range)];
   }
 
   alerts(): Alert[] {
