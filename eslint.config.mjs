@@ -144,6 +144,31 @@ const roomRules = [
     rules: { 'rooms/boundaries': ['error', { room: 'src/ (outside the assembly)', forbid: ['simulator'] }] },
   },
   {
+    // `oqs-reader tap` (docs/tap.md) is its own small program between two ports: the protocol, the
+    // trace format, the emulator's fault rules, control channel and pty, nothing of the controller.
+    name: 'rooms/tap',
+    files: ['src/tap/**'],
+    rules: {
+      'rooms/boundaries': [
+        'error',
+        {
+          room: 'src/tap',
+          only: [
+            'src/tap',
+            'src/protocol',
+            'src/trace/format',
+            'src/time',
+            'src/util',
+            'src/cli-usage',
+            'simulator/faults',
+            'simulator/control',
+            'simulator/pty',
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Wires the embedded emulator into the controller: the one place that may.
     name: 'rooms/assembly',
     files: ['src/assembly.ts'],
@@ -172,6 +197,7 @@ const roomRules = [
       'src/server/test-*.ts',
       'src/trace/**/*.test.ts',
       'src/trace/test-*.ts',
+      'src/tap/**/*.test.ts',
       'src/*.test.ts',
       'simulator/**/*.test.ts',
     ],

@@ -13,6 +13,8 @@ usage:
   oqs-reader emulate [options]   the emulated reader on pseudo-terminals (docs/emulator.md)
   oqs-reader fault ...           inject a link fault into a running emulator (oqs-reader fault --help)
   oqs-reader trace FILE          pretty-print a protocol trace (docs/traces.md)
+  oqs-reader tap ...             stand between a controller and a reader: forward, record a trace,
+                                 inject faults (oqs-reader tap --help; docs/tap.md)
   oqs-reader certify ...         certify a reader; certify --verify DIR checks a bundle
                                  (oqs-reader certify --help)
 
@@ -65,6 +67,8 @@ async function main(argv: string[]): Promise<number> {
       return (require('./trace/trace-main') as typeof import('./trace/trace-main')).runTrace(argv.slice(1), out, err);
     case 'certify':
       return (require('./certify/certify-main') as typeof import('./certify/certify-main')).runCertify(argv.slice(1), out, err);
+    case 'tap':
+      return (require('./tap/tap-main') as typeof import('./tap/tap-main')).runTap(argv.slice(1), out, err);
   }
   const parsed = parseOrUsage({
     args: argv,
