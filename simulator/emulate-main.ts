@@ -1,6 +1,7 @@
 import { onStopSignals, parseOrUsage, usageError as usageErrorOf, writeLines, type Write } from '../src/cli-usage';
 import { defaultControlAddress, EmulatorHost } from './emulator-host';
 import { parseAddress } from './control/protocol';
+import { parseListenAddress } from './net/listen-address';
 import type { PacingOptions } from './pacing';
 
 export const EMULATE_USAGE = `usage: oqs-reader emulate [options]
@@ -9,8 +10,13 @@ Runs emulated 顔認証付きカードリーダー on pseudo-terminals: a contro
 like a serial port; tests act as the patient over the control channel (docs/emulator.md).
 
 options:
-  --readers N          how many readers (default 2, at most 16)
+  --readers N          how many readers (default 2, or one per --listen; at most 16)
   --link-dir DIR       also make DIR/ttyOQS0, DIR/ttyOQS1, … symlinks to the ptys
+  --listen URL         also serve reader I on the I-th URL: tcp://HOST:PORT (raw bytes) or
+                       rfc2217://HOST:PORT (Telnet COM Port Control); port 0 picks one;
+                       repeatable; one client per reader at a time, a second is closed at once
+  --no-pty             no pseudo-terminals: the readers are on their --listen URLs only
+                       (one URL per reader; works where there are no ptys, e.g. Windows)
   --control ADDR       unix:PATH or tcp:127.0.0.1:PORT (0 picks a port); repeatable
                        (default unix:<tmpdir>/oqs-emu-<pid>.sock)
   --time-scale X       device time: 0 = virtual, delays cost nothing (default);
@@ -21,8 +27,9 @@ options:
   --fragment N         deliver the reader's bytes in chunks of at most N bytes
   -h, --help           this text
 
-Prints "reader I: PATH (link LINK)" per reader, "control: ADDR", then one line
-"OQS-EMULATOR-READY {json}" with {"readers":[paths],"control":ADDR,"controls":[ADDR…]}.
+Prints "reader I: PATH (link LINK) listen URL" per reader, "control: ADDR", then one line
+"OQS-EMULATOR-READY {json}" with {"readers":[paths],"control":ADDR,"controls":[ADDR…]}
+and, with --listen, "listen":[URL…] (port 0 resolved; with --no-pty the paths are these URLs).
 Runs until SIGINT, SIGTERM, SIGHUP or the "shutdown" control op.
 `;
 
@@ -39,8 +46,10 @@ export async function runEmulate(argv: string[], out: Write, err: Write = writeL
     args: argv,
     allowPositionals: false,
     options: {
-      readers: { type: 'string', default: '2' },
+      readers: { type: 'string' },
       'link-dir': { type: 'string' },
+      listen: { type: 'string', multiple: true },
+      'no-pty': { type: 'boolean' },
       control: { type: 'string', multiple: true },
       'time-scale': { type: 'string', default: '0' },
       baud: { type: 'string' },
@@ -56,8 +65,19 @@ export async function runEmulate(argv: string[], out: Write, err: Write = writeL
     out(EMULATE_USAGE.trimEnd());
     return 0;
   }
-  const readers = num(values.readers);
+  const listen = values.listen ?? [];
+  const readers = num(values.readers ?? String(listen.length || 2));
   if (!Number.isInteger(readers) || readers < 1 || readers > 16) return usageError(`--readers must be 1..16, got ${values.readers}`);
+  for (const l of listen) {
+    try {
+      parseListenAddress(l);
+    } catch (e) {
+      return usageError((e as Error).message);
+    }
+  }
+  if (listen.length > readers) return usageError(`${listen.length} --listen addresses for ${readers} reader(s)`);
+  if (values['no-pty'] && listen.length < readers) return usageError(`--no-pty: every reader needs a --listen URL (${readers} readers, ${listen.length} URLs)`);
+  if (values['no-pty'] && values['link-dir']) return usageError('--link-dir makes links to ptys; --no-pty has none');
   const timeScale = num(values['time-scale']);
   if (!(timeScale >= 0) || !Number.isFinite(timeScale)) return usageError(`--time-scale must be a number >= 0, got ${values['time-scale']}`);
   const pacing: PacingOptions = {};
@@ -94,6 +114,8 @@ export async function runEmulate(argv: string[], out: Write, err: Write = writeL
     readers,
     transport: 'pty',
     linkDir: values['link-dir'],
+    listen,
+    pty: !values['no-pty'],
     control,
     timeScale,
     pacing,
@@ -102,9 +124,13 @@ export async function runEmulate(argv: string[], out: Write, err: Write = writeL
   const offSignals = onStopSignals(() => void host.close({ reason: 'closed' }));
   try {
     const info = host.info();
-    for (const r of info) out(`reader ${r.index}: ${r.device}${r.link ? ` (link ${r.link})` : ''}`);
+    for (const r of info)
+      out(`reader ${r.index}: ${r.device}${r.link ? ` (link ${r.link})` : ''}${r.listen && r.listen !== r.device ? ` listen ${r.listen}` : ''}`);
     for (const a of host.controlAddresses) out(`control: ${a}`);
-    out(`OQS-EMULATOR-READY ${JSON.stringify({ readers: info.map((r) => r.path), control: host.controlAddresses[0], controls: host.controlAddresses })}`);
+    const served = listen.length ? { listen: info.map((r) => r.listen ?? null) } : {};
+    out(
+      `OQS-EMULATOR-READY ${JSON.stringify({ readers: info.map((r) => r.path), control: host.controlAddresses[0], controls: host.controlAddresses, ...served })}`,
+    );
     const end = await host.ended;
     if (end.reason === 'failed') {
       err(`oqs-reader emulate: ${end.message ?? 'failed'}`);

@@ -152,6 +152,7 @@ export class EmulatorHost {
       path: s.link ?? s.device,
       device: s.device,
       ...(s.link ? { link: s.link } : {}),
+      ...(s.line.listen ? { listen: s.line.listen } : {}),
       identity: identityInfo(s.reader.identity),
     }));
   }
@@ -195,7 +196,7 @@ export class EmulatorHost {
         sink: null as unknown as PacedSink,
         unplugged: false,
         device: '',
-        link: line instanceof PtyPort ? line.link : undefined,
+        link: line.link,
         work: Promise.resolve(),
         settling: null,
         outcomes: new OutcomeLog(),

@@ -58,6 +58,8 @@ export interface ReaderInfo {
   /** The pty slave (`/dev/pts/N`), or `memory:N` on the in-memory transport. */
   device: string;
   link?: string;
+  /** Where the reader is also served on the network (`emulate --listen`): `tcp://…` or `rfc2217://…`. */
+  listen?: string;
   identity: IdentityInfo;
 }
 

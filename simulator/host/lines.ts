@@ -1,9 +1,16 @@
 import { join } from 'node:path';
+import { parseListenAddress } from '../net/listen-address';
+import { BothLines, NetLine } from '../net/net-line';
+import { rfc2217Session } from '../net/rfc2217-session';
 import { PtyPort } from '../pty/pty-port';
 
 /** The device side of one line: what a PtyPort is, and what MemoryLine imitates. */
 export interface DeviceLine {
   onData: ((bytes: Buffer) => void) | null;
+  /** The symlink a controller opens, when there is one (a pty with --link-dir). */
+  readonly link?: string;
+  /** The network address the reader is served on, once open (`emulate --listen`). */
+  readonly listen?: string;
   open(): Promise<string>;
   write(bytes: Buffer): void;
   close(): Promise<void>;
@@ -46,6 +53,10 @@ export interface LineOptions {
   linkDir?: string;
   /** The python interpreter for the pty bridges (default `python3` on PATH). */
   python?: string;
+  /** Serve reader i on the network at `listen[i]` too (`tcp://…` or `rfc2217://…`; simulator/net/). */
+  listen?: string[];
+  /** false: no ptys, every reader is served on its `listen` address only. Default true. */
+  pty?: boolean;
 }
 
 /**
@@ -61,10 +72,20 @@ export function newLine(
   onDied: (message: string) => void,
 ): DeviceLine {
   if ((opts.transport ?? 'pty') === 'memory') return current ?? new MemoryLine(`memory:${i}`);
-  return new PtyPort({
+  // A replug serves again on the port the first listener got (port 0 resolved).
+  const at = current?.listen ?? opts.listen?.[i];
+  const address = at === undefined ? undefined : parseListenAddress(at);
+  const net =
+    address && new NetLine(address, { onLog: (line) => onLog(`reader ${i}: ${line}`), ...(address.scheme === 'rfc2217' ? { session: rfc2217Session } : {}) });
+  if (opts.pty === false) {
+    if (!net) throw new RangeError(`reader ${i} has neither a pty nor a listen address`);
+    return net;
+  }
+  const pty = new PtyPort({
     link: opts.linkDir ? join(opts.linkDir, `ttyOQS${i}`) : undefined,
     python: opts.python,
     onLog: (line) => onLog(`reader ${i}: ${line}`),
     onUnexpectedExit: (code, signal) => onDied(`reader ${i}: the pty bridge exited unexpectedly (${code ?? signal})`),
   });
+  return net ? new BothLines(pty, net) : pty;
 }

@@ -1,0 +1,24 @@
+/**
+ * Where `oqs-reader emulate --listen` serves a reader: `tcp://HOST:PORT` (raw bytes) or
+ * `rfc2217://HOST:PORT` (Telnet with the COM Port Control Option). Port 0 picks a free one.
+ */
+export interface ListenAddress {
+  scheme: 'tcp' | 'rfc2217';
+  host: string;
+  port: number;
+}
+
+/** Parses a listen address; throws an Error with code `EMU_ERR_BAD_ADDRESS` and a message saying why. */
+export function parseListenAddress(text: string): ListenAddress {
+  const bad = (why: string) => Object.assign(new Error(`--listen ${JSON.stringify(text)}: ${why}`), { code: 'EMU_ERR_BAD_ADDRESS' });
+  const m = /^(tcp|rfc2217):\/\/(\[[0-9a-fA-F:.]+\]|[^\s/:[\]]+):(\d{1,5})\/?$/.exec(text);
+  if (!m) throw bad('expected tcp://HOST:PORT or rfc2217://HOST:PORT (e.g. tcp://127.0.0.1:0)');
+  const port = Number(m[3]);
+  if (port > 65535) throw bad(`port ${port} is out of range (0..65535)`);
+  const host = m[2]!.startsWith('[') ? m[2]!.slice(1, -1) : m[2]!;
+  return { scheme: m[1] as ListenAddress['scheme'], host, port };
+}
+
+export function formatListenAddress(a: ListenAddress): string {
+  return `${a.scheme}://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
+}

@@ -1,0 +1,97 @@
+import { connect, type Socket } from 'node:net';
+import { FrameDecoder, decodeMessage, type Message } from '../../src/protocol';
+import { TelnetDecoder, escapeIac, type TelnetEvent } from '../../src/net/telnet';
+
+const WAIT_MS = 5000;
+
+/**
+ * A controller's end of a network line in tests: a socket, decoding the reader's frames (through
+ * a Telnet decoder on rfc2217://) and keeping the Telnet events it saw. Waits are on real I/O, bounded.
+ */
+export class NetClient {
+  readonly messages: Message[] = [];
+  readonly telnet: TelnetEvent[] = [];
+  readonly raw: Buffer[] = [];
+  closed = false;
+  private readonly frames = new FrameDecoder((f) => this.messages.push(decodeMessage(f)));
+  private readonly decoder = new TelnetDecoder();
+  private waiters = new Set<() => void>();
+
+  private constructor(
+    readonly socket: Socket,
+    readonly telnetMode: boolean,
+  ) {
+    socket.on('data', (b: Buffer) => {
+      this.raw.push(b);
+      if (!telnetMode) this.frames.push(b);
+      else
+        for (const e of this.decoder.push(b)) {
+          if (e.type === 'data') this.frames.push(e.bytes);
+          else this.telnet.push(e);
+        }
+      this.wake();
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      this.closed = true;
+      this.wake();
+    });
+  }
+
+  static open(url: string): Promise<NetClient> {
+    const m = /^(tcp|rfc2217):\/\/([^:]+):(\d+)$/.exec(url);
+    if (!m) throw new Error(`not a listen URL: ${url}`);
+    return new Promise((resolve, reject) => {
+      const s = connect(Number(m[3]), m[2]!, () => resolve(new NetClient(s, m[1] === 'rfc2217')));
+      s.once('error', reject);
+    });
+  }
+
+  private wake(): void {
+    for (const w of [...this.waiters]) w();
+  }
+
+  /** Bytes as they are (Telnet commands included). */
+  sendRaw(bytes: Buffer): void {
+    this.socket.write(bytes);
+  }
+
+  /** The controller's data: 0xFF doubled on rfc2217://. */
+  send(bytes: Buffer): void {
+    this.socket.write(this.telnetMode ? escapeIac(bytes) : bytes);
+  }
+
+  /** Resolves once `ready()` returns something, waiting on real I/O at most WAIT_MS. */
+  until<T>(ready: () => T | undefined | false, what: string): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const v = ready();
+        if (v === undefined || v === false) return;
+        this.waiters.delete(check);
+        clearTimeout(timer);
+        resolve(v);
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(check);
+        reject(new Error(`no ${what} within ${WAIT_MS} ms (messages: ${this.messages.map((r) => ('name' in r ? r.name : r.kind)).join(', ') || 'none'})`));
+      }, WAIT_MS);
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  response(name: string): Promise<Extract<Message, { kind: 'response' }>> {
+    return this.until(
+      () => this.messages.find((m): m is Extract<Message, { kind: 'response' }> => m.kind === 'response' && m.name === name),
+      `${name} response`,
+    );
+  }
+
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.socket.once('close', () => resolve());
+      this.socket.end();
+    });
+  }
+}
