@@ -144,6 +144,13 @@ const roomRules = [
     rules: { 'rooms/boundaries': ['error', { room: 'src/ (outside the assembly)', forbid: ['simulator'] }] },
   },
   {
+    // `oqs-reader trace to-scenario` writes scenarios for the emulator: it reads the emulator's card
+    // profiles and face matcher (the scenarios' vocabulary), and wires nothing of the emulator.
+    name: 'rooms/product/to-scenario',
+    files: ['src/trace/to-scenario*.ts'],
+    rules: { 'rooms/boundaries': ['error', { room: 'src/trace/to-scenario', forbid: ['simulator'], except: ['simulator/cards', 'simulator/face-matcher'] }] },
+  },
+  {
     // `oqs-reader tap` (docs/tap.md) is its own small program between two ports: the protocol, the
     // trace format, the emulator's fault rules, control channel and pty, nothing of the controller.
     name: 'rooms/tap',

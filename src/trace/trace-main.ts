@@ -1,9 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { parseOrUsage, usageError, type Write } from '../cli-usage';
+import { runTraceDiff } from './diff-main';
 import { parseTrace } from './format';
 import { colorWanted, prettyHeader, prettyTrace } from './pretty';
+import { runToScenario } from './to-scenario-main';
 
 export const TRACE_USAGE = `usage: oqs-reader trace FILE [--raw] [--no-color]
+       oqs-reader trace diff A B [--tolerance T] [--with-polls] [--json]   (trace diff --help)
+       oqs-reader trace to-scenario FILE [-o OUT]                          (trace to-scenario --help)
 
 Pretty-prints a protocol trace (NDJSON, docs/traces.md): one line per frame with the time in ms,
 the direction (H→R host to reader, R→H reader to host), the sender's SEQ, the message and its fields.
@@ -22,6 +26,8 @@ the direction (H→R host to reader, R→H reader to host), the sender's SEQ, th
  * for the colour decision.
  */
 export async function runTrace(argv: string[], out: Write, err: Write = out, stream: NodeJS.WriteStream = process.stdout): Promise<number> {
+  if (argv[0] === 'diff') return runTraceDiff(argv.slice(1), out, err);
+  if (argv[0] === 'to-scenario') return runToScenario(argv.slice(1), out, err);
   const parsed = parseOrUsage({
     args: argv,
     allowPositionals: true,
