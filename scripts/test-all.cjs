@@ -116,6 +116,14 @@ const STEPS = [
     weight: 33,
   },
   {
+    name: 'net-interop',
+    title: 'interop: pyserial (python3-serial) against emulate --listen rfc2217:// and tcp://, and through ser2net (Debian packages, installed when missing)',
+    cmd: nodeTest('net-interop', 'scripts/net-interop.ts'),
+    after: ['build'],
+    junit: ['net-interop'],
+    weight: 9,
+  },
+  {
     name: 'e2e',
     title: 'browser tests: the operation screen in headless Chromium',
     cmd: ['sh', 'scripts/test-e2e.sh'],
