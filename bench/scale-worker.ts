@@ -16,6 +16,7 @@ import { SerialPortStream } from '@serialport/stream';
 import { EmulatedReader, EmulatorBinding } from '../simulator';
 import { assemble, type Assembly } from '../src/assembly';
 import { MemoryStore } from '../src/reader/store';
+import { facePatients } from './lib/patients';
 import type * as VirtualClockModule from '../src/time/virtual-clock';
 
 // OQS_BENCH_VIRTUAL_CLOCK=/path/to/virtual-clock.ts measures a candidate clock (a fix being tried)
@@ -37,15 +38,7 @@ function memory(): { heapUsed: number; external: number; arrayBuffers: number; r
   return { heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, rss: m.rss };
 }
 
-async function patient(reader: EmulatedReader, rounds: number): Promise<void> {
-  for (let k = 0; k < rounds; k++) {
-    reader.placeCard('normal');
-    reader.chooseMethod('face');
-    await reader.presentFace();
-    reader.answerConsent('all');
-    reader.removeCard();
-  }
-}
+const patient = facePatients;
 
 /** N open serial streams and nothing else: what a port costs before any reader logic. */
 async function bare(n: number): Promise<void> {

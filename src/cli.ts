@@ -32,6 +32,8 @@ options for start:
   --trace FILE         write a live protocol trace of every reader link to FILE (docs/traces.md)
   --baud N             baud rate for the reader port (default 115200)
   --state-dir DIR      where the mode and records are kept (default ./.oqs-reader)
+  --retention-days N   keep records and the mode-change trail N whole days in Japan, then delete
+                       them (default 1827: five years; checked at start and daily; docs/api.md)
   --result-dir DIR     write a result file for the レセコン per confirmation into DIR (docs/result-files.md)
   --result-charset C   utf8 (default) or sjis: the result files' character code (needs --result-dir)
   --result-reader-failures F  none (default) or error-file: a failure at the reader (照合エラー, 006 …)
@@ -85,6 +87,7 @@ async function main(argv: string[]): Promise<number> {
       trace: { type: 'string' },
       baud: { type: 'string', default: process.env.READER_BAUD ?? '115200' },
       'state-dir': { type: 'string' },
+      'retention-days': { type: 'string' },
       'result-dir': { type: 'string' },
       'result-charset': { type: 'string' },
       'result-reader-failures': { type: 'string' },
@@ -122,6 +125,13 @@ async function main(argv: string[]): Promise<number> {
   const clockStart = values['clock-start'] === undefined ? undefined : Date.parse(values['clock-start']);
   if (clockStart !== undefined && !Number.isFinite(clockStart))
     return usageError(`--clock-start must be an ISO date-time, e.g. 2026-11-24T09:00:00+09:00, got ${values['clock-start']}`);
+  const { parseRetentionDays } = require('./reader/retention') as typeof import('./reader/retention');
+  let retentionDays: number;
+  try {
+    retentionDays = parseRetentionDays(values['retention-days']);
+  } catch (e) {
+    return usageError(`--retention-days: ${(e as Error).message}`);
+  }
   for (const [flag, allowed] of Object.entries(RESULT_CHOICES)) {
     const value = values[flag as keyof typeof RESULT_CHOICES];
     if (value === undefined) continue;
@@ -155,6 +165,7 @@ async function main(argv: string[]): Promise<number> {
     trace: values.trace,
     baudRate,
     stateDir: values['state-dir'] ?? process.env.OQS_STATE_DIR ?? DEFAULT_STATE_DIR,
+    retentionDays,
     resultDir: values['result-dir'],
     resultCharacterCode: values['result-charset'] as StartOptions['resultCharacterCode'],
     resultReaderFailures: values['result-reader-failures'] === 'error-file' ? 'errorFile' : undefined,

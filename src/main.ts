@@ -17,6 +17,7 @@ import { isLoopbackName } from './server/hosts';
 import { allowedHostsFor, describeListen } from './server/listen';
 import { OffsetClock } from './time/clock';
 import { createLogger, logTerminalEvents } from './log';
+import { RetentionJob } from './reader/retention';
 
 export interface StartOptions {
   host: string;
@@ -27,6 +28,8 @@ export interface StartOptions {
   noReader?: boolean;
   baudRate: number;
   stateDir: string;
+  /** Records and mode changes are deleted after this many whole days in Japan (default: five years, src/reader/retention.ts). */
+  retentionDays?: number;
   /** Device time for the embedded emulator and the terminal's timers: 1 = a real reader's pace. */
   timeScale: number;
   /** 汎用カードリーダー connected beside the face-auth reader(s) (the connection pattern). */
@@ -128,6 +131,15 @@ export async function startProduct(opts: StartOptions) {
   });
   const { terminal } = assembly;
   const app = assembly.app!;
+  // At start and then daily (src/reader/retention.ts): history older than the period is deleted.
+  const retention = new RetentionJob({
+    store,
+    clock,
+    days: opts.retentionDays,
+    onRun: (r) => logger.info({ event: 'retention', ...r }, `retention: deleted ${r.records} records and ${r.modeChanges} mode changes before ${r.before}`),
+    onError: (e) => opts.log(`retention: could not delete old records (${e.message}); tried again tomorrow`),
+  });
+  retention.start();
   await assembly.firstAttempts;
   const address = await app.listen({ host: opts.host, port: opts.port });
   if (setupToken) opts.log(`first start: open ${address}/ and create the administrator with setup token ${setupToken}`);
@@ -136,6 +148,9 @@ export async function startProduct(opts: StartOptions) {
     if (id) opts.log(`reader: ${id.vendor} ${id.model} fw ${id.firmware} s/n ${id.serial} on ${s.path}${emulator ? ' (emulated)' : ''}`);
   }
   opts.log(`mode: ${terminal.status().modeLabel}; state in ${opts.stateDir}`);
+  opts.log(
+    `retention: ${retention.days} days; ${retention.last ? `${retention.last.records} records and ${retention.last.modeChanges} mode changes before ${retention.last.before} deleted at start` : 'not run'}`,
+  );
   if (assembly.results)
     opts.log(
       `result files for the レセコン: ${assembly.results.dir} (${assembly.results.characterCode === 'sjis' ? 'Shift_JIS' : 'UTF-8'}, eligibility ${opts.eligibility ?? (emulator ? 'emulated' : 'none')})`,
@@ -149,8 +164,10 @@ export async function startProduct(opts: StartOptions) {
     url: address,
     setupToken,
     async close() {
+      retention.stop();
       await assembly.close();
       stopLog();
+      store.close();
     },
   };
 }

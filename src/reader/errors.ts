@@ -18,6 +18,13 @@ export const ERRORS = {
   OQS_ERR_PORT_OPEN: [503, 'transport', 'could not open serial port %s: %s'],
   /** On the link's 'linkError' stream only (not an API answer): the open port reported an error. */
   OQS_ERR_PORT: [503, 'transport', 'the serial port reported an error: %s'],
+  // network links (docs/network-links.md): tcp:// and rfc2217:// reader ports
+  OQS_ERR_NET_ADDRESS: [400, 'caller', 'the reader port %s is not a network address this terminal understands (%s); write tcp://HOST:PORT or rfc2217://HOST:PORT'],
+  OQS_ERR_NET_CONNECT: [503, 'transport', 'could not connect to the reader at %s: %s'],
+  OQS_ERR_NET_CLOSED: [503, 'transport', 'the peer at %s closed the connection (%s)'],
+  OQS_ERR_NET_TELNET: [502, 'peer', 'the peer at %s sent bad Telnet (%s): %s; the connection is dropped'],
+  OQS_ERR_NET_NEGOTIATION: [504, 'peer', 'the peer at %s did not agree to RFC 2217 (COM-PORT-OPTION): %s; is it a serial server with RFC 2217 on, or a raw port (tcp://)?'],
+  OQS_ERR_NET_NOISE: [502, 'peer', 'the peer at %s sent %s bytes of 0xFF in a row (line noise or a broken serial server); the connection is dropped'],
   // terminal rules
   OQS_ERR_NO_READER: [409, 'transport', 'no face-auth card reader is connected; 本人認証用カードリーダーソフト must be installed and a reader connected'],
   OQS_ERR_READER_SOFTWARE_MISSING: [404, 'caller', '《顔認証付きカードリーダー操作》 is shown only when 本人認証用カードリーダーソフト is installed'],
@@ -38,6 +45,11 @@ export const ERRORS = {
   // store
   OQS_ERR_BAD_CURSOR: [400, 'caller', 'the page cursor "%s" is not one this terminal gave out; start again without a cursor'],
   OQS_ERR_STORE_OPEN: [500, 'internal', 'could not open the record store %s: %s'],
+  // records API (docs/api.md: paging, export, retention)
+  OQS_ERR_RECORDS_RANGE: [400, 'caller', 'the range is not valid: %s; from and to are each a day in Japan (YYYY-MM-DD, to includes that day) or an instant (ISO 8601 with Z or an offset), from before to, and day=today goes alone'],
+  OQS_ERR_PAGE_LIMIT: [400, 'caller', 'limit must be a whole number from 1 to %s; got "%s"'],
+  OQS_ERR_EXPORT_FORMAT: [400, 'caller', 'the export %s must be one of %s; got "%s"'],
+  OQS_ERR_RETENTION: [400, 'caller', 'the retention period must be a whole number of days from %s to %s; got "%s"'],
   // API
   OQS_ERR_UNAUTHENTICATED: [401, 'caller', 'log in first (a session cookie from POST /api/session, or HTTP Basic)'],
   OQS_ERR_BAD_CREDENTIALS: [401, 'caller', 'account name or password is wrong'],
@@ -78,6 +90,12 @@ export const ERRORS_JA: { readonly [C in ErrorCode]: string } = {
   OQS_ERR_READER_BUSY: 'リーダーで患者が本人確認中です。終わってから（またはカードが取り外されてから）操作してください。',
   OQS_ERR_PORT_OPEN: 'シリアルポート %1 を開けません。',
   OQS_ERR_PORT: 'シリアルポートでエラーが起きました。ケーブルを確認してください。',
+  OQS_ERR_NET_ADDRESS: 'リーダーの接続先 %1 の書き方が正しくありません（tcp://ホスト:ポート または rfc2217://ホスト:ポート）。',
+  OQS_ERR_NET_CONNECT: 'ネットワーク上の顔認証付きカードリーダー（%1）に接続できません。シリアルサーバーの電源とネットワークを確認してください。',
+  OQS_ERR_NET_CLOSED: 'ネットワーク上の顔認証付きカードリーダー（%1）との接続が切れました。',
+  OQS_ERR_NET_TELNET: 'ネットワーク上の顔認証付きカードリーダー（%1）から正しくないデータを受信したため、接続し直します。',
+  OQS_ERR_NET_NEGOTIATION: 'シリアルサーバー（%1）が RFC 2217 の接続手順に応答しません。シリアルサーバーの設定を確認してください。',
+  OQS_ERR_NET_NOISE: 'ネットワーク上の顔認証付きカードリーダー（%1）から雑音のようなデータが続いたため、接続し直します。',
   OQS_ERR_NO_READER: '顔認証付きカードリーダーが接続されていません。',
   OQS_ERR_READER_SOFTWARE_MISSING: '本人認証用カードリーダーソフトがインストールされていないため、《顔認証付きカードリーダー操作》は使用できません。',
   OQS_ERR_ADMIN_REQUIRED: 'この操作は管理者アカウントでのみ行えます（%2 は一般アカウントです）。',
@@ -95,6 +113,10 @@ export const ERRORS_JA: { readonly [C in ErrorCode]: string } = {
   OQS_ERR_RESULT_WRITE: 'レセコン向け結果ファイル %1 を書き込めませんでした。出力先フォルダを確認してください。',
   OQS_ERR_BAD_CURSOR: 'ページの指定が正しくありません。最初のページから表示し直してください。',
   OQS_ERR_STORE_OPEN: '本人確認の記録を保存するファイル（%1）を開けません。端末の管理者に連絡してください。',
+  OQS_ERR_RECORDS_RANGE: '期間の指定が正しくありません（開始日は終了日より前にしてください）。',
+  OQS_ERR_PAGE_LIMIT: '一度に表示する件数は 1 から %1 件までです。',
+  OQS_ERR_EXPORT_FORMAT: '出力形式の指定が正しくありません（%2 のいずれか）。',
+  OQS_ERR_RETENTION: '記録の保存期間は %1 日から %2 日までの日数で指定してください。',
   OQS_ERR_UNAUTHENTICATED: 'ログインしてください。',
   OQS_ERR_BAD_CREDENTIALS: 'アカウントまたはパスワードが違います。',
   OQS_ERR_TOO_MANY_ATTEMPTS: 'ログインの失敗が続いたため、あと %1 秒はログインできません。',

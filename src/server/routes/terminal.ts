@@ -5,6 +5,7 @@ import { todayJst } from '../../reader/dates';
 import type { Terminal, TerminalEvent } from '../../reader/terminal';
 import { actorOf, type Auth } from '../auth';
 import { OqsError } from '../../reader/errors';
+import { recordsRoutes } from './records';
 import { StreamEvent } from '../openapi';
 import {
   BeginVisualCheckBody,
@@ -33,6 +34,8 @@ const VisualCheckReply = Type.Object({ visualCheck: ref(VisualCheckView) }, { de
 /** The 顔認証付きカードリーダー操作 API: status, modes, the visual check, records, live events. */
 export const terminalRoutes: FastifyPluginAsyncTypebox<TerminalRoutesOptions> = async (app, { terminal, auth, emulated }) => {
   const today = () => todayJst(terminal.clock.now());
+  // Records and the mode-change audit trail: pages and exports (routes/records.ts).
+  await app.register(recordsRoutes, { terminal, auth });
 
   app.get(
     '/api/status',
@@ -61,42 +64,6 @@ export const terminalRoutes: FastifyPluginAsyncTypebox<TerminalRoutesOptions> = 
       },
     },
     async () => screens,
-  );
-
-  app.get(
-    '/api/records',
-    {
-      schema: {
-        tags: ['terminal'],
-        summary: 'Identity confirmations recorded (all, or today in Japan)',
-        operationId: 'listRecords',
-        querystring: Type.Object({ day: Type.Optional(Type.Literal('today')) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ records: Type.Array(ref(ConfirmationRecord)) }) },
-      },
-    },
-    async (req) => {
-      actorOf(req, auth);
-      const records = terminal.records();
-      if (req.query.day !== 'today') return { records };
-      const day = today();
-      return { records: records.filter((r) => todayJst(Date.parse(r.finishedAt)) === day) };
-    },
-  );
-
-  app.get(
-    '/api/mode-changes',
-    {
-      schema: {
-        tags: ['terminal'],
-        summary: 'The mode-change audit trail',
-        operationId: 'listModeChanges',
-        response: { 200: Type.Object({ changes: Type.Array(ref(ModeChange)) }) },
-      },
-    },
-    async (req) => {
-      actorOf(req, auth);
-      return { changes: terminal.modeChanges() };
-    },
   );
 
   app.put(
