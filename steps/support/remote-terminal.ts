@@ -95,12 +95,12 @@ export class RemoteTerminal extends EventEmitter {
       });
     }
     const [records, changes] = await Promise.all([
-      this.get<{ records: ConfirmationRecord[] }>('/api/records'),
-      this.get<{ changes?: ModeChange[]; modeChanges?: ModeChange[] }>('/api/mode-changes'),
+      this.all<ConfirmationRecord>('/api/records', 'records'),
+      this.all<ModeChange>('/api/mode-changes', 'changes'),
     ]);
     this.snapshot = status;
-    this.recordList = records.records;
-    this.changes = changes.changes ?? changes.modeChanges ?? [];
+    this.recordList = records;
+    this.changes = changes;
     this.tailFrames();
   }
 
@@ -216,6 +216,17 @@ export class RemoteTerminal extends EventEmitter {
     await this.ensureAccount(actor);
     const password = actor.account === 'admin' ? this.opts.adminPassword : passwordOf(actor.account);
     return this.request<T>(basic(actor.account, password), method, path, body);
+  }
+
+  /** Every row of a paged list (docs/api.md: records and mode changes come a page at a time). */
+  private async all<T>(path: string, key: 'records' | 'changes'): Promise<T[]> {
+    const rows: T[] = [];
+    for (let next: string | null = null; ;) {
+      const page: Record<string, unknown> = await this.get(`${path}?limit=1000${next ? `&cursor=${next}` : ''}`);
+      rows.push(...(page[key] as T[]));
+      next = page.next as string | null;
+      if (!next) return rows;
+    }
   }
 
   private get<T>(path: string): Promise<T> {
