@@ -164,8 +164,8 @@ function controlFamily(v: number): string {
   return 'flow';
 }
 
-/** Both sides of an RFC 2217 session want BINARY and SGA both ways and COM-PORT-OPTION. */
-export const CLIENT_OPTIONS: OptionPolicy = { local: [OPT_BINARY, OPT_SGA, OPT_COM_PORT], remote: [OPT_BINARY, OPT_SGA] };
+/** Both sides of an RFC 2217 session want BINARY, SGA and COM-PORT-OPTION both ways (as pyserial asks). */
+export const CLIENT_OPTIONS: OptionPolicy = { local: [OPT_BINARY, OPT_SGA, OPT_COM_PORT], remote: [OPT_BINARY, OPT_SGA, OPT_COM_PORT] };
 export const SERVER_OPTIONS: OptionPolicy = { local: [OPT_BINARY, OPT_SGA, OPT_COM_PORT], remote: [OPT_BINARY, OPT_SGA, OPT_COM_PORT] };
 
 /** The control lines and settings a server holds for its (emulated) port. */

@@ -64,6 +64,8 @@ export class ReaderClient {
     try {
       port = await openPort(opts.binding, opts.path, baudRate);
     } catch (e) {
+      // A binding's own coded error stands (src/net: OQS_ERR_NET_CONNECT, OQS_ERR_NET_NEGOTIATION …).
+      if (OqsError.is(e)) throw e;
       // A pseudo-terminal refuses the termios call for a non-standard rate; its rate means nothing
       // anyway. Only there do we fall back to a standard rate: on a real device the error stands.
       if (!(baudRate !== 115200 && isIoctlRefusal(e) && (opts.isPseudoTerminal ?? ((p: string) => isPseudoTerminal(p, opts.platform)))(opts.path))) {
