@@ -1,38 +1,9 @@
 /**
  * The kill test's checks (scripts/kill-test.ts): pure functions over what the reader sent and what
- * the journal holds, unit-tested in kill-test.test.ts.
+ * the store holds, unit-tested in kill-test.test.ts.
  */
 import type { SentOutcomeInfo } from '../simulator/control/protocol';
 import type { ConfirmationRecord } from '../src/reader/records';
-
-export interface JournalScan {
-  /** Non-empty lines. */
-  lines: number;
-  /** Lines that do not parse as a record, by 1-based line number; `last` if nothing follows. */
-  torn: Array<{ line: number; last: boolean; text: string }>;
-  /** Whole lines per record id (a later line for the same id, e.g. consent, is an update). */
-  linesById: Map<string, number>;
-}
-
-/** Reads records.ndjson line by line, as FileStore does, but keeps what it skips. */
-export function scanJournal(text: string): JournalScan {
-  const parts = text.split('\n');
-  // The segment after the final newline ('' for a file that ends in one) is the possible torn tail.
-  const numbered = parts.map((t, i) => ({ t, n: i + 1 })).filter((p) => p.t !== '');
-  const scan: JournalScan = { lines: numbered.length, torn: [], linesById: new Map() };
-  numbered.forEach(({ t, n }, i) => {
-    let rec: Partial<ConfirmationRecord> | null = null;
-    try {
-      const v = JSON.parse(t) as unknown;
-      if (v && typeof v === 'object' && typeof (v as { id?: unknown }).id === 'string') rec = v as Partial<ConfirmationRecord>;
-    } catch {
-      rec = null;
-    }
-    if (!rec) scan.torn.push({ line: n, last: i === numbered.length - 1 && !text.endsWith('\n'), text: t.slice(0, 80) });
-    else scan.linesById.set(rec.id!, (scan.linesById.get(rec.id!) ?? 0) + 1);
-  });
-  return scan;
-}
 
 export interface Check {
   name: string;
@@ -63,13 +34,14 @@ export interface RecordCheckInput {
   serial: string;
   /** Every identity outcome the reader sent (the emulator's `confirmations` op). */
   sent: SentOutcomeInfo[];
-  /** FileStore.loadRecords() of the state dir. */
+  /** The records of the reader's serial in the state dir's store. */
   records: ConfirmationRecord[];
-  journal: JournalScan;
+  /** PRAGMA integrity_check's problems with records.db (FileStore.integrityProblems()); none when whole. */
+  integrity: string[];
 }
 
-/** The journal checks: every ACKed outcome exactly once, nothing invented, nothing torn. */
-export function checkRecords({ serial, sent, records, journal }: RecordCheckInput): Check[] {
+/** The store checks: every ACKed outcome exactly once, nothing invented, the database whole. */
+export function checkRecords({ serial, sent, records, integrity }: RecordCheckInput): Check[] {
   const byBase = new Map<string, ConfirmationRecord[]>();
   for (const r of records) {
     const b = baseId(r.id);
@@ -95,7 +67,7 @@ export function checkRecords({ serial, sent, records, journal }: RecordCheckInpu
       const found = (byBase.get(id) ?? []).filter((r) => r.outcome === outcome);
       if (found.length === 0) {
         lost++;
-        problems.push(`${id}: ${event} ACKed by the host, not in records.ndjson (lost)`);
+        problems.push(`${id}: ${event} ACKed by the host, not in the store (lost)`);
       } else if (found.length > 1) {
         doubled++;
         problems.push(`${id}: recorded ${found.length} times (${found.map((r) => r.id).join(', ')})`);
@@ -127,14 +99,7 @@ export function checkRecords({ serial, sent, records, journal }: RecordCheckInpu
   }
   checks.push(check('nothing is recorded that the reader never sent', invented, `${records.length} records, each matched to an event the reader sent`));
 
-  const midFile = journal.torn.filter((t) => !t.last);
-  checks.push(
-    check(
-      'no record line is torn (except possibly the very last)',
-      midFile.map((t) => `records.ndjson line ${t.line} does not parse: ${JSON.stringify(t.text)}`),
-      `${journal.lines} lines, ${journal.torn.length} torn (${journal.torn.length - midFile.length} as the last line)`,
-    ),
-  );
+  checks.push(check('records.db is whole (SQLite integrity_check)', integrity, integrity.length ? `${integrity.length} problems` : 'ok'));
   return checks;
 }
 

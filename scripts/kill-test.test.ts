@@ -1,5 +1,5 @@
 /**
- * The kill test's judgement, without processes: journal scanning, the record and mode checks.
+ * The kill test's judgement, without processes: the record, history and mode checks.
  * (The kill test itself takes about two minutes: `node -r ts-node/register scripts/kill-test.ts`,
  * docs/durability.md.)
  */
@@ -9,7 +9,8 @@ import type { SentOutcomeInfo } from '../simulator/control/protocol';
 import { EmulatorHost } from '../simulator/emulator-host';
 import { FrameDecoder, decodeMessage, encodeAck, encodeCommand, type Message } from '../src/protocol';
 import type { ConfirmationRecord } from '../src/reader/records';
-import { baseId, checkMode, checkRecords, scanJournal } from './kill-checks';
+import { baseId, checkMode, checkRecords } from './kill-checks';
+import { checkHistory, HISTORY_SERIAL, historyRecord } from './kill-history';
 
 const SERIAL = 'EMU-0001';
 const CARD = 'c'.repeat(32);
@@ -39,22 +40,7 @@ function record(txId: number, over: Partial<ConfirmationRecord> = {}): Confirmat
   };
 }
 
-const lines = (...recs: ConfirmationRecord[]) => recs.map((r) => JSON.stringify(r) + '\n').join('');
 const failing = (checks: ReturnType<typeof checkRecords>) => checks.filter((c) => !c.ok).map((c) => c.name);
-
-test('scanJournal: a torn last line is allowed, a torn line in the middle is reported as such', () => {
-  const whole = lines(record(1), record(2));
-  expect(scanJournal(whole).torn).to.deep.equal([]);
-  const tornTail = whole + '{"id":"EMU-0001:3","outc';
-  expect(scanJournal(tornTail).torn).to.have.length(1);
-  expect(scanJournal(tornTail).torn[0]!.last).to.equal(true);
-  // FileStore's next append after a crash starts on a fresh line: the fragment is then mid-file.
-  const tornMiddle = whole + '{"id":"EMU-0001:3","outc\n' + lines(record(4));
-  const scan = scanJournal(tornMiddle);
-  expect(scan.torn.map((t) => [t.line, t.last])).to.deep.equal([[3, false]]);
-  expect(scan.lines).to.equal(4);
-  expect(scan.linesById.get(`${SERIAL}:4`)).to.equal(1);
-});
 
 test('checkRecords: all ACKed outcomes recorded once, nothing else: every check passes', () => {
   const recs = [record(1, { consent: 'all' }), record(2, { outcome: 'failed', method: 'pin', failReason: 'pinLocked', cardId: null })];
@@ -62,39 +48,52 @@ test('checkRecords: all ACKed outcomes recorded once, nothing else: every check 
     serial: SERIAL,
     sent: [confirmed(1), failed(2), confirmed(3, false)],
     records: recs,
-    journal: scanJournal(lines(record(1), ...recs)),
+    integrity: [],
   });
   expect(failing(checks)).to.deep.equal([]);
 });
 
-test('checkRecords: an ACKed confirmation missing from the journal is a lost record', () => {
-  const checks = checkRecords({ serial: SERIAL, sent: [confirmed(1), confirmed(2)], records: [record(1)], journal: scanJournal(lines(record(1))) });
+test('checkRecords: an ACKed confirmation missing from the store is a lost record', () => {
+  const checks = checkRecords({ serial: SERIAL, sent: [confirmed(1), confirmed(2)], records: [record(1)], integrity: [] });
   expect(failing(checks)).to.deep.equal(['every ACKed confirmation is recorded exactly once']);
   expect(checks[0]!.problems[0]).to.match(/EMU-0001:2: .*lost/);
 });
 
 test('checkRecords: a confirmation recorded twice, or a record the reader never sent, fails', () => {
   const twice = [record(1), record(1, { id: `${SERIAL}:1~2` })];
-  const c1 = checkRecords({ serial: SERIAL, sent: [confirmed(1)], records: twice, journal: scanJournal(lines(...twice)) });
+  const c1 = checkRecords({ serial: SERIAL, sent: [confirmed(1)], records: twice, integrity: [] });
   expect(failing(c1)).to.deep.equal(['every ACKed confirmation is recorded exactly once', 'nothing is recorded that the reader never sent']);
   const invented = [record(1), record(9)];
-  const c2 = checkRecords({ serial: SERIAL, sent: [confirmed(1)], records: invented, journal: scanJournal(lines(...invented)) });
+  const c2 = checkRecords({ serial: SERIAL, sent: [confirmed(1)], records: invented, integrity: [] });
   expect(failing(c2)).to.deep.equal(['nothing is recorded that the reader never sent']);
   // Recorded but never ACKed (killed between the record and the ACK) is fine.
-  const c3 = checkRecords({ serial: SERIAL, sent: [confirmed(1, false)], records: [record(1)], journal: scanJournal(lines(record(1))) });
+  const c3 = checkRecords({ serial: SERIAL, sent: [confirmed(1, false)], records: [record(1)], integrity: [] });
   expect(failing(c3)).to.deep.equal([]);
 });
 
-test('checkRecords: a torn line in the middle fails', () => {
-  const text = lines(record(1)) + '{"id":"EMU-0001:2"\n' + lines(record(3));
-  const checks = checkRecords({ serial: SERIAL, sent: [confirmed(1), confirmed(3)], records: [record(1), record(3)], journal: scanJournal(text) });
-  expect(failing(checks)).to.deep.equal(['no record line is torn (except possibly the very last)']);
+test('checkRecords: a database SQLite finds damaged fails', () => {
+  const problems = ['*** in database main ***', 'Page 7: btreeInitPage() returns error code 11'];
+  const checks = checkRecords({ serial: SERIAL, sent: [confirmed(1)], records: [record(1)], integrity: problems });
+  expect(failing(checks)).to.deep.equal(['records.db is whole (SQLite integrity_check)']);
+  expect(checks.at(-1)!.problems).to.deep.equal(problems);
+});
+
+test('checkHistory: the seeded history all there, once, unchanged; a missing, doubled, changed or stray record fails', () => {
+  const end = Date.UTC(2026, 11, 2, 3, 0);
+  const history = Array.from({ length: 900 }, (_, n) => historyRecord(n, 900, end));
+  expect(history.at(-1)!.finishedAt).to.equal('2026-12-02T02:00:00.000Z');
+  expect(history[0]!.finishedAt < '2026-11-30T00:00:00.000Z').to.equal(true);
+  expect(checkHistory(history, 900, end).ok).to.equal(true);
+  const changed = history.map((r, i) => (i === 1 ? { ...r, consent: null } : r));
+  for (const bad of [history.slice(1), [...history, history[5]!], changed, [...history, { ...history[0]!, id: `${HISTORY_SERIAL}:901` }]]) {
+    expect(checkHistory(bad, 900, end).ok).to.equal(false);
+  }
 });
 
 test('checkMode: the mode set, no temp file; a leftover temp file, another mode or a drifting reader fail', () => {
   const ok = {
     expected: 'pinOnly',
-    files: ['mode.json', 'records.ndjson'],
+    files: ['mode.json', 'records.db'],
     modeJson: '{"mode":"pinOnly"}\n',
     loaded: 'pinOnly',
     driftSeen: 0,

@@ -1,12 +1,13 @@
 /**
  * The kill test (issue 5, Durability; docs/durability.md): the controller is killed with SIGKILL
  * at random points while patients confirm their identity at an emulated reader, and restarted,
- * again and again. At the end every confirmation the reader saw ACKed must be in the journal
- * exactly once, no journal line may be torn but the very last, nothing may be recorded that the
- * reader never sent, and the mode set once through the API must have survived every restart.
+ * again and again, on a store that already holds a large history (issue 15; --history, default
+ * 100,000 records). At the end every confirmation the reader saw ACKed must be in the store
+ * exactly once, records.db must be whole, nothing may be recorded that the reader never sent, the
+ * history must be as it was, and the mode set once through the API must have survived every restart.
  *
  *   node -r ts-node/register scripts/kill-test.ts [--kills 200] [--seed S] [--max-delay-ms 300]
- *                                                [--root DIR] [--keep]
+ *                                                [--history 100000] [--root DIR] [--keep]
  *
  * What runs: the product of --root (default: this repo) as it ships, `npm run build` then
  * bin/oqs-reader.js (dist/); `oqs-reader emulate` with one reader on a pty and a control
@@ -27,7 +28,8 @@ import { parseArgs } from 'node:util';
 import { EmulatorControlClient } from '../simulator/control/client';
 import { FileStore } from '../src/reader/store';
 import { WatchedProcess } from '../src/util/child-lines';
-import { check, checkMode, checkRecords, scanJournal, type Check } from './kill-checks';
+import { check, checkMode, checkRecords, type Check } from './kill-checks';
+import { checkHistory, HISTORY_SERIAL, seedHistory } from './kill-history';
 import { reportChecks } from './lib/checks';
 import { REPO, shippedBuild } from './lib/shipped';
 import { allOutcomes, patients, type PatientStats } from './kill-patients';
@@ -38,6 +40,8 @@ interface Options {
   kills: number;
   seed: number;
   maxDelayMs: number;
+  /** Records in the store before the first start. */
+  history: number;
   root: string;
   keep: boolean;
   mode: 'pinOnly';
@@ -64,6 +68,10 @@ async function run(opts: Options): Promise<Check[]> {
     const tc = Date.now();
     const cli = shippedBuild(opts.root);
     say(`built in ${((Date.now() - tc) / 1000).toFixed(1)} s`);
+    const th = Date.now();
+    const historyEnd = Date.now();
+    seedHistory(stateDir, opts.history, historyEnd);
+    say(`store seeded with ${opts.history} history records in ${((Date.now() - th) / 1000).toFixed(1)} s`);
 
     emulator = WatchedProcess.node([cli, 'emulate', '--readers', '1', '--link-dir', linkDir, '--control', `unix:${join(linkDir, 'c.sock')}`]);
     const ready = await emulator.line(/^OQS-EMULATOR-READY (.*)$/, 20_000, 'the emulator did not start');
@@ -176,9 +184,10 @@ async function run(opts: Options): Promise<Check[]> {
     await controller.kill('SIGTERM');
 
     const store = new FileStore(stateDir);
-    const records = store.loadRecords();
-    const journalPath = join(stateDir, 'records.ndjson');
-    const journal = scanJournal(existsSync(journalPath) ? readFileSync(journalPath, 'utf8') : '');
+    const everything = [...store.records()];
+    const records = everything.filter((r) => r.reader.serial !== HISTORY_SERIAL);
+    const history = everything.filter((r) => r.reader.serial === HISTORY_SERIAL);
+    const integrity = store.integrityProblems();
     const modePath = join(stateDir, 'mode.json');
     const sent = outcomes.sent;
     const confirmations = sent.filter((s) => s.event === 'identityConfirmed');
@@ -197,7 +206,8 @@ async function run(opts: Options): Promise<Check[]> {
         outcomes.pending > 0 ? [`${outcomes.pending} outcome events still unACKed and held by the reader after ${settledIn.toFixed(1)} s`] : [],
         `settled in ${settledIn.toFixed(1)} s${restartedToSettle ? ' (after one clean restart)' : ''}; ${givenUp.length} never ACKed and given up by the reader (SEQ reuse)`,
       ),
-      ...checkRecords({ serial: outcomes.serial, sent, records, journal }),
+      ...checkRecords({ serial: outcomes.serial, sent, records, integrity }),
+      checkHistory(history, opts.history, historyEnd),
       ...checkMode({
         expected: opts.mode,
         files: readdirSync(stateDir),
@@ -209,7 +219,7 @@ async function run(opts: Options): Promise<Check[]> {
     );
 
     const seconds = (Date.now() - t0) / 1000;
-    const dupLines = [...journal.linesById.values()].filter((n) => n > 2).length;
+    store.close();
     say('---- summary');
     say(`kills: ${kills} (SIGKILL; ${killsInStartup} during start-up), controller starts: ${starts}`);
     say(
@@ -219,9 +229,8 @@ async function run(opts: Options): Promise<Check[]> {
       `ACKed confirmations checked: ${ackedConfirmations.length}; ACKed failures checked: ${sent.filter((s) => s.event === 'identityFailed' && s.acked).length}; never ACKed (given up): ${givenUp.length}`,
     );
     say(
-      `records found: ${records.length} (${records.filter((r) => r.outcome === 'confirmed').length} confirmed, ${records.filter((r) => r.consent).length} with consent); journal lines: ${journal.lines}; ids with more than 2 lines: ${dupLines}`,
+      `records found: ${records.length} (${records.filter((r) => r.outcome === 'confirmed').length} confirmed, ${records.filter((r) => r.consent).length} with consent), beside ${history.length} history records; records.db integrity: ${integrity.length ? integrity.join('; ') : 'ok'}`,
     );
-    say(`torn lines seen: ${journal.torn.length} (${journal.torn.filter((t) => t.last).length} as the last line)`);
     say(`stimuli refused: ${stats.stimulusErrors}${stats.errorCodes.size ? ` (${[...stats.errorCodes].map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`);
     say(`elapsed: ${seconds.toFixed(1)} s (${(kills / seconds).toFixed(2)} kills/s)`);
     for (const c of checks) {
@@ -262,6 +271,7 @@ function parseOptions(argv: string[]): Options | string {
         kills: { type: 'string', default: '200' },
         seed: { type: 'string' },
         'max-delay-ms': { type: 'string', default: '300' },
+        history: { type: 'string', default: '100000' },
         root: { type: 'string', default: REPO },
         keep: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
@@ -277,17 +287,21 @@ function parseOptions(argv: string[]): Options | string {
   if (!Number.isInteger(kills) || kills < 1) return `--kills must be a positive integer, got ${values.kills}`;
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) return `--seed must be an integer 0..4294967295, got ${values.seed}`;
   if (!Number.isInteger(maxDelayMs) || maxDelayMs < 0) return `--max-delay-ms must be an integer >= 0, got ${values['max-delay-ms']}`;
-  return { kills, seed, maxDelayMs, root: resolve(values.root!), keep: values.keep!, mode: 'pinOnly' };
+  const history = Number(values.history);
+  if (!Number.isInteger(history) || history < 0) return `--history must be an integer >= 0, got ${values.history}`;
+  return { kills, seed, maxDelayMs, history, root: resolve(values.root!), keep: values.keep!, mode: 'pinOnly' };
 }
 
 if (require.main === module) {
   const opts = parseOptions(process.argv.slice(2));
   if (typeof opts === 'string') {
     if (opts) process.stderr.write(`kill-test: ${opts}\n`);
-    process.stderr.write('usage: node -r ts-node/register scripts/kill-test.ts [--kills N] [--seed S] [--max-delay-ms MS] [--root DIR] [--keep]\n');
+    process.stderr.write(
+      'usage: node -r ts-node/register scripts/kill-test.ts [--kills N] [--seed S] [--max-delay-ms MS] [--history N] [--root DIR] [--keep]\n',
+    );
     process.exit(opts ? 2 : 0);
   }
-  test(`kill test: ${opts.kills} SIGKILLs of the controller during a stream of confirmations (seed ${opts.seed})`, async (t) => {
+  test(`kill test: ${opts.kills} SIGKILLs of the controller during a stream of confirmations, on a store of ${opts.history} records (seed ${opts.seed})`, async (t) => {
     await reportChecks(t, await run(opts));
   });
 }

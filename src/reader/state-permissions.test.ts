@@ -21,7 +21,7 @@ const octal = (m: number) => '0' + m.toString(8);
 
 const MODE_CHANGE = { from: 'unattended', to: 'visual', by: 'admin', at: '2026-11-24T00:30:00.000Z' } as const;
 // The store keeps records as they are given; only the id matters here.
-const RECORD = { id: 'EMU-0001:1' } as const;
+const RECORD = { id: 'EMU-0001:1', finishedAt: '2026-11-24T00:30:00.000Z' } as const;
 
 test('a new state directory is 0700 and every file written in it 0600, whatever the umask', (t) => {
   const dir = join(tempDir(t), 'state');
@@ -35,7 +35,7 @@ test('a new state directory is 0700 and every file written in it 0600, whatever 
     process.umask(old);
   }
   assert.equal(octal(mode(dir)), '0700');
-  for (const f of ['mode.json', 'mode-changes.ndjson', 'records.ndjson', 'accounts.json']) {
+  for (const f of ['mode.json', 'records.db', 'records.db-wal', 'records.db-shm', 'accounts.json']) {
     assert.equal(octal(mode(join(dir, f))), '0600', f);
   }
 });
@@ -43,14 +43,14 @@ test('a new state directory is 0700 and every file written in it 0600, whatever 
 test('a state directory left with looser modes is tightened at start: the directory and what is in it', (t) => {
   const dir = join(tempDir(t), 'state');
   mkdirSync(join(dir, 'archive'), { recursive: true });
-  const files = ['records.ndjson', 'mode-changes.ndjson', 'mode.json', 'accounts.json', 'anything-else.txt'];
+  const files = ['records.db', 'mode.json', 'accounts.json', 'anything-else.txt'];
   for (const f of files) {
     writeFileSync(join(dir, f), f.endsWith('.json') ? '{"mode":"visual","accounts":[]}\n' : '');
     chmodSync(join(dir, f), 0o644);
   }
   chmodSync(join(dir, 'archive'), 0o755);
   chmodSync(dir, 0o755);
-  new FileStore(dir);
+  new FileStore(dir).close();
   assert.equal(octal(mode(dir)), '0700');
   assert.equal(octal(mode(join(dir, 'archive'))), '0700');
   for (const f of files) assert.equal(octal(mode(join(dir, f))), '0600', f);
@@ -65,7 +65,7 @@ test('a shared directory (sticky bit, like /tmp) given as the state directory is
   new FileStore(dir).saveRecord(structuredClone(RECORD) as never);
   assert.equal((statSync(dir).mode & 0o7777).toString(8), '1777');
   assert.equal(octal(mode(join(dir, 'someone-elses.txt'))), '0644');
-  assert.equal(octal(mode(join(dir, 'records.ndjson'))), '0600', 'what we write is still ours only');
+  assert.equal(octal(mode(join(dir, 'records.db'))), '0600', 'what we write is still ours only');
 });
 
 test('an accounts file left readable by others is tightened when it is loaded', (t) => {
@@ -79,15 +79,15 @@ test('an accounts file left readable by others is tightened when it is loaded', 
 test('on Windows no mode is changed (modes mean nothing there; the ACLs of the folder decide)', (t) => {
   const dir = join(tempDir(t), 'state');
   mkdirSync(dir);
-  writeFileSync(join(dir, 'records.ndjson'), '');
+  writeFileSync(join(dir, 'records.db'), '');
   writeFileSync(join(dir, 'accounts.json'), '{"accounts":[]}\n');
-  chmodSync(join(dir, 'records.ndjson'), 0o644);
+  chmodSync(join(dir, 'records.db'), 0o644);
   chmodSync(join(dir, 'accounts.json'), 0o644);
   chmodSync(dir, 0o755);
   new FileStore(dir, { platform: 'win32' });
   new AccountDirectory(join(dir, 'accounts.json'), { platform: 'win32' });
   assert.equal(octal(mode(dir)), '0755');
-  assert.equal(octal(mode(join(dir, 'records.ndjson'))), '0644');
+  assert.equal(octal(mode(join(dir, 'records.db'))), '0644');
   assert.equal(octal(mode(join(dir, 'accounts.json'))), '0644');
 });
 
@@ -106,7 +106,7 @@ test('on Windows a FileStore still saves and loads (no directory fsync, no modes
   const again = new FileStore(dir, { platform: 'win32' });
   assert.equal(again.loadMode(), 'visual');
   assert.deepEqual(
-    again.loadRecords().map((r) => r.id),
+    [...again.records()].map((r) => r.id),
     ['EMU-0001:1'],
   );
 });

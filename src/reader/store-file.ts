@@ -2,14 +2,12 @@ import {
   chmodSync,
   closeSync,
   existsSync,
-  fstatSync,
   fsyncSync,
   lstatSync,
   mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
-  readSync,
   renameSync,
   rmSync,
   writeSync,
@@ -19,8 +17,9 @@ import { join } from 'node:path';
 import type { ModeName } from '../protocol';
 import type { ConfirmationRecord, ModeChange } from './records';
 import type { StoredVisualPassword, TerminalStore } from './store';
-import { MemoryStore } from './store';
+import { importJournals, type Imported, type ImportOptions } from './store-migrate';
 import type { Pruned, RecordPageQuery, RecordRange } from './store-query';
+import { RecordDb } from './store-sqlite';
 
 /** Which operating system's rules apply; tests inject 'win32' to run the Windows branches here. */
 export interface PlatformOptions {
@@ -76,22 +75,33 @@ function tighten(path: string, st: Stats): boolean {
 }
 
 /**
- * A directory of files: mode.json and visual-password.json (a verifier only) replaced atomically (temp file, fsync, rename), and
- * append-only NDJSON journals fsynced per line; a later line for the same record id wins.
- * The directory is 0700 and its files 0600 (tightened at start if they were left looser).
+ * The state directory: mode.json and visual-password.json (a verifier only), each replaced atomically
+ * (temp file, fsync, rename), and records.db, the records and the mode-change trail in SQLite
+ * (store-sqlite.ts). At the first start after an earlier version, its records.ndjson and
+ * mode-changes.ndjson are imported (store-migrate.ts). The directory is 0700 and its files 0600
+ * (tightened at start if they were left looser).
  */
 export class FileStore implements TerminalStore {
   private readonly platform: NodeJS.Platform;
+  private readonly db: RecordDb;
+  /** What the import of an earlier version's journals brought in at this start, if there were any. */
+  readonly imported: Imported | null;
 
   constructor(
     private readonly dir: string,
-    opts: PlatformOptions = {},
+    opts: PlatformOptions & { import?: ImportOptions } = {},
   ) {
     this.platform = opts.platform ?? process.platform;
     mkdirSync(dir, { recursive: true, mode: STATE_DIR_MODE });
     tightenModes(dir, this.platform);
     // A crash between writing mode.json's temp file and the rename leaves it behind: not data.
     for (const f of readdirSync(dir)) if (/^(mode|visual-password)\.json\.\d+\.tmp$/.test(f)) rmSync(join(dir, f), { force: true });
+    const path = join(dir, RECORDS_DB);
+    // Made 0600 before SQLite opens it; SQLite gives its -wal and -shm files the same mode.
+    closeSync(openSync(path, 'a', STATE_FILE_MODE));
+    this.db = new RecordDb(path);
+    this.imported = importJournals(dir, this.db, opts.import);
+    this.syncDir();
   }
 
   /** A new name in the directory (created or renamed) survives power loss only once it is synced. */
@@ -106,8 +116,9 @@ export class FileStore implements TerminalStore {
     return mode === 'unattended' || mode === 'visual' || mode === 'pinOnly' ? mode : null;
   }
 
+  /** The audit line first, then mode.json: a crash in between leaves a line for a switch that did not happen, never a switch without one. */
   saveMode(mode: ModeName, change: ModeChange): void {
-    this.append('mode-changes.ndjson', change);
+    this.db.addModeChange(change);
     this.replace('mode.json', { mode });
   }
 
@@ -134,91 +145,46 @@ export class FileStore implements TerminalStore {
     this.syncDir();
   }
 
-  loadRecords(): ConfirmationRecord[] {
-    const byId = new Map<string, ConfirmationRecord>();
-    for (const r of this.read<ConfirmationRecord>('records.ndjson')) byId.set(r.id, r);
-    return [...byId.values()];
-  }
-
   saveRecord(record: ConfirmationRecord): void {
-    this.append('records.ndjson', record);
+    this.db.saveRecord(record);
   }
-
-  loadModeChanges(): ModeChange[] {
-    return this.read<ModeChange>('mode-changes.ndjson');
+  /** Many records in one transaction (a bulk load: the kill test's history, a restore); how many. */
+  saveRecords(records: Iterable<ConfirmationRecord>): number {
+    return this.db.transaction(() => {
+      let n = 0;
+      for (const r of records) {
+        this.db.saveRecord(r);
+        n++;
+      }
+      return n;
+    });
   }
-
-  // Until the SQLite store lands: the journal read whole into a MemoryStore per query.
-  private snapshot(): MemoryStore {
-    const m = new MemoryStore();
-    for (const r of this.loadRecords()) m.saveRecord(r);
-    for (const c of this.loadModeChanges()) m.saveMode(c.to, c);
-    return m;
+  /** Problems SQLite finds in records.db (PRAGMA integrity_check); none when it is whole. */
+  integrityProblems(): string[] {
+    return this.db.integrityProblems();
   }
   getRecord(id: string) {
-    return this.snapshot().getRecord(id);
+    return this.db.getRecord(id);
   }
   recordsPage(q: RecordPageQuery) {
-    return this.snapshot().recordsPage(q);
+    return this.db.recordsPage(q);
   }
   records(range: RecordRange = {}) {
-    return this.snapshot().records(range);
+    return this.db.records(range);
   }
   modeChangesPage(q: RecordPageQuery) {
-    return this.snapshot().modeChangesPage(q);
+    return this.db.modeChangesPage(q);
   }
   modeChanges(range: RecordRange = {}) {
-    return this.snapshot().modeChanges(range);
+    return this.db.modeChanges(range);
   }
-  prune(_before: string): Pruned {
-    return { records: 0, modeChanges: 0 };
+  prune(before: string): Pruned {
+    return this.db.prune(before);
   }
-  close() {}
-
-  private readonly checkedTail = new Set<string>();
-
-  private append(file: string, value: unknown): void {
-    const path = join(this.dir, file);
-    const created = !existsSync(path);
-    // A crash mid-append can leave a torn last line; start ours on a fresh line so it stays whole.
-    const lead = this.checkedTail.has(file) || endsWithNewline(path) ? '' : '\n';
-    this.checkedTail.add(file);
-    const fd = openSync(path, 'a', STATE_FILE_MODE);
-    try {
-      writeSync(fd, lead + JSON.stringify(value) + '\n');
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    if (created) this.syncDir();
-  }
-
-  private read<T>(file: string): T[] {
-    const p = join(this.dir, file);
-    if (!existsSync(p)) return [];
-    const out: T[] = [];
-    for (const line of readFileSync(p, 'utf8').split('\n')) {
-      if (!line) continue;
-      try {
-        out.push(JSON.parse(line) as T);
-      } catch {
-        // A torn last line from a crash mid-append: everything before it is intact.
-      }
-    }
-    return out;
+  close(): void {
+    this.db.close();
   }
 }
 
-function endsWithNewline(path: string): boolean {
-  if (!existsSync(path)) return true;
-  const fd = openSync(path, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    if (size === 0) return true;
-    const last = Buffer.alloc(1);
-    readSync(fd, last, 0, 1, size - 1);
-    return last[0] === 0x0a;
-  } finally {
-    closeSync(fd);
-  }
-}
+/** The records and mode changes, in the state directory. */
+export const RECORDS_DB = 'records.db';

@@ -1,0 +1,67 @@
+/**
+ * The kill test's history (issue 15): before the first start the store already holds a year of
+ * another reader's records, bulk-loaded in one transaction (seconds, not minutes), so every kill and
+ * restart happens against a large store. At the end that history must be exactly as it was.
+ */
+import type { ConfirmationRecord } from '../src/reader/records';
+import { FileStore } from '../src/reader/store';
+import { check, type Check } from './kill-checks';
+
+/** The reader the history came from: not the emulator's, so the two sets of records never mix. */
+export const HISTORY_SERIAL = 'HIST-0001';
+const DAY_MS = 24 * 3600_000;
+
+/** The n-th record (0-based) of `total`, spread over the year before `endMs`, 300 a day; the newest ones are today's. */
+export function historyRecord(n: number, total: number, endMs: number): ConfirmationRecord {
+  const perDay = 300;
+  const back = total - 1 - n; // the last record is the newest
+  const finished = endMs - Math.floor(back / perDay) * DAY_MS - (back % perDay) * 60_000 - 3600_000;
+  const at = new Date(finished).toISOString();
+  const confirmed = n % 9 !== 0;
+  return {
+    id: `${HISTORY_SERIAL}:${n + 1}`,
+    outcome: confirmed ? 'confirmed' : 'failed',
+    method: n % 3 === 0 ? 'pin' : 'face',
+    failReason: confirmed ? null : 'faceMismatch',
+    confirmationDate: '2026/01/01',
+    operator: null,
+    reader: { vendor: 'OQS Emulated', model: 'FACE-EMU-1', serial: HISTORY_SERIAL },
+    cardId: confirmed ? (n * 2654435761).toString(16).padStart(32, '0').slice(-32) : null,
+    consent: confirmed ? (n % 2 ? 'all' : 'individual') : null,
+    startedAt: new Date(finished - 20_000).toISOString(),
+    finishedAt: at,
+  };
+}
+
+/** Writes `total` history records into the state directory's store, in one transaction. */
+export function seedHistory(stateDir: string, total: number, endMs: number): void {
+  const store = new FileStore(stateDir);
+  try {
+    store.saveRecords(
+      (function* () {
+        for (let n = 0; n < total; n++) yield historyRecord(n, total, endMs);
+      })(),
+    );
+  } finally {
+    store.close();
+  }
+}
+
+/** The history at the end: every seeded record there once and unchanged, no other record of that reader. */
+export function checkHistory(found: ConfirmationRecord[], total: number, endMs: number): Check {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const r of found) {
+    const n = Number(r.id.slice(HISTORY_SERIAL.length + 1)) - 1;
+    if (!Number.isInteger(n) || n < 0 || n >= total) problems.push(`${r.id}: not a record of the history`);
+    else if (seen.has(r.id)) problems.push(`${r.id}: twice`);
+    else if (JSON.stringify(r) !== JSON.stringify(historyRecord(n, total, endMs))) problems.push(`${r.id}: changed`);
+    seen.add(r.id);
+  }
+  if (seen.size < total) problems.push(`${total - seen.size} of the ${total} history records are missing`);
+  return check(
+    `the ${total} records the store held before the first start are all there, once and unchanged`,
+    problems,
+    `${found.length} history records found`,
+  );
+}

@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { RecordDb } from './store-sqlite';
+
+function tempDir(t: { after: (fn: () => void) => void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'oqs-sqlite-test-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('records.db runs in WAL with synchronous FULL: a statement is on disk when it returns', (t) => {
+  const db = new RecordDb(join(tempDir(t), 'records.db'));
+  t.after(() => db.close());
+  expect(db.raw.prepare('PRAGMA journal_mode').get()).to.deep.include({ journal_mode: 'wal' });
+  expect(db.raw.prepare('PRAGMA synchronous').get()).to.deep.include({ synchronous: 2 }); // 2 = FULL
+});
+
+test('the record id is a UNIQUE key of the table, so no second row can have it', (t) => {
+  const db = new RecordDb(join(tempDir(t), 'records.db'));
+  t.after(() => db.close());
+  const insert = () => db.raw.prepare("INSERT INTO records (id, finished_at, json) VALUES ('EMU-0001:1', '2026-11-24T00:00:00.000Z', '{}')").run();
+  insert();
+  expect(insert).to.throw(/UNIQUE constraint failed: records.id/);
+});
+
+test('a database that is not one is refused with OQS_ERR_STORE_OPEN', (t) => {
+  const dir = tempDir(t);
+  expect(() => new RecordDb(join(dir, 'missing-dir', 'records.db')))
+    .to.throw()
+    .with.property('code', 'OQS_ERR_STORE_OPEN');
+});
+
+// node:sqlite is experimental on Node 22 and says so on stderr when loaded; the store drops that one
+// warning (and no other). A fresh process, since the warning comes once per process.
+const ROOT = resolve(__dirname, '../..');
+const probe = `
+  process.on('warning', (w) => console.log('WARNING ' + w.name + ': ' + w.message));
+  const before = process.emitWarning;
+  const { RecordDb } = require('./src/reader/store-sqlite');
+  const db = new RecordDb(':memory:');
+  db.close();
+  console.log(process.emitWarning === before ? 'restored' : 'NOT restored');
+  process.emitWarning('another experimental thing', 'ExperimentalWarning');
+`;
+
+test('loading the store prints no ExperimentalWarning for SQLite, and lets every other warning through', () => {
+  const out = execFileSync(process.execPath, ['-r', 'ts-node/register', '-e', probe], {
+    cwd: ROOT,
+    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1' },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  expect(out).to.not.match(/SQLite/);
+  expect(out).to.match(/^restored$/m);
+  expect(out).to.match(/WARNING ExperimentalWarning: another experimental thing/);
+});

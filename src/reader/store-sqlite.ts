@@ -1,0 +1,205 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { OqsError } from './errors';
+import type { ConfirmationRecord, ModeChange } from './records';
+import {
+  checkLimit,
+  decodeCursor,
+  encodeCursor,
+  type ModeChangePage,
+  type Pruned,
+  type RecordPage,
+  type RecordPageQuery,
+  type RecordRange,
+} from './store-query';
+
+/**
+ * node:sqlite, without the one warning Node 22 prints when it is loaded ("SQLite is an experimental
+ * feature"): clinic staff and log readers would take it for a fault. Only that warning is dropped,
+ * and only while the module loads; Node 24 prints none (node:sqlite is stable there).
+ */
+function loadSqlite(): typeof import('node:sqlite') {
+  const emit = process.emitWarning;
+  process.emitWarning = function (warning: string | Error, ...rest: unknown[]) {
+    const text = typeof warning === 'string' ? warning : warning.message;
+    const type =
+      typeof rest[0] === 'string' ? rest[0] : ((rest[0] as { type?: string } | undefined)?.type ?? (typeof warning === 'string' ? '' : warning.name));
+    if (type === 'ExperimentalWarning' && text.startsWith('SQLite is an experimental feature')) return;
+    return (emit as (...a: unknown[]) => void).call(process, warning, ...rest);
+  } as typeof process.emitWarning;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('node:sqlite') as typeof import('node:sqlite');
+  } finally {
+    process.emitWarning = emit;
+  }
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS records (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  finished_at TEXT NOT NULL,
+  json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS records_by_time ON records (finished_at, id);
+CREATE TABLE IF NOT EXISTS mode_changes (
+  seq INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  json TEXT NOT NULL,
+  source TEXT UNIQUE
+);
+CREATE INDEX IF NOT EXISTS mode_changes_by_time ON mode_changes (at, seq);
+`;
+
+/** How many rows records(range) and modeChanges(range) read at a time while they are iterated. */
+const STREAM_CHUNK = 500;
+
+type Row = Record<string, unknown>;
+
+/**
+ * The records and the mode-change trail in one SQLite database (records.db): WAL with synchronous
+ * FULL, so a statement has reached the disk (the WAL fsynced) when it returns, before the event's
+ * ACK. The record id is the UNIQUE key the duplicate check relies on across restarts; pages are
+ * keyset queries on (finished_at, id), so a page costs its size whatever the history.
+ * docs/durability.md says why SQLite and what was measured.
+ */
+export class RecordDb {
+  private readonly db: DatabaseSync;
+  private readonly st: Record<
+    'upsert' | 'get' | 'page' | 'addChange' | 'importChange' | 'changesPage' | 'pruneRecords' | 'pruneChanges' | 'countRecords',
+    StatementSync
+  >;
+
+  constructor(readonly path: string) {
+    try {
+      const { DatabaseSync } = loadSqlite();
+      this.db = new DatabaseSync(path);
+      this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;');
+      this.db.exec(SCHEMA);
+    } catch (e) {
+      throw new OqsError('OQS_ERR_STORE_OPEN', path, (e as Error).message);
+    }
+    const p = (sql: string) => this.db.prepare(sql);
+    this.st = {
+      upsert: p(
+        'INSERT INTO records (id, finished_at, json) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET finished_at = excluded.finished_at, json = excluded.json',
+      ),
+      get: p('SELECT json FROM records WHERE id = ?'),
+      // (?1, ?2) is the cursor: rows after it; ?3 and ?4 the range; ?5 the limit.
+      page: p(
+        'SELECT json, finished_at, id FROM records WHERE (finished_at, id) > (?, ?) AND finished_at >= ? AND finished_at < ? ORDER BY finished_at, id LIMIT ?',
+      ),
+      addChange: p('INSERT INTO mode_changes (at, json) VALUES (?, ?)'),
+      importChange: p('INSERT OR IGNORE INTO mode_changes (at, json, source) VALUES (?, ?, ?)'),
+      changesPage: p('SELECT json, at, seq FROM mode_changes WHERE (at, seq) > (?, ?) AND at >= ? AND at < ? ORDER BY at, seq LIMIT ?'),
+      pruneRecords: p('DELETE FROM records WHERE finished_at < ?'),
+      pruneChanges: p('DELETE FROM mode_changes WHERE at < ?'),
+      countRecords: p('SELECT count(*) AS n FROM records'),
+    };
+  }
+
+  /** Inserts or replaces (consent arrives later) by id; on disk when it returns. */
+  saveRecord(r: ConfirmationRecord): void {
+    this.st.upsert.run(r.id, r.finishedAt, JSON.stringify(r));
+  }
+
+  getRecord(id: string): ConfirmationRecord | null {
+    const row = this.st.get.get(id);
+    return row ? (JSON.parse(row.json as string) as ConfirmationRecord) : null;
+  }
+
+  recordsPage(q: RecordPageQuery): RecordPage {
+    const { rows, next } = this.page(this.st.page, q, 'string');
+    return { records: rows, next };
+  }
+
+  *records(range: RecordRange = {}): Generator<ConfirmationRecord> {
+    yield* this.stream(this.st.page, range);
+  }
+
+  addModeChange(c: ModeChange, source?: string): void {
+    if (source === undefined) this.st.addChange.run(c.at, JSON.stringify(c));
+    else this.st.importChange.run(c.at, JSON.stringify(c), source);
+  }
+
+  modeChangesPage(q: RecordPageQuery): ModeChangePage {
+    const { rows, next } = this.page<ModeChange>(this.st.changesPage, q, 'number');
+    return { changes: rows, next };
+  }
+
+  *modeChanges(range: RecordRange = {}): Generator<ModeChange> {
+    yield* this.stream<ModeChange>(this.st.changesPage, range);
+  }
+
+  /** Records that finished, and mode changes made, before `before`: gone, in one transaction. */
+  prune(before: string): Pruned {
+    return this.transaction(() => ({
+      records: Number(this.st.pruneRecords.run(before).changes),
+      modeChanges: Number(this.st.pruneChanges.run(before).changes),
+    }));
+  }
+
+  integrityProblems(): string[] {
+    const rows = this.db
+      .prepare('PRAGMA integrity_check')
+      .all()
+      .map((r) => String(r.integrity_check));
+    return rows.length === 1 && rows[0] === 'ok' ? [] : rows;
+  }
+
+  count(): number {
+    return Number(this.st.countRecords.get()!.n);
+  }
+
+  /** `fn` in one transaction (an import batch, a bulk load): all of it or, after a crash, none. */
+  transaction<T>(fn: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const out = fn();
+      this.db.exec('COMMIT');
+      return out;
+    } catch (e) {
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      throw e;
+    }
+  }
+
+  close(): void {
+    if (this.db.isOpen) this.db.close();
+  }
+
+  /** Tests: the database as the crash left it, mid-transaction included (closing rolls it back). */
+  get raw(): DatabaseSync {
+    return this.db;
+  }
+
+  private page<T = ConfirmationRecord>(st: StatementSync, q: RecordPageQuery, tie: 'string' | 'number'): { rows: T[]; next: string | null } {
+    const limit = checkLimit(q.limit);
+    const after = decodeCursor(q.cursor, tie);
+    const got = this.select(st, q, after, limit + 1);
+    const rows = got.slice(0, limit);
+    const last = rows[rows.length - 1];
+    return { rows: rows.map((r) => JSON.parse(r.json as string) as T), next: got.length > limit && last ? encodeCursor(keyOf(last)) : null };
+  }
+
+  /** Keyset chunks, so a long export holds no statement open between yields and a chunk in memory at most. */
+  private *stream<T = ConfirmationRecord>(st: StatementSync, range: RecordRange): Generator<T> {
+    let after: [string, string | number] | null = null;
+    for (;;) {
+      const rows = this.select(st, range, after, STREAM_CHUNK);
+      for (const r of rows) yield JSON.parse(r.json as string) as T;
+      if (rows.length < STREAM_CHUNK) return;
+      after = keyOf(rows[rows.length - 1]!);
+    }
+  }
+
+  private select(st: StatementSync, range: RecordRange, after: [string, string | number] | null, limit: number): Row[] {
+    // '' sorts before every ISO instant and '\uffff' after: an open end of the range (and no cursor).
+    const [at, tie] = after ?? ['', ''];
+    return st.all(at, tie, range.from ?? '', range.to ?? '\uffff', limit);
+  }
+}
+
+function keyOf(row: Row): [string, string | number] {
+  return 'finished_at' in row ? [row.finished_at as string, row.id as string] : [row.at as string, Number(row.seq)];
+}
