@@ -151,6 +151,14 @@ const STEPS = [
     weight: 85,
   },
   {
+    name: 'trace-round-trip',
+    title: 'traces: each golden trace → trace to-scenario → passes on the emulator → trace diff says same (docs/traces.md)',
+    cmd: nodeTest('trace-round-trip', 'scripts/trace-round-trip.ts'),
+    after: ['build'],
+    junit: ['trace-round-trip'],
+    weight: 8,
+  },
+  {
     name: 'mutants',
     title: 'mutants (each breaks one rule; the suite must then fail)',
     cmd: nodeTest('mutants', 'scripts/mutants.ts'),

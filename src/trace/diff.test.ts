@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { compareTraces, lcsPairs, parseTolerance, relativeDate } from './diff';
 import { runTraceDiff } from './diff-main';
+import { runCaptured } from './test-cli';
 import { parseTrace, serializeTrace, type Trace, type TraceFrame } from './format';
 
 const GOLDEN = join(__dirname, '..', '..', 'features', 'golden');
@@ -138,16 +139,7 @@ test('oqs-reader trace diff: text in Japanese and English, --json, exit codes 0/
   const slow = copy(a);
   for (const f of slow.frames.slice(slow.frames.indexOf(named(slow, 'methodChosen', 1)))) f.t += 5000;
   const fs = write('slow.ndjson', slow);
-  const run = async (...argv: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runTraceDiff(
-      argv,
-      (s) => out.push(s),
-      (s) => err.push(s),
-    );
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  };
+  const run = (...argv: string[]) => runCaptured(runTraceDiff, argv);
   const same = await run(fa, fa);
   expect(same.code).to.equal(0);
   expect(same.out).to.include('判定: 同じ');

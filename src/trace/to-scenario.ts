@@ -106,8 +106,14 @@ export function traceToScenario(trace: Trace, opts: { source?: string } = {}): G
   let admin = false;
   const step = (kind: Kind, text: string) => lines.push({ kind, text });
   const comment = (text: string) => lines.push({ kind: 'comment', text });
+  let pending: string[] = [];
+  const flush = () => {
+    for (const t of pending) step('then', t);
+    pending = [];
+  };
   const skip = (text: string) => {
     skipped.push(text);
+    flush();
     comment(`再現していない: ${text}`);
   };
   const note = (text: string) => {
@@ -118,11 +124,6 @@ export function traceToScenario(trace: Trace, opts: { source?: string } = {}): G
   let attaching = true;
   let lastScreen: number | undefined;
   let visit: VisitInference | null = null;
-  let pending: string[] = [];
-  const flush = () => {
-    for (const t of pending) step('then', t);
-    pending = [];
-  };
   const act = (text: string) => {
     flush();
     step('when', text);
