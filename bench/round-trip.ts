@@ -34,7 +34,7 @@ export const LINE_TIME_MS = ((REQUEST.length + RESPONSE.length) * 10 * 1000) / 1
 const IN_PROCESS = { warmup: 2000, samples: 10_000 };
 const PTY = { warmup: 300, samples: 3000 };
 
-interface Summary {
+export interface Summary {
   n: number;
   p50: number;
   p90: number;
@@ -46,7 +46,7 @@ interface Summary {
 }
 
 /** Times `n` sequential round trips after `warmup` untimed ones; microseconds. */
-async function timeLoop(warmup: number, n: number, once: () => Promise<unknown>): Promise<{ summary: Summary; samples: number[] }> {
+export async function timeLoop(warmup: number, n: number, once: () => Promise<unknown>): Promise<{ summary: Summary; samples: number[] }> {
   for (let i = 0; i < warmup; i++) await once();
   const us: number[] = new Array(n);
   const t0 = nowMs();

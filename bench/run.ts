@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every benchmark, each in a process of its own, then one chart per benchmark
- * and a summary. Writes reports/bench/{decoder,round-trip,suite,scale,api,startup}.{json,svg} and
+ * and a summary. Writes reports/bench/{decoder,round-trip,suite,scale,api,startup,tap-overhead}.{json,svg} and
  * reports/bench/summary.json. See docs/performance.md.
  *
  *   node -r ts-node/register bench/run.ts                  all of them
@@ -16,6 +16,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHARTS } from './charts';
 import { startupChart } from './startup';
+import { tapOverheadChart } from './tap-overhead';
 import { describe, fmt, lineRate, machine, OUT_DIR, readResult, writeSvg, type BenchResult } from './lib/report';
 import { nowMs } from './lib/stats';
 
@@ -26,10 +27,11 @@ const BENCHES = [
   { name: 'scale', file: 'scale.ts' },
   { name: 'api', file: 'api.ts' },
   { name: 'startup', file: 'startup.ts' },
+  { name: 'tap-overhead', file: 'tap-overhead.ts' },
 ] as const;
 
-// startup.ts draws its own chart (charts.ts holds the others).
-const CHART_OF: Record<string, (r: BenchResult) => string> = { ...CHARTS, startup: startupChart };
+// startup.ts and tap-overhead.ts draw their own charts (charts.ts holds the others).
+const CHART_OF: Record<string, (r: BenchResult) => string> = { ...CHARTS, startup: startupChart, 'tap-overhead': tapOverheadChart };
 
 function runChild(file: string): Promise<number | null> {
   return new Promise((resolve) => {
