@@ -9,6 +9,7 @@ import { FAIL_REASON_LABELS } from './labels';
 import type { ConfirmationRecord } from './records';
 import { encodeShiftJis } from './shift-jis';
 import type { Terminal, TerminalEvent } from './terminal';
+import { RecentSet } from '../util/recent';
 
 /**
  * Result files for the レセコン, as the 資格確認端末 writes them into its face folder (OQS\Face,
@@ -28,6 +29,8 @@ export interface ResultFileOptions {
    * ('none'); 'errorFile' writes an 異常終了 header instead (assumption, docs/result-files.md).
    */
   readerFailures?: 'none' | 'errorFile';
+  /** How many written files, errors and handled record ids are remembered, the most recent (default 1000). */
+  keep?: number;
 }
 
 export const DEFAULT_MEDICAL_INSTITUTION_CODE = '9999999999';
@@ -170,12 +173,15 @@ export class ResultFiles {
   readonly characterCode: 'utf8' | 'sjis';
   readonly medicalInstitutionCode: string;
   readonly readerFailures: 'none' | 'errorFile';
-  /** Files written, in order (full paths), with the record each is about. */
+  /** The last `keep` files written, in order (full paths), with the record each is about. */
   readonly written: Array<{ path: string; recordId: string }> = [];
+  /** The last `keep` errors. */
   readonly errors: OqsError[] = [];
+  readonly keep: number;
   private readonly serials = new Map<string, string>();
   private readonly pending = new Map<string, Pending>();
-  private readonly done = new Set<string>();
+  /** Records handled already: an update of one (its consent) comes a moment later, so recent ones suffice. */
+  private readonly done: RecentSet<string>;
   /** `<serial>:<txId>` → the id of the record its events are about. */
   private readonly byTx = new Map<string, string>();
   private readonly inflight = new Set<Promise<void>>();
@@ -190,6 +196,8 @@ export class ResultFiles {
     this.characterCode = opts.characterCode ?? 'utf8';
     this.medicalInstitutionCode = opts.medicalInstitutionCode ?? DEFAULT_MEDICAL_INSTITUTION_CODE;
     this.readerFailures = opts.readerFailures ?? 'none';
+    this.keep = opts.keep ?? 1000;
+    this.done = new RecentSet(this.keep);
     if (!/^\d{10}$/.test(this.medicalInstitutionCode))
       throw new OqsError('OQS_ERR_RESULT_CONFIG', `MedicalInstitutionCode must be 10 digits, got "${this.medicalInstitutionCode}"`);
     if (this.characterCode !== 'utf8' && this.characterCode !== 'sjis')
@@ -201,6 +209,11 @@ export class ResultFiles {
       throw new OqsError('OQS_ERR_RESULT_CONFIG', `cannot make the folder ${this.dir}: ${(e as Error).message}`);
     }
     terminal.on('event', this.listener);
+  }
+
+  /** Record ids this writer holds (in flight, and recently handled): bounded, for tests and diagnostics. */
+  get remembered(): number {
+    return this.pending.size + this.done.size;
   }
 
   /** Resolves when every file started so far is on disk (or has failed). */
@@ -280,13 +293,19 @@ export class ResultFiles {
     const name = resultFileName(input);
     try {
       const path = await writeAtomically(this.dir, name, encodeResult(resultXml(input), this.characterCode));
-      this.written.push({ path, recordId: record.id });
+      remember(this.written, { path, recordId: record.id }, this.keep);
     } catch (e) {
       const err = new OqsError('OQS_ERR_RESULT_WRITE', join(this.dir, name), (e as Error).message);
-      this.errors.push(err);
+      remember(this.errors, err, this.keep);
       this.onError(err);
     }
   }
+}
+
+/** Appends `item`, dropping the oldest beyond `keep`. */
+function remember<T>(list: T[], item: T, keep: number): void {
+  list.push(item);
+  if (list.length > keep) list.splice(0, list.length - keep);
 }
 
 /**
