@@ -1,7 +1,9 @@
 /**
  * Soak (issue 15 item 6): one controller, as the product assembles it (src/assembly.ts), runs
  * 1,000,000 face confirmations from its in-process emulated reader on the virtual clock (no real
- * time: about six weeks of reader time pass), with the log on (src/log.ts, lines thrown away) and,
+ * time: 2,000 a day, then the clock jumps to the next morning, so 500 days pass and the day's
+ * records, today's list and the retention job (30 days) turn over as in a clinic), with the log on
+ * (src/log.ts, lines thrown away) and,
  * through the fastify app (inject), logins that are kept, logins whose session is abandoned,
  * failed logins under ever new unknown names, wrong passwords for a real account, and reads of
  * today's records. Memory (heapUsed + external after two forced GCs) is sampled after each tenth
@@ -23,6 +25,7 @@ import { assemble, embeddedReaders } from '../src/assembly';
 import { createLogger, logTerminalEvents } from '../src/log';
 import { AccountDirectory } from '../src/reader/accounts';
 import { FileStore, MemoryStore, type TerminalStore } from '../src/reader/store';
+import { DAY_MS, jstMidnight, RetentionJob } from '../src/reader/retention';
 import { VirtualClock } from '../src/time/virtual-clock';
 import { figure, machine, round, writeResult, type BenchResult } from './lib/report';
 import { facePatients } from './lib/patients';
@@ -32,6 +35,10 @@ const gc = (globalThis as { gc?: () => void }).gc;
 
 /** Per this many confirmations: one round of API traffic (scrypt makes a login cost ~40 ms of CPU). */
 const API_EVERY = 1000;
+/** Confirmations in one day at the reader (a busy one: 300 is typical); then the clock jumps to the next morning. */
+const PER_DAY = 2000;
+/** The retention the soak runs with: the store keeps a month, so prune runs every day too. */
+const RETENTION_DAYS = 30;
 const FLAT = 1.1;
 
 interface Sample {
@@ -77,10 +84,16 @@ export async function soak(total: number, store: TerminalStore, storeLabel: stri
     store,
     readers: embedded.ports,
     observe: (t) => (stopLog = logTerminalEvents(t, logger)),
+    // No heartbeat: each night is skipped in one jump of the virtual clock, which would otherwise
+    // run a getStatus round trip every 5 s of it (17,280 a night); the rest is as the product has it.
+    link: { heartbeatMs: 0 },
     api: { accounts, publicDir: false, emulator: embedded.controls, setupToken: null },
   });
   await clock.resolve(a.firstAttempts);
   const app = a.app!;
+  let pruned = 0;
+  const retention = new RetentionJob({ store, clock, days: RETENTION_DAYS, onRun: (r) => (pruned += r.records) });
+  retention.start();
   let confirmed = 0;
   a.terminal.on('event', (e: { type: string; record?: { consent: unknown } }) => {
     if (e.type === 'record' && e.record?.consent === null) confirmed++;
@@ -122,12 +135,18 @@ export async function soak(total: number, store: TerminalStore, storeLabel: stri
     await clock.runUntilIdle();
     await apiRound();
     done += n;
+    if (done % PER_DAY === 0) {
+      // Closing time: on to 09:00 JST the next day (the retention job runs just after midnight).
+      const next = jstMidnight(clock.now()) + DAY_MS + 9 * 3600_000;
+      await clock.advance(next - clock.now());
+    }
     if (done % decile === 0 || done === total) {
       const m = memory();
       samples.push({ confirmations: done, ...m, wallS: round((nowMs() - started) / 1000, 1), virtualDays: round((clock.now() - t0) / 86_400_000, 1) });
       process.stderr.write(`${done} confirmations: ${m.heapMB} MB heap+external, ${m.rssMB} MB rss, ${samples.at(-1)!.wallS} s\n`);
     }
   }
+  retention.stop();
   await a.close();
   stopLog();
   store.close();
@@ -138,7 +157,7 @@ export async function soak(total: number, store: TerminalStore, storeLabel: stri
   return {
     bench: 'soak',
     title: `Soak: ${total.toLocaleString('en')} confirmations through one controller`,
-    method: `assemble() with the ${storeLabel}, one in-process emulated reader on a VirtualClock, the log on; per ${API_EVERY} face confirmations one round through the fastify app (inject): a login (every other one logged out, the rest abandoned), GET /api/records?day=today, a failed login under a new unknown name, a wrong password for a real account. heapUsed + external after two forced GCs at each tenth.`,
+    method: `assemble() with the ${storeLabel}, one in-process emulated reader on a VirtualClock (${PER_DAY} confirmations a day, then the next morning), the log and a ${RETENTION_DAYS}-day retention job on; per ${API_EVERY} face confirmations one round through the fastify app (inject): a login (every other one logged out, the rest abandoned), GET /api/records?day=today, a failed login under a new unknown name, a wrong password for a real account. heapUsed + external after two forced GCs at each tenth.`,
     machine: m,
     startedAt,
     wallMs: Math.round(nowMs() - started),
@@ -153,7 +172,9 @@ export async function soak(total: number, store: TerminalStore, storeLabel: stri
         detail: { lastMB: last.heapMB, confirmed, statuses },
       }),
     ],
-    notes: [`${confirmed} confirmations recorded; ${last.virtualDays} days of virtual time; API answers ${JSON.stringify(statuses)}.`],
+    notes: [
+      `${confirmed} confirmations recorded over ${last.virtualDays} days of virtual time (${PER_DAY} a day); the retention job (${RETENTION_DAYS} days) deleted ${pruned} of them; API answers ${JSON.stringify(statuses)}.`,
+    ],
     data: { samples },
   };
 }
