@@ -3,6 +3,8 @@ import { OqsError } from './errors';
 import type { ConfirmationRecord, ModeChange } from './records';
 import {
   checkLimit,
+  compareKeys,
+  type PageKey,
   decodeCursor,
   encodeCursor,
   type ModeChangePage,
@@ -85,13 +87,11 @@ export class RecordDb {
         'INSERT INTO records (id, finished_at, json) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET finished_at = excluded.finished_at, json = excluded.json',
       ),
       get: p('SELECT json FROM records WHERE id = ?'),
-      // (?1, ?2) is the cursor: rows after it; ?3 and ?4 the range; ?5 the limit.
-      page: p(
-        'SELECT json, finished_at, id FROM records WHERE (finished_at, id) > (?, ?) AND finished_at >= ? AND finished_at < ? ORDER BY finished_at, id LIMIT ?',
-      ),
+      // Rows after the key (?, ?) (a cursor, or where the range starts), before ?3 (where it ends); ?4 the limit.
+      page: p('SELECT json, finished_at, id FROM records WHERE (finished_at, id) > (?, ?) AND finished_at < ? ORDER BY finished_at, id LIMIT ?'),
       addChange: p('INSERT INTO mode_changes (at, json) VALUES (?, ?)'),
       importChange: p('INSERT OR IGNORE INTO mode_changes (at, json, source) VALUES (?, ?, ?)'),
-      changesPage: p('SELECT json, at, seq FROM mode_changes WHERE (at, seq) > (?, ?) AND at >= ? AND at < ? ORDER BY at, seq LIMIT ?'),
+      changesPage: p('SELECT json, at, seq FROM mode_changes WHERE (at, seq) > (?, ?) AND at < ? ORDER BY at, seq LIMIT ?'),
       pruneRecords: p('DELETE FROM records WHERE finished_at < ?'),
       pruneChanges: p('DELETE FROM mode_changes WHERE at < ?'),
       countRecords: p('SELECT count(*) AS n FROM records'),
@@ -114,7 +114,7 @@ export class RecordDb {
   }
 
   *records(range: RecordRange = {}): Generator<ConfirmationRecord> {
-    yield* this.stream(this.st.page, range);
+    yield* this.stream(this.st.page, range, 'string');
   }
 
   addModeChange(c: ModeChange, source?: string): void {
@@ -128,7 +128,7 @@ export class RecordDb {
   }
 
   *modeChanges(range: RecordRange = {}): Generator<ModeChange> {
-    yield* this.stream<ModeChange>(this.st.changesPage, range);
+    yield* this.stream<ModeChange>(this.st.changesPage, range, 'number');
   }
 
   /** Records that finished, and mode changes made, before `before`: gone, in one transaction. */
@@ -176,30 +176,33 @@ export class RecordDb {
   private page<T = ConfirmationRecord>(st: StatementSync, q: RecordPageQuery, tie: 'string' | 'number'): { rows: T[]; next: string | null } {
     const limit = checkLimit(q.limit);
     const after = decodeCursor(q.cursor, tie);
-    const got = this.select(st, q, after, limit + 1);
+    const got = this.select(st, q, after, limit + 1, tie);
     const rows = got.slice(0, limit);
     const last = rows[rows.length - 1];
     return { rows: rows.map((r) => JSON.parse(r.json as string) as T), next: got.length > limit && last ? encodeCursor(keyOf(last)) : null };
   }
 
   /** Keyset chunks, so a long export holds no statement open between yields and a chunk in memory at most. */
-  private *stream<T = ConfirmationRecord>(st: StatementSync, range: RecordRange): Generator<T> {
-    let after: [string, string | number] | null = null;
+  private *stream<T = ConfirmationRecord>(st: StatementSync, range: RecordRange, tie: 'string' | 'number'): Generator<T> {
+    let after: PageKey | null = null;
     for (;;) {
-      const rows = this.select(st, range, after, STREAM_CHUNK);
+      const rows = this.select(st, range, after, STREAM_CHUNK, tie);
       for (const r of rows) yield JSON.parse(r.json as string) as T;
       if (rows.length < STREAM_CHUNK) return;
       after = keyOf(rows[rows.length - 1]!);
     }
   }
 
-  private select(st: StatementSync, range: RecordRange, after: [string, string | number] | null, limit: number): Row[] {
-    // '' sorts before every ISO instant and '\uffff' after: an open end of the range (and no cursor).
-    const [at, tie] = after ?? ['', ''];
-    return st.all(at, tie, range.from ?? '', range.to ?? '\uffff', limit);
+  private select(st: StatementSync, range: RecordRange, after: PageKey | null, limit: number, tie: 'string' | 'number'): Row[] {
+    // One lower bound for the index to seek to: the cursor, or just before `from` if that is later
+    // (two separate conditions would make SQLite seek to the cursor and scan from there). '' sorts
+    // before every instant, a text before any number, '\uffff' after every instant: open ends.
+    const start: PageKey = [range.from ?? '', tie === 'string' ? '' : -1];
+    const [at, key] = after && compareKeys(after, start) > 0 ? after : start;
+    return st.all(at, key, range.to ?? '\uffff', limit);
   }
 }
 
-function keyOf(row: Row): [string, string | number] {
+function keyOf(row: Row): PageKey {
   return 'finished_at' in row ? [row.finished_at as string, row.id as string] : [row.at as string, Number(row.seq)];
 }
