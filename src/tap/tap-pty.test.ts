@@ -5,8 +5,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { autoDetect } from '@serialport/bindings-cpp';
+import type { BindingInterface } from '@serialport/bindings-interface';
 import { assemble } from '../assembly';
+import { readerBinding } from '../net/port-binding';
 import type { ConfirmationRecord } from '../reader/records';
 import { MemoryStore } from '../reader/store';
 import type { Terminal, TerminalEvent } from '../reader/terminal';
@@ -52,7 +53,13 @@ function until(terminal: Terminal, what: string, pred: () => boolean): Promise<v
  * `beforeFace` runs after the method is chosen (as link-faults.feature arms its faults). After each act it waits until the controller has every frame the reader sent (less what the tap
  * was told to lose), and for the records, so two runs are compared at the same point.
  */
-async function visit(path: string, emulator: EmulatorControlClient, lostToHost: () => Promise<number>, beforeFace?: () => Promise<void>): Promise<Run> {
+async function visit(
+  path: string,
+  emulator: EmulatorControlClient,
+  lostToHost: () => Promise<number>,
+  beforeFace?: () => Promise<void>,
+  binding: BindingInterface = readerBinding({ clock: new RealClock(1) }),
+): Promise<Run> {
   const store = new MemoryStore();
   const clock = new RealClock(1);
   let terminal: Terminal | null = null;
@@ -63,7 +70,7 @@ async function visit(path: string, emulator: EmulatorControlClient, lostToHost: 
   const a = assemble({
     clock,
     store,
-    readers: [{ path, binding: autoDetect() }],
+    readers: [{ path, binding }],
     link: { commandTimeoutMs: 600, heartbeatMs: 0, reconnectMaxMs: 1000 },
     observe: (t) => {
       terminal = t;
@@ -184,4 +191,48 @@ test('controller → tap → pty emulator: faults armed at start and at runtime 
       .join('');
     assert.ok(controllerHex.length > 0 && tapHex.endsWith(controllerHex), `the tap recorded every ${ours} frame of the last run`);
   }
+});
+
+test('over TCP on both sides: controller → tcp:// → tap (listen:tcp://) → tcp:// → emulate --listen; records and trace equal a direct TCP connection, a lost event is survived', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'oqs-tap-tcp-'));
+  const emu = WatchedProcess.node(
+    [BIN, 'emulate', '--readers', '1', '--listen', 'tcp://127.0.0.1:0', '--no-pty', '--control', `unix:${join(dir, 'emu.sock')}`, '--ack-timeout-ms', '50'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let tap: WatchedProcess | null = null;
+  t.after(async () => {
+    await tap?.stop();
+    await emu.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const emuReady = JSON.parse((await emu.line(/^OQS-EMULATOR-READY (.*)$/, WAIT_MS, 'oqs-reader emulate ready'))[1]!) as { readers: string[]; control: string };
+  const reader = emuReady.readers[0]!;
+  assert.match(reader, /^tcp:\/\/127\.0\.0\.1:\d+$/);
+  const emulator = await EmulatorControlClient.connect(emuReady.control);
+  t.after(() => emulator.close());
+  const none = () => Promise.resolve(0);
+  const direct = await visit(reader, emulator, none);
+
+  const control = `unix:${join(dir, 'tap.sock')}`;
+  tap = WatchedProcess.node([BIN, 'tap', '--reader', reader, '--controller', 'listen:tcp://127.0.0.1:0', '--control', control], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const ready = JSON.parse((await tap.line(/^OQS-TAP-READY (.*)$/, WAIT_MS, 'oqs-reader tap ready'))[1]!) as { controller: string };
+  const controller = ready.controller.replace(/^listen:/, '');
+  assert.match(controller, /^tcp:\/\/127\.0\.0\.1:\d+$/);
+  const tapControl = await EmulatorControlClient.connect(control);
+  t.after(() => tapControl.close());
+  const lost = async () => ((await tapControl.call('status', {})) as unknown as { applied: Record<string, number> }).applied.drop!;
+
+  await emulator.call('reset', {});
+  const through = await visit(controller, emulator, lost);
+  assert.deepEqual(recordsOf(through), recordsOf(direct));
+  assert.deepEqual(normalised(through.trace), normalised(direct.trace));
+
+  await emulator.call('reset', {});
+  const dropped = await visit(controller, emulator, lost, async () => void (await tapControl.call('fault', { fault: 'drop', only: 'event', nth: 2 })));
+  assert.deepEqual(recordsOf(dropped), recordsOf(direct), 'the lost identityConfirmed is sent again over TCP too');
+  assert.equal(((await tapControl.call('status', {})) as unknown as { applied: Record<string, number> }).applied.drop, 1);
 });
