@@ -171,3 +171,18 @@ test('oqs-reader trace diff: text in Japanese and English, --json, exit codes 0/
   expect(missing.err).to.match(/nope\.ndjson: ENOENT/);
   expect((await run('--help')).out).to.match(/^usage: oqs-reader trace diff A B/);
 });
+
+test('a 資格確認日 is the same when it is the same date, or the same day of its run (today on each)', () => {
+  const a = golden('visual-check'); // started 2026-11-24, checked for 2026/11/24
+  const dated = (startedAt: string, date: string) => {
+    const b = copy(a);
+    b.header.startedAt = startedAt;
+    fieldsOf(named(b, 'startVisualCheck')).confirmationDate = date;
+    return compareTraces(a, b);
+  };
+  expect(dated('2026-12-02T01:00:00.000Z', '20261202').verdict).to.equal('same'); // today on both runs
+  expect(dated('2026-12-02T01:00:00.000Z', '20261124').verdict).to.equal('same'); // the same date
+  const c = dated('2026-11-24T01:00:00.000Z', '20261120');
+  expect(c.verdict).to.equal('differs');
+  expect(c.entries.find((e) => e.fields.length)!.fields).to.deep.equal([{ field: 'confirmationDate', a: '20261124', b: '20261120' }]);
+});

@@ -60,6 +60,8 @@ export interface PreparedFrame {
   dir: TraceDirection;
   /** The normalised message (SEQs, txIds, card/check/boot ids renumbered; ignored fields gone). */
   msg: NormalisedMessage;
+  /** Date fields as days from the day the trace started ("today", "today-1"): equal dates either way are equal. */
+  relative: Record<string, string>;
   /** Whether its delay since the previous frame of its reader is the device's own. */
   devicePaced: boolean;
 }
@@ -119,13 +121,14 @@ export function prepareTrace(trace: Trace, opts: DiffOptions = {}): PreparedTrac
     }
     const lane = `${f.path} ${f.dir}`;
     const seen = recent.get(lane) ?? [];
-    // A reader that restarts (or a host that says hello again) begins its SEQs again: not repeats.
-    if (m.name === 'readerReset' || m.name === 'hello') seen.length = 0;
     const key = canonical(m);
     if (seen.includes(key)) {
       retransmits++;
       return;
     }
+    // A reader that restarts (or a host that says hello again) begins its SEQs again: not repeats.
+    // A reader merely reconnected keeps its SEQs, and sends its unACKed events again: repeats.
+    if ((m.name === 'readerReset' && f.dir === 'r2h') || (m.name === 'hello' && m.kind === 'command')) seen.length = 0;
     recent.set(lane, [...seen, key].slice(-REPEAT_WINDOW));
     if (!opts.withPolls && m.name === 'getStatus') {
       polls++;
@@ -140,6 +143,7 @@ export function prepareTrace(trace: Trace, opts: DiffOptions = {}): PreparedTrac
   const frames = normalised.frames.map((nf, i): PreparedFrame => {
     const msg = nf.msg!;
     const fields: Record<string, number | string> = {};
+    const relative: Record<string, string> = {};
     for (const [k, v] of Object.entries(msg.fields)) {
       if (IGNORED_FIELDS[msg.name]?.includes(k)) continue;
       const prefix = RENUMBERED[k];
@@ -150,8 +154,10 @@ export function prepareTrace(trace: Trace, opts: DiffOptions = {}): PreparedTrac
         let id = seen.get(String(v));
         if (!id) seen.set(String(v), (id = `${prefix}${seen.size + 1}`));
         fields[k] = id;
-      } else if (k === 'confirmationDate' && typeof v === 'string') fields[k] = relativeDate(v, trace.header.startedAt);
-      else fields[k] = v;
+      } else {
+        fields[k] = v;
+        if (k === 'confirmationDate' && typeof v === 'string') relative[k] = relativeDate(v, trace.header.startedAt);
+      }
     }
     const screenBefore = lastScreen.get(nf.path);
     if (msg.name === 'screenShown') lastScreen.set(nf.path, Number(msg.fields.screen));
@@ -163,6 +169,7 @@ export function prepareTrace(trace: Trace, opts: DiffOptions = {}): PreparedTrac
       reader: paths.indexOf(nf.path),
       dir: nf.dir,
       msg: { ...msg, fields },
+      relative,
       devicePaced: msg.kind === 'response' || (msg.kind === 'event' && !patient && msg.name !== 'readerReset'),
     };
   });
@@ -272,9 +279,11 @@ export interface TraceComparison {
   counts: { onlyA: number; onlyB: number; fieldDiffs: number; timed: number; slow: number };
 }
 
-function fieldDifferences(a: NormalisedMessage, b: NormalisedMessage): FieldDifference[] {
-  const names = [...new Set([...Object.keys(a.fields), ...Object.keys(b.fields)])];
-  return names.filter((f) => a.fields[f] !== b.fields[f]).map((field) => ({ field, a: a.fields[field], b: b.fields[field] }));
+function fieldDifferences(a: PreparedFrame, b: PreparedFrame): FieldDifference[] {
+  const names = [...new Set([...Object.keys(a.msg.fields), ...Object.keys(b.msg.fields)])];
+  return names
+    .filter((f) => a.msg.fields[f] !== b.msg.fields[f] && (a.relative[f] === undefined || a.relative[f] !== b.relative[f]))
+    .map((field) => ({ field, a: a.msg.fields[field], b: b.msg.fields[field] }));
 }
 
 export function allowedDelta(tolerance: Tolerance, a: number, b: number): number {
@@ -302,7 +311,7 @@ export function compareTraces(traceA: Trace, traceB: Trace, opts: DiffOptions = 
       };
       for (const [pi, pj] of alignFrames(fa, fb)) {
         emitOnly(pi, pj);
-        laneEntries.push({ reader: r, dir, a: fa[pi], b: fb[pj], fields: fieldDifferences(fa[pi]!.msg, fb[pj]!.msg), order: fa[pi]!.index });
+        laneEntries.push({ reader: r, dir, a: fa[pi], b: fb[pj], fields: fieldDifferences(fa[pi]!, fb[pj]!), order: fa[pi]!.index });
         i = pi + 1;
         j = pj + 1;
       }

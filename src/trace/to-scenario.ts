@@ -71,7 +71,7 @@ function visitEvidence(frames: PreparedFrame[], start: number, raw: (f: Prepared
         e.pinResults.push({ ok: v.ok === 1, triesLeft: Number(v.triesLeft) });
         break;
       case 'methodChosen':
-        if (mismatch && v.method === Method.pin && lastScreen !== SCREENS.chooseMethod.id) e.pinFallback = true;
+        if (mismatch && v.method === Method.pin) e.pinFallback = true;
         break;
       case 'identityConfirmed':
         e.cardId = String(v.cardId);
@@ -122,11 +122,26 @@ export function traceToScenario(trace: Trace, opts: { source?: string } = {}): G
   };
   const wallet: Wallet = new Map();
   let attaching = true;
+  let helloSeen = false;
   let lastScreen: number | undefined;
   let visit: VisitInference | null = null;
+  let mode: ModeName = 'unattended';
+  let cardOn = false;
+  let mismatch = false;
+  /** After a host command the steps cannot send: the outcomes it caused are not asserted. */
+  let unheard = false;
+  /** Outcomes reported before the act that caused them (identityFailed cardRemoved precedes cardRemoved). */
+  let afterAct: string[] = [];
   const act = (text: string) => {
     flush();
     step('when', text);
+    unheard = false;
+    pending = afterAct;
+    afterAct = [];
+  };
+  const outcome = (text: string, later = false) => {
+    if (unheard) return comment(`確かめない（原因の操作を再現していない）: ${text}`);
+    (later ? afterAct : pending).push(text);
   };
   const readers = Math.max(1, prepared.readers.length);
   frames.forEach((f, i) => {
@@ -142,28 +157,33 @@ export function traceToScenario(trace: Trace, opts: { source?: string } = {}): G
       const ok = reply?.msg.status === 'ok';
       switch (m.name) {
         case 'hello':
+          // Again: the terminal restarted, or the link was lost and opened again; the trace cannot tell which.
+          if (helloSeen) skip('リンクのつなぎ直し（端末の再起動か、ケーブルの抜き差し）');
+          helloSeen = true;
           attaching = true;
           return;
         case 'setMode': {
-          const mode = Mode.nameOf(Number(v.mode)) as ModeName;
+          const to = Mode.nameOf(Number(v.mode)) as ModeName;
+          // The first setMode after a hello or a reader's restart gives the reader the terminal's mode.
           if (attaching) {
             attaching = false;
-            if (mode !== 'unattended') {
-              given.push(`運転モードを"${MODE_LABELS[mode]}"に切り替えてある`);
-              note(`端末は接続のときから${MODE_LABELS[mode]}だった。無人運転で接続してから切り替える（接続のsetModeが1つ増える）`);
+            if (to !== mode && lines.length === 0) {
+              given.push(`運転モードを"${MODE_LABELS[to]}"に切り替えてある`);
+              note(`端末は接続のときから${MODE_LABELS[to]}だった。無人運転で接続してから切り替える（接続のsetModeが1つ増える）`);
             }
+            mode = to;
             return;
           }
-          if (!ok) return skip(`運転モードの切替え（${MODE_LABELS[mode]}）をリーダーが受け付けなかった（${reply?.msg.status ?? '応答なし'}）`);
+          if (!ok) return skip(`運転モードの切替え（${MODE_LABELS[to]}）をリーダーが受け付けなかった（${reply?.msg.status ?? '応答なし'}）`);
           admin = true;
-          return act(`管理者が運転モードを"${MODE_LABELS[mode]}"に切り替える`);
+          mode = to;
+          return act(`管理者が運転モードを"${MODE_LABELS[to]}"に切り替える`);
         }
         case 'setVisualPassword':
           admin = true;
-          if (Number(v.maxWrong) !== 5 || Number(v.lockMinutes) !== 10)
-            note(`目視モード用パスワードの設定は ${v.maxWrong}回・${v.lockMinutes}分だった。既定（5回・10分）で設定する`);
-          attaching = false;
-          return given.push('管理者が目視モード用パスワードを設定してある');
+          // The terminal's default rule is 5 wrong entries → 10 minutes (docs/connection-patterns.md).
+          if (Number(v.maxWrong) === 5 && Number(v.lockMinutes) === 10) return given.push('管理者が目視モード用パスワードを設定してある');
+          return given.push(`管理者が目視モード用パスワードを、${v.maxWrong}回誤ると${v.lockMinutes}分ロックする設定で設定してある`);
         case 'startVisualCheck': {
           admin = true;
           const d = String(v.confirmationDate);
@@ -176,12 +196,12 @@ export function traceToScenario(trace: Trace, opts: { source?: string } = {}): G
           act('《OK》をクリックする');
           return act('《OK》をクリックする');
         default:
-          return skip(`端末からの ${m.name}`);
+          skip(`端末からの ${m.name}`);
+          unheard = true;
+          return;
       }
     }
     if (m.kind !== 'event') return;
-    attaching = false;
-    const screenBefore = lastScreen;
     switch (m.name) {
       case 'screenShown':
         lastScreen = Number(v.screen);
@@ -189,20 +209,26 @@ export function traceToScenario(trace: Trace, opts: { source?: string } = {}): G
         return;
       case 'cardPlaced': {
         visit = inferVisit(visitEvidence(frames, i, raw, start + f.t), wallet);
+        mismatch = false;
         flush();
         for (const n of visit.notes) note(n);
+        // A card left on the reader is read again after a restart or a staff check: no new act.
+        if (cardOn) return comment('リーダーが置いたままのカードを読み直した');
+        cardOn = true;
         return act(`患者が"${CARD_PROFILES[visit.profile].label}"のマイナンバーカードを置く`);
       }
       case 'methodChosen': {
         if (v.method === Method.visualOnReader) return act('職員がリーダーで目視確認を選ぶ');
-        if (screenBefore !== SCREENS.chooseMethod.id) return; // the reader's own: after a match error, or in 暗証番号認証固定
+        // The reader's own: the PIN after a match error, or in 暗証番号認証固定.
+        if (v.method === Method.pin && (mismatch || mode === 'pinOnly')) return;
         return act(`患者が"${METHOD_LABELS[Method.nameOf(Number(v.method)) as MethodName]}"を選ぶ`);
       }
       case 'faceResult': {
         const condition = visit?.conditions.shift();
         const own = visit && CARD_PROFILES[visit.profile].defaultCondition;
         act(condition && condition !== own ? `患者が"${FACE_CONDITIONS[condition].label}"の状態でカメラに顔を向ける` : '患者がカメラに顔を向ける');
-        if (v.matched !== 1) pending.push('顔認証の照合結果は不一致である');
+        mismatch = v.matched !== 1;
+        if (mismatch) pending.push('顔認証の照合結果は不一致である');
         return;
       }
       case 'pinResult':
@@ -213,11 +239,11 @@ export function traceToScenario(trace: Trace, opts: { source?: string } = {}): G
       case 'identityConfirmed':
         if (v.method === Method.visualOnReader) {
           act('職員が患者を目視で確認し、リーダーで確認を押す');
-          return void pending.push('最新の記録はリーダーでの目視確認である');
+          return outcome('最新の記録はリーダーでの目視確認である');
         }
-        return void pending.push(`本人確認が"${METHOD_LABELS[Method.nameOf(Number(v.method)) as MethodName]}"で完了した記録がある`);
+        return outcome(`本人確認が"${METHOD_LABELS[Method.nameOf(Number(v.method)) as MethodName]}"で完了した記録がある`);
       case 'identityFailed':
-        return void pending.push(`本人確認できなかった記録の理由は"${FailReason.nameOf(Number(v.reason)) as FailReasonName}"である`);
+        return outcome(`本人確認できなかった記録の理由は"${FailReason.nameOf(Number(v.reason)) as FailReasonName}"である`, v.reason === FailReason.cardRemoved);
       case 'consentGiven': {
         const choice = v.choice === 1 ? 'all' : 'individual';
         if (choice === 'individual' && Number(v.items) !== 0) note(`個別に同意した項目（items=${v.items}）はステップでは選べない。何も選ばずに個別に同意する`);
@@ -225,14 +251,23 @@ export function traceToScenario(trace: Trace, opts: { source?: string } = {}): G
         return void pending.push(`最新の記録の同意は"${CONSENT_LABELS[choice]}"である`);
       }
       case 'cardRemoved':
+        cardOn = false;
         return act('患者がカードを取る');
+      case 'readerReset':
+        // Powered on again: the terminal gives it the mode back (an attach's setMode), and a card left on it is read again.
+        attaching = true;
+        mode = 'unattended';
+        // Before anyone did anything: the reader was switched on after the terminal started.
+        if (!lines.some((l) => l.kind === 'when')) return comment('リーダーの電源が入った（端末が起動した後で）');
+        return act('リーダーが再起動する');
       default:
         return skip(`リーダーからの ${m.name}`);
     }
   });
   flush();
   const last = lastScreen === undefined ? undefined : screenText(lastScreen);
-  if (last) step('then', `リーダーの画面は"${last}"である`);
+  if (last) outcome(`リーダーの画面は"${last}"である`);
+  flush();
   if (prepared.retransmits || prepared.undecodable) {
     skipped.push(`リンクの乱れ（繰り返されたフレーム ${prepared.retransmits}、解読できないフレーム ${prepared.undecodable}）`);
   }
