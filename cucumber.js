@@ -55,6 +55,26 @@ module.exports = {
     // A pty answers in well under a millisecond: shorter command timeouts keep timeout scenarios quick.
     worldParameters: { target: 'pty', traceDir: 'reports/traces/pty', commandTimeoutMs: 600 },
   },
+  // The pty profile behind Debian's ser2net (4.3), started and stopped by the run on free loopback
+  // ports (steps/support/ser2net.ts): the controller reaches each pty reader by rfc2217:// (Telnet
+  // COM Port Control; ser2net never acknowledges DTR/RTS on a pty) or, in ser2net-tcp, by tcp://.
+  ser2net: {
+    ...common,
+    format: reports('cucumber-ser2net'),
+    worldParameters: { target: 'pty', ser2net: 'rfc2217', traceDir: 'reports/traces/ser2net', commandTimeoutMs: 600 },
+  },
+  'ser2net-tcp': {
+    ...common,
+    format: reports('cucumber-ser2net-tcp'),
+    worldParameters: { target: 'pty', ser2net: 'tcp', traceDir: 'reports/traces/ser2net-tcp', commandTimeoutMs: 600 },
+  },
+  // The pty profile through `oqs-reader tap` (docs/tap.md), one per reader, each its own process with
+  // a pty for the controller: verdicts must equal the pty profile's; line faults are the taps'.
+  tap: {
+    ...common,
+    format: reports('cucumber-tap'),
+    worldParameters: { target: 'pty', tap: true, traceDir: 'reports/traces/tap', commandTimeoutMs: 600 },
+  },
   // The shipped process: every scenario starts `oqs-reader start` (compiled) on the pty emulator's
   // readers and drives it over HTTP as the screen does; patients act through the emulator's control.
   // Two workers, each with its own pty emulator (steps/support/run.ts BeforeAll) and its own

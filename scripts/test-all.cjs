@@ -30,7 +30,7 @@ const check = (name, title, ...cmd) => nodeTest(name, 'scripts/lib/command-case.
 const cucumber = (profile) => ['npx', '--no-install', 'cucumber-js', '-p', profile];
 // New every run, as the kill test's own default; each run prints its seed to repeat it.
 const KILL_SEED = Date.now() % 1_000_000;
-const PROFILES = ['emulator', 'emulator-paced', 'pty', 'product', 'hardware'];
+const PROFILES = ['emulator', 'emulator-paced', 'pty', 'product', 'hardware', 'ser2net', 'ser2net-tcp'];
 
 /**
  * name, title, cmd, after (steps whose output it reads), covered (counts towards coverage), junit
@@ -115,6 +115,23 @@ const STEPS = [
     junit: ['serial-selftest', 'cucumber-hardware'],
     weight: 33,
   },
+  // The pty profile again behind Debian's ser2net, which the run starts (and installs when missing).
+  {
+    name: 'ser2net',
+    title: 'conformance suite: pty emulator behind ser2net, the controller connecting by rfc2217:// (Telnet COM Port Control)',
+    cmd: ['sh', '-c', 'sh scripts/ensure-debian.sh ser2net && exec "$@"', 'sh', ...cucumber('ser2net')],
+    after: ['build'],
+    junit: ['cucumber-ser2net'],
+    weight: 37,
+  },
+  {
+    name: 'ser2net-tcp',
+    title: 'conformance suite: pty emulator behind ser2net, the controller connecting by tcp:// (raw bytes)',
+    cmd: ['sh', '-c', 'sh scripts/ensure-debian.sh ser2net && exec "$@"', 'sh', ...cucumber('ser2net-tcp')],
+    after: ['build'],
+    junit: ['cucumber-ser2net-tcp'],
+    weight: 26,
+  },
   {
     name: 'net-interop',
     title: 'interop: pyserial (python3-serial) against emulate --listen rfc2217:// and tcp://, and through ser2net (Debian packages, installed when missing)',
@@ -177,7 +194,7 @@ const STEPS = [
     name: 'verdicts',
     title: 'same verdicts on every profile',
     cmd: nodeTest('verdicts', 'scripts/compare-verdicts.ts', ...PROFILES.map((p) => `reports/cucumber-${p}.json`)),
-    after: ['emulator', 'emulator-paced', 'pty', 'product', 'serial-selftest'],
+    after: ['emulator', 'emulator-paced', 'pty', 'product', 'serial-selftest', 'ser2net', 'ser2net-tcp'],
     junit: ['verdicts'],
     weight: 2,
   },
@@ -192,7 +209,7 @@ const STEPS = [
     name: 'protocol-coverage',
     title: 'protocol coverage of every profile',
     cmd: ['node', '-r', 'ts-node/register', 'scripts/protocol-coverage.ts', ...PROFILES],
-    after: ['emulator', 'emulator-paced', 'pty', 'product', 'serial-selftest'],
+    after: ['emulator', 'emulator-paced', 'pty', 'product', 'serial-selftest', 'ser2net', 'ser2net-tcp'],
     weight: 3,
   },
   {

@@ -3,6 +3,11 @@ import { join } from 'node:path';
 import { packageRoot } from '../../src/package-root';
 import { loadDeclaration, portCountProblem, type Declaration } from './declaration';
 import { EmulatorProcess } from './emulator-process';
+import { behindTaps } from './tap-process';
+import { startSer2net, type Ser2net } from './ser2net';
+import type { BindingInterface } from '@serialport/bindings-interface';
+import { readerBinding } from '../../src/net/port-binding';
+import { RealClock } from '../../src/time/clock';
 import { AnswersFileAnswerer, loadAnswersFile, OperatorAnswerer, type Answerer, type Prompt } from './prompts';
 
 /** Profile settings (cucumber.js worldParameters); environment variables fill the hardware ones. */
@@ -21,6 +26,10 @@ export interface WorldParameters {
   commandTimeoutMs?: number;
   /** Where each scenario's protocol trace is written as NDJSON (it is attached to the report too). */
   traceDir?: string;
+  /** pty target: reach the emulator's readers through a ser2net this run starts, by rfc2217:// or tcp://. */
+  ser2net?: 'rfc2217' | 'tcp';
+  /** pty target: put `oqs-reader tap` (docs/tap.md) in front of each emulated reader; line faults are the taps'. */
+  tap?: boolean;
 }
 
 /**
@@ -34,6 +43,10 @@ export interface RunContext {
   hands?: Answerer;
   /** The answers file's robot, when it can also say how many frames the reader sent. */
   robot?: EmulatorProcess;
+  /** The ser2net in front of the emulator's readers (the ser2net profiles); its URLs are the reader ports. */
+  relay?: Ser2net;
+  /** The reader ports' binding for the whole run (tcp://, rfc2217://, local): it remembers what a server never acknowledges (ser2net: DTR/RTS) and waits for that once, not per scenario. */
+  netBinding?: BindingInterface;
 }
 
 let run: RunContext | null = null;
@@ -53,6 +66,12 @@ BeforeAll({ timeout: 60_000 }, async function (this: { parameters: WorldParamete
   const declaration = parameters.commandTimeoutMs ? { ...loaded, timing: { ...loaded.timing, commandTimeoutMs: parameters.commandTimeoutMs } } : loaded;
   const ctx: RunContext = { parameters: { ...parameters, target }, declaration };
   if (target === 'pty' || target === 'product') ctx.emulator = await EmulatorProcess.start({ readers: 2 });
+  if (parameters.tap) ctx.emulator = await behindTaps(ctx.emulator!);
+  ctx.netBinding = readerBinding({ clock: new RealClock() });
+  if (parameters.ser2net) {
+    run = ctx; // AfterAll stops what started, even if the relay fails to
+    ctx.relay = await startSer2net(ctx.emulator!.paths.map((device) => ({ device, accepter: parameters.ser2net! })));
+  }
   if (target === 'hardware') {
     if (!parameters.ports) throw new Error('the hardware profile needs READER_PORT=/dev/ttyUSB0 (comma-separate several)');
     const mismatch = portCountProblem(
@@ -77,6 +96,7 @@ BeforeAll({ timeout: 60_000 }, async function (this: { parameters: WorldParamete
 
 AfterAll({ timeout: 30_000 }, async function () {
   await run?.hands?.close?.();
+  await run?.relay?.stop();
   await run?.emulator?.stop();
   run = null;
 });

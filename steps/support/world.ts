@@ -29,8 +29,8 @@ function makeTarget(run: RunContext, onPrompt: OnPrompt): Target {
       const hands = { answer: async (prompt: Prompt): Promise<Answer> => ({ verdict: 'PASS', by: 'emulator', ...(await emu.perform(prompt)) }) };
       return new SerialTarget({
         ...common,
-        name: 'pty',
-        paths: emu.paths,
+        name: run.relay ? `ser2net-${p.ser2net}` : 'pty',
+        paths: run.relay?.urls ?? emu.paths,
         hands,
         framesOut: (i) => emu.framesOut(i),
         unacked: (i) => emu.unacked(i),
