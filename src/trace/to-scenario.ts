@@ -54,7 +54,6 @@ function visitEvidence(frames: PreparedFrame[], start: number, raw: (f: Prepared
   };
   let consented = false;
   let mismatch = false;
-  let lastScreen: number | undefined;
   for (let i = start + 1; i < frames.length; i++) {
     const f = frames[i]!;
     if (f.reader !== frames[start]!.reader || f.dir !== 'r2h') continue;
@@ -85,7 +84,6 @@ function visitEvidence(frames: PreparedFrame[], start: number, raw: (f: Prepared
         break;
       case 'screenShown':
         if (consented && e.doneScreen === undefined) e.doneScreen = Number(v.screen);
-        lastScreen = Number(v.screen);
         break;
     }
     if (m.name === 'cardRemoved') break;
