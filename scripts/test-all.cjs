@@ -140,6 +140,15 @@ const STEPS = [
     junit: ['net-interop'],
     weight: 9,
   },
+  // docs/lab.md on loopback: two ser2net "hosts", two cucumber --shard runs, one merged traceability.
+  {
+    name: 'lab',
+    title: 'lab: two readers behind two ser2net, the suite in two shards at once, their reports merged',
+    cmd: ['sh', '-c', 'sh scripts/ensure-debian.sh ser2net && exec "$@"', 'sh', ...nodeTest('lab', 'scripts/lab-shards.ts')],
+    after: ['build', 'emulator'],
+    junit: ['lab', 'cucumber-lab-1', 'cucumber-lab-2'],
+    weight: 40,
+  },
   {
     name: 'e2e',
     title: 'browser tests: the operation screen in headless Chromium',
