@@ -13,6 +13,8 @@ usage:
   oqs-reader emulate [options]   the emulated reader on pseudo-terminals (docs/emulator.md)
   oqs-reader fault ...           inject a link fault into a running emulator (oqs-reader fault --help)
   oqs-reader trace FILE          pretty-print a protocol trace (docs/traces.md)
+  oqs-reader trace diff A B      compare two runs of the same scenario (emulator vs hardware)
+  oqs-reader trace to-scenario FILE  a recorded session as a Japanese scenario for the emulator
   oqs-reader tap ...             stand between a controller and a reader: forward, record a trace,
                                  inject faults (oqs-reader tap --help; docs/tap.md)
   oqs-reader certify ...         certify a reader; certify --verify DIR checks a bundle
