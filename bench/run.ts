@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every benchmark, each in a process of its own, then one chart per benchmark
- * and a summary. Writes reports/bench/{decoder,round-trip,suite,scale,api,startup,tap-overhead}.{json,svg} and
+ * and a summary. Writes reports/bench/{decoder,round-trip,suite,scale,api,startup,tap-overhead,history}.{json,svg} and
  * reports/bench/summary.json. See docs/performance.md.
  *
  *   node -r ts-node/register bench/run.ts                  all of them
@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { CHARTS } from './charts';
 import { startupChart } from './startup';
 import { tapOverheadChart } from './tap-overhead';
+import { historyChart } from './history';
 import { describe, fmt, lineRate, machine, OUT_DIR, readResult, writeSvg, type BenchResult } from './lib/report';
 import { nowMs } from './lib/stats';
 
@@ -28,10 +29,11 @@ const BENCHES = [
   { name: 'api', file: 'api.ts' },
   { name: 'startup', file: 'startup.ts' },
   { name: 'tap-overhead', file: 'tap-overhead.ts' },
+  { name: 'history', file: 'history.ts' },
 ] as const;
 
-// startup.ts and tap-overhead.ts draw their own charts (charts.ts holds the others).
-const CHART_OF: Record<string, (r: BenchResult) => string> = { ...CHARTS, startup: startupChart, 'tap-overhead': tapOverheadChart };
+// startup.ts, tap-overhead.ts and history.ts draw their own charts (charts.ts holds the others).
+const CHART_OF: Record<string, (r: BenchResult) => string> = { ...CHARTS, startup: startupChart, 'tap-overhead': tapOverheadChart, history: historyChart };
 
 function runChild(file: string): Promise<number | null> {
   return new Promise((resolve) => {

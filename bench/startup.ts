@@ -40,7 +40,7 @@ function status(url: string): Promise<number> {
 }
 
 /** CPU time (user + system) a process has used so far, in ms; Linux's /proc, else NaN. */
-function cpuMs(pid: number | undefined): number {
+export function cpuMs(pid: number | undefined): number {
   try {
     // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
     const rest = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
