@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startProduct } from './main';
+import { FileStore } from './reader/store';
+import { syntheticRecord } from './reader/test-records';
+
+const NOW = Date.parse('2026-11-24T10:00:00+09:00');
+const daysAgo = (d: number) => new Date(NOW - d * 86_400_000).toISOString();
+
+test('start --retention-days: history older than the period is deleted at start, records and mode changes alike, and the API no longer has it', async (t) => {
+  const state = mkdtempSync(join(tmpdir(), 'oqs-start-retention-'));
+  t.after(() => rmSync(state, { recursive: true, force: true }));
+  const store = new FileStore(state);
+  store.saveRecords([40, 31, 29, 1, 0].map((d) => syntheticRecord(d, daysAgo(d))));
+  store.saveMode('visual', { from: 'unattended', to: 'visual', by: 'kanri', at: daysAgo(45) });
+  store.saveMode('unattended', { from: 'visual', to: 'unattended', by: 'kanri', at: daysAgo(2) });
+  store.close();
+  const lines: string[] = [];
+  const product = await startProduct({
+    host: '127.0.0.1',
+    port: 0,
+    baudRate: 115200,
+    stateDir: state,
+    timeScale: 0,
+    clockStart: NOW,
+    noReader: true,
+    retentionDays: 30,
+    adminPassword: 'retention-test-admin',
+    quiet: true,
+    log: (l) => lines.push(l),
+  });
+  try {
+    // Kept: from 2026-10-25 00:00 JST (30 whole days before today, the 24th, in Japan).
+    expect(lines).to.include('retention: 30 days; 2 records and 1 mode changes before 2026-10-24T15:00:00.000Z deleted at start');
+    const auth = `Basic ${Buffer.from('admin:retention-test-admin').toString('base64')}`;
+    const get = async (url: string) =>
+      (await product.app.inject({ method: 'GET', url, headers: { authorization: auth } })).json() as Record<string, Array<{ id?: string }>>;
+    expect((await get('/api/records?limit=1000')).records!.map((r) => r.id)).to.deep.equal(['EMU-0001:29', 'EMU-0001:1', 'EMU-0001:0']);
+    expect((await get('/api/mode-changes')).changes).to.have.length(1);
+  } finally {
+    await product.close();
+  }
+});
+
+test('start --retention-days refuses a period that is not 1..36525 whole days, as a usage error', () => {
+  for (const bad of ['0', 'forever', '1.5']) {
+    const r = spawnSync(process.execPath, [join(__dirname, '..', 'bin', 'oqs-reader.js'), 'start', '--retention-days', bad], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(r.status, bad).to.equal(2);
+    expect(r.stderr, bad).to.include('--retention-days: the retention period must be a whole number of days from 1 to 36525');
+  }
+});
