@@ -20,17 +20,14 @@ test('start --retention-days: history older than the period is deleted at start,
   store.saveMode('unattended', { from: 'visual', to: 'unattended', by: 'kanri', at: daysAgo(2) });
   store.close();
   const lines: string[] = [];
+  // No reader: only the state directory matters here.
+  const quietStart = { host: '127.0.0.1', port: 0, baudRate: 115200, timeScale: 0, noReader: true, quiet: true };
   const product = await startProduct({
-    host: '127.0.0.1',
-    port: 0,
-    baudRate: 115200,
+    ...quietStart,
     stateDir: state,
-    timeScale: 0,
     clockStart: NOW,
-    noReader: true,
     retentionDays: 30,
     adminPassword: 'retention-test-admin',
-    quiet: true,
     log: (l) => lines.push(l),
   });
   try {
