@@ -106,7 +106,7 @@ test('with no fault armed, bytes go through untouched both ways, chunk by chunk,
   assert.ok(trace.frames.filter((f) => !f.msg).every((f) => /^TAP_NOISE: \d byte\(s\) outside any frame$/.test(f.error!)));
   assert.ok(trace.frames.every((f) => f.path === '/dev/ttyREADER'));
   assert.deepEqual(trace.frames, tap.frames);
-  assert.deepEqual(tap.stats.toReader, { bytes: toReader.length, frames: 3, noiseBytes: 2, lost: 0 });
+  assert.deepEqual(tap.stats.toReader, { bytes: toReader.length, frames: 3, noiseBytes: 2, lost: 0, faults: {} });
 });
 
 test('a dropped frame toward the host does not arrive; the trace keeps it and names the fault', () => {
@@ -121,6 +121,7 @@ test('a dropped frame toward the host does not arrive; the trace keeps it and na
     ['', 'TAP_FAULT_DROP', ''],
   );
   assert.match(errors[1]!, /toward the host: the frame is lost/);
+  assert.deepEqual(tap.stats.toHost.faults, { drop: 1 });
 });
 
 test('a corrupted frame arrives with its CRC flipped; the trace records the frame as sent', () => {

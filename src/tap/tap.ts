@@ -24,6 +24,8 @@ export interface DirectionStats {
   noiseBytes: number;
   /** Bytes that found no peer to go to (that side was not connected). */
   lost: number;
+  /** Frames each fault struck in this direction. */
+  faults: Partial<Record<FaultName, number>>;
 }
 
 const FAULT_DIRECTION: Record<TraceDirection, FaultDirection> = { h2r: 'toReader', r2h: 'toHost' };
@@ -35,7 +37,7 @@ const FAULT_DIRECTION: Record<TraceDirection, FaultDirection> = { h2r: 'toReader
  * they are). The trace always gets the segments as the sender sent them.
  */
 class Direction {
-  readonly stats: DirectionStats = { bytes: 0, frames: 0, noiseBytes: 0, lost: 0 };
+  readonly stats: DirectionStats = { bytes: 0, frames: 0, noiseBytes: 0, lost: 0, faults: {} };
   /** Bytes forwarded already that the cutter has not yet handed out as a segment. */
   private ahead = 0;
   private readonly cutter = new FrameCutter((s) => this.onSegment(s));
@@ -78,6 +80,7 @@ class Direction {
       this.ahead = 0;
     } else if (s.kind === 'frame') fault = this.inject(s.bytes);
     else this.deliver(s.bytes);
+    if (fault) this.stats.faults[fault] = (this.stats.faults[fault] ?? 0) + 1;
     this.record(this.dir, s, fault);
   }
 
@@ -125,7 +128,8 @@ export class Tap {
   }
 
   get stats(): { toReader: DirectionStats; toHost: DirectionStats; applied: Record<FaultName, number> } {
-    return { toReader: { ...this.toReader.stats }, toHost: { ...this.toHost.stats }, applied: { ...this.faults.stats.applied } };
+    const copy = (d: DirectionStats) => ({ ...d, faults: { ...d.faults } });
+    return { toReader: copy(this.toReader.stats), toHost: copy(this.toHost.stats), applied: { ...this.faults.stats.applied } };
   }
 
   /** Arms a rule (validated as the emulator does); `wrongStatus` is the reader's behaviour, not the line's. */
