@@ -30,7 +30,7 @@ const check = (name, title, ...cmd) => nodeTest(name, 'scripts/lib/command-case.
 const cucumber = (profile) => ['npx', '--no-install', 'cucumber-js', '-p', profile];
 // New every run, as the kill test's own default; each run prints its seed to repeat it.
 const KILL_SEED = Date.now() % 1_000_000;
-const PROFILES = ['emulator', 'emulator-paced', 'pty', 'product', 'hardware', 'ser2net', 'ser2net-tcp'];
+const PROFILES = ['emulator', 'emulator-paced', 'pty', 'product', 'hardware', 'ser2net', 'ser2net-tcp', 'tap'];
 
 /**
  * name, title, cmd, after (steps whose output it reads), covered (counts towards coverage), junit
@@ -114,6 +114,15 @@ const STEPS = [
     covered: true,
     junit: ['serial-selftest', 'cucumber-hardware'],
     weight: 33,
+  },
+  // The pty profile again with oqs-reader tap (docs/tap.md) between the controller and each reader.
+  {
+    name: 'tap',
+    title: 'conformance suite: pty emulator through oqs-reader tap (its own process per reader; line faults injected by the taps)',
+    cmd: cucumber('tap'),
+    after: ['build'],
+    junit: ['cucumber-tap'],
+    weight: 30,
   },
   // The pty profile again behind Debian's ser2net, which the run starts (and installs when missing).
   {
@@ -203,7 +212,7 @@ const STEPS = [
     name: 'verdicts',
     title: 'same verdicts on every profile',
     cmd: nodeTest('verdicts', 'scripts/compare-verdicts.ts', ...PROFILES.map((p) => `reports/cucumber-${p}.json`)),
-    after: ['emulator', 'emulator-paced', 'pty', 'product', 'serial-selftest', 'ser2net', 'ser2net-tcp'],
+    after: ['emulator', 'emulator-paced', 'pty', 'product', 'serial-selftest', 'ser2net', 'ser2net-tcp', 'tap'],
     junit: ['verdicts'],
     weight: 2,
   },
@@ -218,7 +227,7 @@ const STEPS = [
     name: 'protocol-coverage',
     title: 'protocol coverage of every profile',
     cmd: ['node', '-r', 'ts-node/register', 'scripts/protocol-coverage.ts', ...PROFILES],
-    after: ['emulator', 'emulator-paced', 'pty', 'product', 'serial-selftest', 'ser2net', 'ser2net-tcp'],
+    after: ['emulator', 'emulator-paced', 'pty', 'product', 'serial-selftest', 'ser2net', 'ser2net-tcp', 'tap'],
     weight: 3,
   },
   {
