@@ -107,7 +107,7 @@ test('the CSV export has the documented columns, quotes what needs it and defuse
   const csv = await get('/api/records/export?format=csv&from=2026-11-20&to=2026-11-20');
   expect(csv.status).to.equal(200);
   expect(csv.headers['content-type']).to.equal('text/csv; charset=utf-8');
-  expect(csv.headers['content-disposition']).to.equal('attachment; filename="records-2026-11-19-2026-11-20.csv"');
+  expect(csv.headers['content-disposition']).to.equal('attachment; filename="records-2026-11-20-2026-11-20.csv"');
   const rows = csv.text.split('\r\n');
   expect(rows[0]).to.equal(
     'id,finishedAt,startedAt,outcome,method,failReason,confirmationDate,operator,readerSide,readerVendor,readerModel,readerSerial,cardId,consent',

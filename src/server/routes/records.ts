@@ -127,7 +127,8 @@ export const recordsRoutes: FastifyPluginAsyncTypebox<RecordsRoutesOptions> = as
           format: oneOf('format', q.format ?? 'ndjson', EXPORT_FORMATS) as ExportFormat,
           lang: oneOf('headers', q.headers ?? 'en', HEADER_LANGUAGES) as HeaderLanguage,
         }));
-        const name = `${url.split('/')[2]}-${(r.from ?? 'start').slice(0, 10)}-${(r.to ?? 'now').slice(0, 10)}.${format}`;
+        // Named by the days in Japan it covers, the last one included: records-2026-11-01-2026-11-30.csv.
+        const name = `${url.split('/')[2]}-${r.from ? jstDay(Date.parse(r.from)) : 'start'}-${r.to ? jstDay(Date.parse(r.to) - 1) : 'now'}.${format}`;
         reply.header('content-type', CONTENT_TYPES[format]).header('content-disposition', `attachment; filename="${name}"`).header('cache-control', 'no-store');
         return reply.send(exportStream(rows(r), format, columns, lang));
       },
@@ -145,6 +146,9 @@ function checked<T>(req: FastifyRequest, read: (q: Loose) => T): T {
   if (req.validationError) throw new OqsError('OQS_ERR_BAD_REQUEST', req.validationError.message);
   return result;
 }
+
+/** The day in Japan of an instant, YYYY-MM-DD. */
+const jstDay = (ms: number) => new Date(ms + 9 * 3600_000).toISOString().slice(0, 10);
 
 function oneOf(name: string, value: string, allowed: readonly string[]): string {
   if (!allowed.includes(value)) throw new OqsError('OQS_ERR_EXPORT_FORMAT', name, allowed.join(', '), value.slice(0, 40));
