@@ -58,3 +58,19 @@ test('loading the store prints no ExperimentalWarning for SQLite, and lets every
   expect(out).to.match(/^restored$/m);
   expect(out).to.match(/WARNING ExperimentalWarning: another experimental thing/);
 });
+
+test('a transaction that fails leaves nothing of itself, and the next one runs; closing twice is harmless', (t) => {
+  const db = new RecordDb(join(tempDir(t), 'records.db'));
+  const rec = (n: number) => ({ id: `EMU-0001:${n}`, finishedAt: `2026-11-24T00:00:0${n}.000Z` }) as never;
+  expect(() =>
+    db.transaction(() => {
+      db.saveRecord(rec(1));
+      throw new Error('stopped halfway');
+    }),
+  ).to.throw('stopped halfway');
+  expect(db.count()).to.equal(0);
+  db.transaction(() => db.saveRecord(rec(2)));
+  expect(db.getRecord('EMU-0001:2')).to.deep.equal(rec(2));
+  db.close();
+  db.close();
+});

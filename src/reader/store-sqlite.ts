@@ -67,6 +67,7 @@ type Row = Record<string, unknown>;
  */
 export class RecordDb {
   private readonly db: DatabaseSync;
+  private closed = false;
   private readonly st: Record<
     'upsert' | 'get' | 'page' | 'addChange' | 'importChange' | 'changesPage' | 'pruneRecords' | 'pruneChanges' | 'countRecords',
     StatementSync
@@ -159,13 +160,22 @@ export class RecordDb {
       this.db.exec('COMMIT');
       return out;
     } catch (e) {
-      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      // Not db.isTransaction: it needs Node 22.16, and the project supports 22.13 (where node:sqlite
+      // lost its flag). Some errors end the transaction themselves; then there is nothing to undo.
+      try {
+        this.db.exec('ROLLBACK');
+      } catch (r) {
+        if (!/no transaction is active/.test((r as Error).message)) throw r;
+      }
       throw e;
     }
   }
 
   close(): void {
-    if (this.db.isOpen) this.db.close();
+    // Not db.isOpen (Node 22.15+): our own flag, so a second close is harmless on 22.13 too.
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
   }
 
   /** Tests: the database as the crash left it, mid-transaction included (closing rolls it back). */
