@@ -1,12 +1,11 @@
+import type { NetAddress } from '../../src/net/net-path';
+
 /**
  * Where `oqs-reader emulate --listen` serves a reader: `tcp://HOST:PORT` (raw bytes) or
- * `rfc2217://HOST:PORT` (Telnet with the COM Port Control Option). Port 0 picks a free one.
+ * `rfc2217://HOST:PORT` (Telnet with the COM Port Control Option), the controller's reader-port
+ * shape (src/net/net-path.ts); here port 0 picks a free one.
  */
-export interface ListenAddress {
-  scheme: 'tcp' | 'rfc2217';
-  host: string;
-  port: number;
-}
+export type ListenAddress = NetAddress;
 
 /** Parses a listen address; throws an Error with code `EMU_ERR_BAD_ADDRESS` and a message saying why. */
 export function parseListenAddress(text: string): ListenAddress {

@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { encodeCommand } from '../../src/protocol';
 import { COM_PORT, CONTROL, SERVER_OFFSET, decodeComPort, encodeComPort, type ComPortMessage } from '../../src/net/rfc2217';
 import { DO, IAC, OPT_BINARY, OPT_COM_PORT, OPT_SGA, SB, SE, WILL, negotiation } from '../../src/net/telnet';
+import { runEmulate } from '../emulate-main';
 import { EmulatorHost } from '../emulator-host';
 import { parseListenAddress } from './listen-address';
 import { MAX_PENDING_BYTES, NetLine } from './net-line';
@@ -28,6 +29,25 @@ test('listen addresses: tcp:// and rfc2217://, any host, port 0..65535; anything
       .to.throw(/--listen/)
       .with.property('code', 'EMU_ERR_BAD_ADDRESS');
   }
+});
+
+test('emulate: --listen and --no-pty usage errors (exit 2, with the reason)', async () => {
+  const run = async (...argv: string[]) => {
+    const err: string[] = [];
+    return {
+      code: await runEmulate(
+        argv,
+        () => undefined,
+        (l) => err.push(l),
+      ),
+      err: err.join('\n'),
+    };
+  };
+  expect(await run('--listen', 'udp://127.0.0.1:0')).to.deep.include({ code: 2 });
+  expect((await run('--readers', '1', '--listen', 'tcp://127.0.0.1:0', '--listen', 'tcp://127.0.0.1:0')).err).to.match(/2 --listen addresses for 1 reader/);
+  expect((await run('--no-pty')).err).to.match(/--no-pty: every reader needs a --listen URL \(2 readers, 0 URLs\)/);
+  expect((await run('--no-pty', '--readers', '2', '--listen', 'tcp://127.0.0.1:0')).err).to.match(/2 readers, 1 URLs/);
+  expect((await run('--no-pty', '--listen', 'tcp://127.0.0.1:0', '--link-dir', '/tmp/x')).err).to.match(/--link-dir makes links to ptys/);
 });
 
 test('tcp://: port 0 is announced resolved; a controller completes hello and getStatus; one client at a time', async () => {

@@ -42,6 +42,8 @@ export class NetLine implements DeviceLine {
   onData: ((bytes: Buffer) => void) | null = null;
   private server: Server | null = null;
   private client: { socket: Socket; session: WireSession } | null = null;
+  /** Every socket accepted and not yet closed: close() ends them all, or the server would wait for them. */
+  private readonly sockets = new Set<Socket>();
   private bound: ListenAddress | null = null;
   private dropped_ = 0;
   private closing: Promise<void> | null = null;
@@ -95,6 +97,8 @@ export class NetLine implements DeviceLine {
   private accept(socket: Socket): void {
     const peer = `${socket.remoteAddress}:${socket.remotePort}`;
     socket.on('error', () => undefined); // a reset peer: 'close' follows and says enough
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
     if (this.client || this.closing) {
       this.log(`refused ${peer}: the reader already has a client`);
       socket.destroy();
@@ -143,7 +147,7 @@ export class NetLine implements DeviceLine {
   close(): Promise<void> {
     if (this.closing) return this.closing;
     this.closing = (async () => {
-      this.client?.socket.destroy();
+      for (const s of this.sockets) s.destroy();
       this.client = null;
       const server = this.server;
       if (server?.listening) await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import { randomFillSync } from 'node:crypto';
+import { runInNewContext } from 'node:vm';
+import { setFlagsFromString } from 'node:v8';
+import { expect } from 'chai';
+import { encodeCommand } from '../../src/protocol';
+import { SCALE } from '../../src/protocol/test-fuzz';
+import { IAC, SB } from '../../src/net/telnet';
+import { EmulatorHost } from '../emulator-host';
+import { NetClient } from './test-net-client';
+
+// An emulated reader's rfc2217:// listener under a long hostile stream (issue 12, "Bad input on the
+// network"): the emulator's memory stays bounded and the reader still answers the next client.
+// The Telnet decoder alone is src/net/telnet.memory.test.ts; this is the whole path to the reader.
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+test('memory stays bounded: 24 MB of 0xFF storms, endless subnegotiations and random bytes into one rfc2217:// reader', async (t) => {
+  const TOTAL = Math.round(24 * 1024 * 1024 * Math.min(SCALE, 4));
+  const log: string[] = [];
+  const host = await EmulatorHost.start({ readers: 1, pty: false, listen: ['rfc2217://127.0.0.1:0'], control: [], log: (l) => log.push(l) });
+  const used = () => {
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers;
+  };
+  try {
+    const url = host.info()[0]!.listen!;
+    const bad = await NetClient.open(url);
+    const chunk = Buffer.allocUnsafe(256 * 1024);
+    gc();
+    const before = used();
+    let peak = before;
+    for (let n = 0, done = 0; done < TOTAL; n++, done += chunk.length) {
+      if (n % 3 === 0) chunk.fill(IAC, 0, chunk.length - 1).fill(IAC - 1, chunk.length - 1);
+      else {
+        randomFillSync(chunk);
+        if (n % 3 === 1) chunk.set([IAC, SB, 44]);
+      }
+      // Written only when the socket has room, so what is measured is the emulator, not this side's queue.
+      if (!bad.socket.write(chunk)) await new Promise((r) => bad.socket.once('drain', r));
+      if (n % 16 === 0) {
+        gc();
+        peak = Math.max(peak, used());
+      }
+    }
+    await bad.close();
+    const good = await NetClient.open(url);
+    good.send(encodeCommand('hello', 0, { protocolVersion: 1, host: 'after the storm' }));
+    expect((await good.response('hello')).status).to.equal('ok');
+    await good.close();
+    gc();
+    const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
+    const after = used() - before;
+    t.diagnostic(`${TOTAL} bytes in; growth at the peak ${kib(peak - before)}, after ${kib(after)}; ${log.length} log lines`);
+    // Kept everything (or even a fraction of it), the growth would be tens of MB; transient buffers are a few.
+    expect(peak - before).to.be.below(20 * 1024 * 1024);
+    expect(after).to.be.below(4 * 1024 * 1024);
+    expect(log.length).to.be.below(10);
+  } finally {
+    await host.close();
+  }
+});
