@@ -10,7 +10,8 @@ usage:
   oqs-reader --version           the version of oqs-reader
   oqs-reader start [options]     the terminal's controller and API, with an embedded emulated
                                  reader unless --reader-port is given
-  oqs-reader emulate [options]   the emulated reader on pseudo-terminals (docs/emulator.md)
+  oqs-reader emulate [options]   the emulated reader on pseudo-terminals and/or tcp:// and
+                                 rfc2217:// listeners (docs/emulator.md)
   oqs-reader fault ...           inject a link fault into a running emulator (oqs-reader fault --help)
   oqs-reader trace FILE          pretty-print a protocol trace (docs/traces.md)
   oqs-reader trace diff A B      compare two runs of the same scenario (emulator vs hardware)
