@@ -8,17 +8,9 @@ cd "$(dirname "$0")/.."
 CHROMIUM_PATH=${CHROMIUM_PATH:-/usr/bin/chromium}
 export CHROMIUM_PATH
 
-as_root() {
-  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo "$@"; else return 1; fi
-}
-apt_install() {
-  if ! command -v apt-get >/dev/null 2>&1; then
-    echo "test-e2e: cannot install $*: no apt-get on this machine; install it by hand (or set CHROMIUM_PATH)" >&2
-    return 1
-  fi
-  echo "test-e2e: installing $* from Debian's packages: apt-get update -qq && apt-get install -y -qq $*"
-  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
-}
+# apt_install: root or sudo, no stdin, serialised with the other steps that install (ser2net, pyserial).
+APT_WHO=test-e2e
+. scripts/lib/apt.sh
 
 if [ ! -x "$CHROMIUM_PATH" ]; then
   if [ "$CHROMIUM_PATH" != /usr/bin/chromium ]; then
