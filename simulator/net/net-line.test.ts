@@ -177,3 +177,30 @@ test('a client that never reads: the reader’s bytes beyond 1 MiB (and the kern
     await line.close();
   }
 });
+
+test('beside a pty: the reader answers on both; unplug closes the listener, replug serves again on the same port', async () => {
+  const host = await EmulatorHost.start({ readers: 1, listen: ['tcp://127.0.0.1:0'], control: [], log: () => undefined });
+  try {
+    const [info] = host.info();
+    expect(info!.device).to.match(/^\/dev\//);
+    expect(info!.path).to.equal(info!.device);
+    const url = info!.listen!;
+    const pty = await NetClient.openPty(info!.device);
+    const net = await NetClient.open(url);
+    net.send(hello(0));
+    expect((await net.response('hello')).fields).to.include({ serial: 'EMU-0001' });
+    // The reader's bytes go to both lines: the pty's end sees the same answer.
+    await pty.until(() => pty.messages.some((m) => m.kind === 'response' && m.name === 'hello'), 'the answer on the pty');
+    await pty.close();
+    await host.handle('unplug', { reader: 0 });
+    await net.until(() => net.closed, 'the listener to drop its client');
+    await host.handle('replug', { reader: 0 });
+    expect(host.info()[0]!.listen).to.equal(url);
+    const again = await NetClient.open(url);
+    again.send(hello(1));
+    expect((await again.response('hello')).reqSeq).to.equal(1);
+    await again.close();
+  } finally {
+    await host.close();
+  }
+});

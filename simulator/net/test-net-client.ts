@@ -1,12 +1,16 @@
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { autoDetect } from '@serialport/bindings-cpp';
+import { SerialPortStream } from '@serialport/stream';
 import { FrameDecoder, decodeMessage, type Message } from '../../src/protocol';
 import { TelnetDecoder, escapeIac, type TelnetEvent } from '../../src/net/telnet';
 
 const WAIT_MS = 5000;
 
 /**
- * A controller's end of a network line in tests: a socket, decoding the reader's frames (through
- * a Telnet decoder on rfc2217://) and keeping the Telnet events it saw. Waits are on real I/O, bounded.
+ * A controller's end of a network line in tests: a socket (or, to compare, a pty opened through the
+ * native binding), decoding the reader's frames (through a Telnet decoder on rfc2217://) and keeping
+ * the Telnet events it saw. Waits are on real I/O, bounded.
  */
 export class NetClient {
   readonly messages: Message[] = [];
@@ -18,7 +22,7 @@ export class NetClient {
   private waiters = new Set<() => void>();
 
   private constructor(
-    readonly socket: Socket,
+    readonly socket: Duplex,
     readonly telnetMode: boolean,
   ) {
     socket.on('data', (b: Buffer) => {
@@ -45,6 +49,12 @@ export class NetClient {
       const s = connect(Number(m[3]), m[2]!, () => resolve(new NetClient(s, m[1] === 'rfc2217')));
       s.once('error', reject);
     });
+  }
+
+  /** A pty (or any tty) through serialport's native binding: raw bytes. */
+  static openPty(path: string): Promise<NetClient> {
+    const port = new SerialPortStream({ binding: autoDetect(), path, baudRate: 115200, autoOpen: false });
+    return new Promise((resolve, reject) => port.open((err) => (err ? reject(err) : resolve(new NetClient(port, false)))));
   }
 
   private wake(): void {
@@ -91,7 +101,8 @@ export class NetClient {
     if (this.closed) return Promise.resolve();
     return new Promise((resolve) => {
       this.socket.once('close', () => resolve());
-      this.socket.end();
+      if (this.socket instanceof SerialPortStream) this.socket.close(() => undefined);
+      else this.socket.end();
     });
   }
 }
