@@ -145,6 +145,15 @@ async function main(argv: string[]): Promise<number> {
     .flatMap((p) => p.split(','))
     .map((p) => p.trim())
     .filter(Boolean);
+  // A network address (tcp://, rfc2217://) that is not HOST:PORT is a usage error, not a retry loop.
+  const { parseNetPath } = require('./net/net-path') as typeof import('./net/net-path');
+  for (const p of readerPorts) {
+    try {
+      parseNetPath(p);
+    } catch (e) {
+      return usageError(`--reader-port: ${(e as { code: string }).code}: ${(e as Error).message}`);
+    }
+  }
   // The product loads only now: --help, --version and a usage error never load fastify and the rest.
   const { DEFAULT_STATE_DIR, startProduct } = require('./main') as typeof import('./main');
   // The stop signals are handled from here on: one that comes while the product starts (it prints

@@ -17,6 +17,7 @@ import { isLoopbackName } from './server/hosts';
 import { allowedHostsFor, describeListen } from './server/listen';
 import { OffsetClock } from './time/clock';
 import { createLogger, logTerminalEvents } from './log';
+import { logNetEvents, readerBinding } from './net/port-binding';
 import { RetentionJob } from './reader/retention';
 
 export interface StartOptions {
@@ -85,8 +86,8 @@ export async function startProduct(opts: StartOptions) {
   if (opts.noReader) {
     ports = [];
   } else if (opts.readerPorts?.length) {
-    const { autoDetect } = await import('@serialport/bindings-cpp');
-    const binding = autoDetect();
+    // tcp:// and rfc2217:// on the network, anything else a local port (docs/network-links.md).
+    const binding = readerBinding({ clock, observe: logNetEvents(opts.log) });
     ports = opts.readerPorts.map((path) => ({ path, binding }));
   } else {
     const embedded = embeddedReaders(clock, 1);
@@ -148,6 +149,11 @@ export async function startProduct(opts: StartOptions) {
     if (id) opts.log(`reader: ${id.vendor} ${id.model} fw ${id.firmware} s/n ${id.serial} on ${s.path}${emulator ? ' (emulated)' : ''}`);
   }
   opts.log(`mode: ${terminal.status().modeLabel}; state in ${opts.stateDir}`);
+  // Once, at the first start after an upgrade from the journal (docs/durability.md, "Migration").
+  if (store.imported)
+    opts.log(
+      `records: imported ${store.imported.records} record lines and ${store.imported.modeChanges} mode changes from records.ndjson and mode-changes.ndjson (kept as *.imported)`,
+    );
   opts.log(
     `retention: ${retention.days} days; ${retention.last ? `${retention.last.records} records and ${retention.last.modeChanges} mode changes before ${retention.last.before} deleted at start` : 'not run'}`,
   );

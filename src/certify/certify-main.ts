@@ -8,6 +8,7 @@ import { packageRoot } from '../package-root';
 import { PROTOCOL_VERSION } from '../protocol';
 import { identifyReader } from '../assembly';
 import { RealClock } from '../time/clock';
+import { logNetEvents, readerBinding } from '../net/port-binding';
 import { writeManifest } from './manifest';
 import { checkKeyPlace, keygen, signBundle } from './signature';
 import { verifyBundle } from './verify';
@@ -127,8 +128,8 @@ export async function runCertify(argv: string[], out: Write, err: Write = out): 
   }
 
   // Who is on the line decides the bundle's name, not what the declaration claims.
-  const { autoDetect } = await import('@serialport/bindings-cpp');
-  const identity = await identifyReader({ path: ports[0]!, binding: autoDetect() }, new RealClock(), { baudRate });
+  const clock = new RealClock();
+  const identity = await identifyReader({ path: ports[0]!, binding: readerBinding({ clock, observe: logNetEvents(err) }) }, clock, { baudRate });
 
   const startedAt = new Date();
   const stamp = startedAt

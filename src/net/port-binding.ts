@@ -1,7 +1,8 @@
 import type { BindingInterface, BindingPortInterface, OpenOptions, PortInfo } from '@serialport/bindings-interface';
 import { parseNetPath } from './net-path';
 import { Rfc2217Binding } from './rfc2217-binding';
-import type { NetDeps } from './socket-port';
+import { LINE_ERRORS } from './rfc2217';
+import type { NetDeps, NetEvent } from './socket-port';
 import { TcpBinding } from './tcp-binding';
 
 export interface ReaderBindingDeps extends NetDeps {
@@ -30,5 +31,19 @@ export function readerBinding(deps: ReaderBindingDeps): BindingInterface {
       if (!addr) return (await local()).open(options);
       return addr.scheme === 'tcp' ? tcp.open(options) : rfc2217.open(options);
     },
+  };
+}
+
+/**
+ * Log lines for what the network bindings report: a dropped connection with its code, commands a
+ * serial server never acknowledged (once per address), line errors it notified.
+ */
+export function logNetEvents(log: (line: string) => void): (path: string, event: NetEvent) => void {
+  return (path, event) => {
+    if (event.kind === 'error') log(`reader: ${path}: ${event.error.code}: ${event.error.message}`);
+    else if (event.kind === 'unacknowledged')
+      log(`reader: ${path}: the serial server did not acknowledge ${event.commands.join(', ')}; carrying on without them`);
+    else if (event.kind === 'lineState' && event.bits & LINE_ERRORS)
+      log(`reader: ${path}: the serial server reports line errors (NOTIFY-LINESTATE 0x${event.bits.toString(16)})`);
   };
 }

@@ -7,7 +7,8 @@ import type { Terminal, TerminalEvent } from '../../src/reader/terminal';
 import { screenById, type ScreenName } from '../../src/protocol';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { autoDetect } from '@serialport/bindings-cpp';
+import { readerBinding } from '../../src/net/port-binding';
+import { RealClock } from '../../src/time/clock';
 import { TraceRecorder } from '../../src/trace/recorder';
 import { EmulatorTarget } from './emulator-target';
 import { notApplicable } from './declaration';
@@ -22,7 +23,10 @@ type OnPrompt = (prompt: Prompt, answer: Answer) => void;
 /** The profile's target, new for every scenario. Steps never ask which one runs. */
 function makeTarget(run: RunContext, onPrompt: OnPrompt): Target {
   const { parameters: p, declaration: d } = run;
-  const common = { binding: autoDetect(), baudRate: p.baudRate ?? 115200, commandTimeoutMs: d.timing.commandTimeoutMs, settleMs: d.timing.settleMs, onPrompt };
+  // The product's one reader binding (tcp://, rfc2217:// or a local port), so READER_PORT=rfc2217://… works
+  // on the hardware profile; the run's own when it has one (it remembers what a server never acknowledges).
+  const binding = run.netBinding ?? readerBinding({ clock: new RealClock() });
+  const common = { binding, baudRate: p.baudRate ?? 115200, commandTimeoutMs: d.timing.commandTimeoutMs, settleMs: d.timing.settleMs, onPrompt };
   switch (p.target) {
     case 'pty': {
       const emu = run.emulator!;
