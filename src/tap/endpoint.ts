@@ -58,6 +58,10 @@ export interface Endpoint {
   readonly up: boolean;
   write(bytes: Buffer): void;
   close(): Promise<void>;
+  /** The controller side follows the reader's line, where it can: goes away with it… */
+  hangUp?(why: string): Promise<void>;
+  /** …and comes back (at the same address) with it. */
+  restore?(): Promise<void>;
 }
 
 export interface OpenOptions {
@@ -191,10 +195,14 @@ function endSocket(socket: Socket): Promise<void> {
   });
 }
 
-/** A TCP port the tap listens on: one peer at a time; a second is refused while the first is there. */
+/**
+ * A TCP port the tap listens on: one peer at a time; a second is refused while the first is there,
+ * and any while the line is hung up.
+ */
 class Listener extends BaseEndpoint {
   private server: Server | null = null;
   private peer: Socket | null = null;
+  private refusing = false;
   name: string;
 
   constructor(
@@ -220,7 +228,7 @@ class Listener extends BaseEndpoint {
   }
 
   private accept(socket: Socket): void {
-    if (this.peer) {
+    if (this.peer || this.refusing) {
       socket.destroy();
       return;
     }
@@ -235,6 +243,15 @@ class Listener extends BaseEndpoint {
     this.attach((b) => void socket.write(b));
   }
 
+  async hangUp(): Promise<void> {
+    this.refusing = true;
+    if (this.peer) await endSocket(this.peer);
+  }
+
+  async restore(): Promise<void> {
+    this.refusing = false;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.sink = null;
@@ -243,21 +260,43 @@ class Listener extends BaseEndpoint {
   }
 }
 
-/** A pty the tap makes (as `oqs-reader emulate` does): always "up", the controller opens it when it likes. */
+/**
+ * A pty the tap makes (as `oqs-reader emulate` does); the controller opens it when it likes. With a
+ * LINK it follows the reader's line as a USB-serial adapter would: it goes away when the reader's
+ * port does, and a new pty appears at the same LINK when the reader's port is back.
+ */
 class PtyEndpoint extends BaseEndpoint {
-  private readonly pty: PtyPort;
+  private pty: PtyPort;
   name = 'pty';
 
-  constructor(link: string | undefined) {
+  constructor(private readonly link: string | undefined) {
     super();
-    this.pty = new PtyPort({ ...(link ? { link } : {}), onUnexpectedExit: () => this.detach('the pty bridge ended') });
-    this.pty.onData = (b) => this.onData?.(b);
+    this.pty = this.make();
+  }
+
+  private make(): PtyPort {
+    const pty = new PtyPort({ ...(this.link ? { link: this.link } : {}), onUnexpectedExit: () => this.detach('the pty bridge ended') });
+    pty.onData = (b) => this.onData?.(b);
+    return pty;
   }
 
   async open(): Promise<void> {
-    this.name = this.pty.link ?? (await this.pty.open());
-    if (this.pty.link) await this.pty.open();
+    const slave = await this.pty.open();
+    this.name = this.link ?? slave;
     this.attach((b) => this.pty.write(b));
+  }
+
+  async hangUp(why: string): Promise<void> {
+    // Without a LINK a new pty would have another name, which no controller would find.
+    if (!this.link || !this.up) return;
+    this.detach(why);
+    await this.pty.close();
+  }
+
+  async restore(): Promise<void> {
+    if (!this.link || this.up || this.closed) return;
+    this.pty = this.make();
+    await this.open();
   }
 
   async close(): Promise<void> {

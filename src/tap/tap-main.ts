@@ -27,6 +27,7 @@ options:
                       .filter((f) => f !== 'wrongStatus')
                       .join(', ')}
   --baud N          baud rate of serial endpoints (default 115200)
+  --retry-ms N      how soon a serial or tcp:// endpoint that went away is opened again (default 1000)
   --title TEXT      the trace's title
   -h, --help        this text
 
@@ -68,6 +69,7 @@ export async function runTap(argv: string[], out: Write, err: Write = out): Prom
       control: { type: 'string' },
       fault: { type: 'string', multiple: true },
       baud: { type: 'string', default: '115200' },
+      'retry-ms': { type: 'string', default: '1000' },
       title: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -81,6 +83,8 @@ export async function runTap(argv: string[], out: Write, err: Write = out): Prom
   if (!values.reader || !values.controller) return usageError('--reader ENDPOINT and --controller ENDPOINT are both required');
   const baudRate = Number(values.baud);
   if (!Number.isInteger(baudRate) || baudRate <= 0) return usageError(`--baud must be a positive integer, got ${values.baud}`);
+  const retryMs = Number(values['retry-ms']);
+  if (!Number.isInteger(retryMs) || retryMs < 10) return usageError(`--retry-ms must be an integer >= 10, got ${values['retry-ms']}`);
   let specs: { reader: EndpointSpec; controller: EndpointSpec };
   let rules: FaultRule[];
   try {
@@ -96,20 +100,21 @@ export async function runTap(argv: string[], out: Write, err: Write = out): Prom
   let control: ControlServer | null = null;
   let tap: Tap;
   try {
-    const reader = await openEndpoint(specs.reader, { clock, baudRate });
+    const reader = await openEndpoint(specs.reader, { clock, baudRate, retryMs });
     opened.push(reader);
-    const controller = await openEndpoint(specs.controller, { clock, baudRate });
+    const controller = await openEndpoint(specs.controller, { clock, baudRate, retryMs });
     opened.push(controller);
     if (values.trace) fd = openSync(values.trace, 'w');
     const file = fd;
-    tap = new Tap({ clock, reader, controller, title: values.title, onLine: file === null ? undefined : (line) => void writeSync(file, line + '\n') });
+    tap = new Tap({
+      clock,
+      reader,
+      controller,
+      title: values.title,
+      onLine: file === null ? undefined : (line) => void writeSync(file, line + '\n'),
+      onState: (side, up, why) => out(`tap: ${side} ${side === 'reader' ? reader.name : controller.name} ${up ? 'connected' : `gone (${why ?? '?'})`}`),
+    });
     for (const rule of rules) tap.arm(rule); // validated here: a bad rule is a usage error below
-    for (const [side, e] of [
-      ['reader', reader],
-      ['controller', controller],
-    ] as const) {
-      e.onState = (up, why) => out(`tap: ${side} ${e.name} ${up ? 'connected' : `gone (${why ?? '?'})`}`);
-    }
     const t = tap;
     if (values.control) control = await ControlServer.listen([values.control], (op, args) => t.handle(op, args));
     out(

@@ -17,7 +17,7 @@ import { parseRule } from './tap-main';
 /** An endpoint in memory: `got` is what the tap wrote to this party, `send` is this party writing. */
 class MemoryEndpoint implements Endpoint {
   onData: ((bytes: Buffer) => void) | null = null;
-  onState: ((up: boolean) => void) | null = null;
+  onState: ((up: boolean, why?: string) => void) | null = null;
   up = true;
   readonly got: Buffer[] = [];
   constructor(readonly name: string) {}
@@ -203,4 +203,17 @@ test('endpoints are written as a serial path, tcp://, listen:tcp:// or pty[:LINK
   assert.deepEqual(parseEndpoint('pty:/tmp/ttyTAP'), { kind: 'pty', link: '/tmp/ttyTAP' });
   assert.throws(() => parseEndpoint('tcp://nohost'), { code: 'TAP_ERR_ENDPOINT' });
   assert.throws(() => parseEndpoint('rfc2217://127.0.0.1:1'), { code: 'TAP_ERR_ENDPOINT' });
+});
+
+test("the controller's side follows the reader's line: hung up when the reader's port goes, restored when it is back", async () => {
+  const { controller, reader, tap } = setUp();
+  const calls: string[] = [];
+  Object.assign(controller, {
+    hangUp: async (why: string) => void calls.push(`hangUp ${why}`),
+    restore: async () => void calls.push('restore'),
+  });
+  reader.onState!(false, '/dev/ttyREADER closed');
+  reader.onState!(true);
+  await tap.close(); // waits for the line's changes
+  assert.deepEqual(calls, ["hangUp the reader's port went away (/dev/ttyREADER closed)", 'restore']);
 });

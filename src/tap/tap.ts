@@ -16,6 +16,8 @@ export interface TapOptions {
   onLine?: (line: string) => void;
   /** Keep the frames in memory too (tests); default false, so a long session does not grow. */
   keep?: boolean;
+  /** A side got or lost its peer (the reader's port went away, a controller connected, …). */
+  onState?: (side: 'controller' | 'reader', up: boolean, why?: string) => void;
 }
 
 export interface DirectionStats {
@@ -125,7 +127,17 @@ export class Tap {
     opts.onLine?.(headerLine(this.header));
     opts.controller.onData = (b) => this.toReader.push(b);
     opts.reader.onData = (b) => this.toHost.push(b);
+    opts.controller.onState = (up, why) => opts.onState?.('controller', up, why);
+    opts.reader.onState = (up, why) => {
+      opts.onState?.('reader', up, why);
+      // The controller's side follows the reader's line, one change after the other.
+      const c = opts.controller;
+      this.line = this.line.then(() => (up ? c.restore?.() : c.hangUp?.(`the reader's port went away (${why ?? '?'})`))).catch(() => undefined);
+    };
   }
+
+  /** The controller side's changes that follow the reader's line, in order. */
+  private line: Promise<void> = Promise.resolve();
 
   get stats(): { toReader: DirectionStats; toHost: DirectionStats; applied: Record<FaultName, number> } {
     const copy = (d: DirectionStats) => ({ ...d, faults: { ...d.faults } });
@@ -181,6 +193,7 @@ export class Tap {
 
   async close(): Promise<void> {
     this.faults.clear();
+    await this.line;
     await Promise.all([this.opts.controller.close(), this.opts.reader.close()]);
   }
 }

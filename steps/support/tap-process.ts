@@ -24,7 +24,20 @@ export class TapProcess {
   static async start(reader: string, dir: string, index: number): Promise<TapProcess> {
     const control = `unix:${join(dir, `tap${index}.sock`)}`;
     const proc = WatchedProcess.node(
-      [BIN, 'tap', '--reader', reader, '--controller', `pty:${join(dir, `ttyTAP${index}`)}`, '--control', control, '--trace', join(dir, `tap${index}.ndjson`)],
+      [
+        BIN,
+        'tap',
+        '--reader',
+        reader,
+        '--controller',
+        `pty:${join(dir, `ttyTAP${index}`)}`,
+        '--control',
+        control,
+        '--trace',
+        join(dir, `tap${index}.ndjson`),
+        '--retry-ms',
+        '100',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const ready = JSON.parse((await proc.line(/^OQS-TAP-READY (.*)$/, 30_000, 'oqs-reader tap ready'))[1]!) as { controller: string };
