@@ -17,6 +17,7 @@ import { isLoopbackName } from './server/hosts';
 import { allowedHostsFor, describeListen } from './server/listen';
 import { OffsetClock } from './time/clock';
 import { createLogger, logTerminalEvents } from './log';
+import { logNetEvents, readerBinding } from './net/port-binding';
 import { RetentionJob } from './reader/retention';
 
 export interface StartOptions {
@@ -85,8 +86,8 @@ export async function startProduct(opts: StartOptions) {
   if (opts.noReader) {
     ports = [];
   } else if (opts.readerPorts?.length) {
-    const { autoDetect } = await import('@serialport/bindings-cpp');
-    const binding = autoDetect();
+    // tcp:// and rfc2217:// on the network, anything else a local port (docs/network-links.md).
+    const binding = readerBinding({ clock, observe: logNetEvents(opts.log) });
     ports = opts.readerPorts.map((path) => ({ path, binding }));
   } else {
     const embedded = embeddedReaders(clock, 1);
