@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { compareTraces, lcsPairs, parseTolerance, relativeDate } from './diff';
+import { compareTraces, lcsPairs, parseTolerance, prepareTrace, relativeDate } from './diff';
 import { runTraceDiff } from './diff-main';
 import { runCaptured } from './test-cli';
 import { parseTrace, serializeTrace, type Trace, type TraceFrame } from './format';
@@ -185,4 +185,20 @@ test('a 資格確認日 is the same when it is the same date, or the same day of
   const c = dated('2026-11-24T01:00:00.000Z', '20261120');
   expect(c.verdict).to.equal('differs');
   expect(c.entries.find((e) => e.fields.length)!.fields).to.deep.equal([{ field: 'confirmationDate', a: '20261124', b: '20261120' }]);
+});
+
+test('after a hello, old events sent again first are repeats; a new session that looks the same is not', () => {
+  const a = golden('face-auth-unattended');
+  const twice = copy(a);
+  const again = structuredClone(a.frames).map((f) => ({ ...f, t: f.t + 10_000 }));
+  for (const f of again) if (f.msg && 'fields' in f.msg && 'txId' in f.msg.fields) fieldsOf(f).txId = Number(fieldsOf(f).txId) + 1;
+  twice.frames.push(...again);
+  expect(prepareTrace(twice)).to.include({ retransmits: 0 });
+  expect(compareTraces(twice, twice).verdict).to.equal('same');
+  // The last event's ACK lost; the host says hello again; the reader sends the event again first.
+  const resent = copy(a);
+  const last = resent.frames.findLast((f) => f.dir === 'r2h' && f.msg?.kind === 'event')!;
+  const hello = resent.frames.slice(0, 2).map((f) => ({ ...structuredClone(f), t: 9000 }));
+  resent.frames.push(...hello, { ...structuredClone(last), t: 9001 });
+  expect(prepareTrace(resent)).to.include({ retransmits: 1 });
 });

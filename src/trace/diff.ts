@@ -94,8 +94,29 @@ export function relativeDate(yyyymmdd: string, startedAt: string): string {
   return n === 0 ? 'today' : `today${n > 0 ? '+' : ''}${n}`;
 }
 
-/** A frame repeated with the same SEQ and content within this many frames of its sender is a retransmission. */
-const REPEAT_WINDOW = 32;
+/**
+ * How many of a sender's recent distinct frames a repeat is looked for in: the reader's send window
+ * (PR-5-5, 128 events waiting for an ACK at most), half the SEQ space.
+ */
+const REPEAT_WINDOW = 128;
+
+/** A frame of the repeat window: its content and its host session (hellos so far). */
+interface Seen {
+  key: string;
+  event: boolean;
+  session: number;
+}
+
+/**
+ * Whether `m` repeats a recent frame of its sender (docs/protocol.md §5): the same SEQ and bytes in
+ * the same host session (a retransmission, or an event sent again after a lost ACK), or an old
+ * event sent again after a hello (PR-5-6: the ones still unACKed, first, before any new event; the
+ * host's ACK may have been sent and lost, so the trace cannot tell which were). A reader's SEQs
+ * begin again with a new session, so a later event that looks like an old one is a new one.
+ */
+function isRepeat(seen: readonly Seen[], key: string, session: number, resending: boolean): boolean {
+  return seen.some((e) => e.key === key && (e.session === session || (resending && e.event)));
+}
 
 /** Readers in pairing order: the header's, then any other path in order of appearance. */
 function readerPaths(trace: Trace): string[] {
@@ -108,28 +129,39 @@ export function prepareTrace(trace: Trace, opts: DiffOptions = {}): PreparedTrac
   const paths = readerPaths(trace);
   const kept: TraceFrame[] = [];
   const keptIndex: number[] = [];
-  const recent = new Map<string, string[]>();
+  const recent = new Map<string, Seen[]>();
+  const sessions = new Map<string, number>();
+  /** Per path: the reader may still be sending old unACKed events again (after a hello, before a new one). */
+  const resending = new Map<string, boolean>();
   let retransmits = 0;
   let polls = 0;
   let undecodable = 0;
   trace.frames.forEach((f, index) => {
     const m = f.msg;
+    const session = sessions.get(f.path) ?? 0;
     if (m?.kind === 'ack') return;
     if (!m) {
       undecodable++;
       return;
     }
     const lane = `${f.path} ${f.dir}`;
-    const seen = recent.get(lane) ?? [];
+    let seen = recent.get(lane) ?? [];
     const key = canonical(m);
-    if (seen.includes(key)) {
+    // A hello is never a repeat (PR-5-7): it starts a new session, and the host's SEQs afresh.
+    const hello = m.name === 'hello' && m.kind === 'command';
+    if (hello) {
+      seen = [];
+      sessions.set(f.path, session + 1);
+      resending.set(f.path, true);
+    } else if (isRepeat(seen, key, session, resending.get(f.path) ?? false)) {
       retransmits++;
       return;
     }
-    // A reader that restarts (or a host that says hello again) begins its SEQs again: not repeats.
-    // A reader merely reconnected keeps its SEQs, and sends its unACKed events again: repeats.
-    if ((m.name === 'readerReset' && f.dir === 'r2h') || (m.name === 'hello' && m.kind === 'command')) seen.length = 0;
-    recent.set(lane, [...seen, key].slice(-REPEAT_WINDOW));
+    // A restarted reader forgets every event it held.
+    if (m.name === 'readerReset' && f.dir === 'r2h') seen = [];
+    if (m.kind === 'event') resending.set(f.path, false);
+    const entry: Seen = { key, event: m.kind === 'event', session: sessions.get(f.path) ?? 0 };
+    recent.set(lane, [...seen, entry].slice(-REPEAT_WINDOW));
     if (!opts.withPolls && m.name === 'getStatus') {
       polls++;
       return;
