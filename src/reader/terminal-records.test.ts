@@ -5,7 +5,10 @@ import { VirtualClock } from '../time/virtual-clock';
 import type { ReaderEvent } from './link';
 import type { ConfirmationRecord } from './records';
 import { ReaderClient } from './reader-client';
-import { MemoryStore } from './store';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileStore, MemoryStore } from './store';
 import { Terminal, type TerminalEvent } from './terminal';
 import { ADMIN, setup } from './test-terminal';
 
@@ -256,4 +259,28 @@ test('a retransmitted event of a reused txId (~2) is recorded once, not again as
   const second = seen.filter((e) => e.name === 'identityConfirmed').at(-1)!;
   terminal.client()!.link.emit('event', second);
   expect(terminal.records().map((r) => r.id)).to.deep.equal(['EMU-0001:1', 'EMU-0001:1~2']);
+});
+
+test('on the SQLite store too: a retransmission after a restart is recorded once, and start-up read only today', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'oqs-book-test-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const first = new FileStore(dir);
+  first.saveRecords(Array.from({ length: 2000 }, (_, n) => oldRecord(n)));
+  const { terminal, faceAuth } = await setup(t, { store: first });
+  const seen: ReaderEvent[] = [];
+  terminal.client()!.link.on('event', (e: ReaderEvent) => seen.push(e));
+  await faceAuth();
+  first.close();
+  const store = new FileStore(dir);
+  t.after(() => store.close());
+  const { terminal: next } = await setup(t, { store });
+  expect(next.todayRecords().map((r) => r.id)).to.deep.equal(['EMU-0001:1']);
+  const published: TerminalEvent[] = [];
+  next.on('event', (e: TerminalEvent) => published.push(e));
+  next.client()!.link.emit(
+    'event',
+    seen.find((e) => e.name === 'identityConfirmed'),
+  );
+  expect(published.filter((e) => e.type === 'record')).to.deep.equal([]);
+  expect([...store.records({ from: '2026-11-01T00:00:00.000Z' })].map((r) => r.id)).to.deep.equal(['EMU-0001:1']);
 });
