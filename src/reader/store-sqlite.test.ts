@@ -74,3 +74,14 @@ test('a transaction that fails leaves nothing of itself, and the next one runs; 
   db.close();
   db.close();
 });
+
+test('records.db carries its schema version; one written by a newer version is refused, not misread', (t) => {
+  const path = join(tempDir(t), 'records.db');
+  const db = new RecordDb(path);
+  expect(db.raw.prepare('PRAGMA user_version').get()).to.deep.include({ user_version: 1 });
+  db.raw.exec('PRAGMA user_version = 2');
+  db.close();
+  expect(() => new RecordDb(path))
+    .to.throw(/written by a newer oqs-reader \(schema 2; this one reads 1\)/)
+    .with.property('code', 'OQS_ERR_STORE_OPEN');
+});

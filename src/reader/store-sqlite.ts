@@ -53,6 +53,9 @@ CREATE TABLE IF NOT EXISTS mode_changes (
 CREATE INDEX IF NOT EXISTS mode_changes_by_time ON mode_changes (at, seq);
 `;
 
+/** Version 1: the tables above. A change to them bumps it and migrates from the older one. */
+const SCHEMA_VERSION = 1;
+
 /** How many rows records(range) and modeChanges(range) read at a time while they are iterated. */
 const STREAM_CHUNK = 500;
 
@@ -82,6 +85,13 @@ export class RecordDb {
     } catch (e) {
       throw new OqsError('OQS_ERR_STORE_OPEN', path, (e as Error).message);
     }
+    // The schema's version, so a later version can migrate it and this one refuses what it cannot read.
+    const version = Number(this.db.prepare('PRAGMA user_version').get()!.user_version);
+    if (version > SCHEMA_VERSION) {
+      this.db.close();
+      throw new OqsError('OQS_ERR_STORE_OPEN', path, `it was written by a newer oqs-reader (schema ${version}; this one reads ${SCHEMA_VERSION})`);
+    }
+    if (version < SCHEMA_VERSION) this.db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
     const p = (sql: string) => this.db.prepare(sql);
     this.st = {
       upsert: p(
