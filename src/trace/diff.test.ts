@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { compareTraces, lcsPairs, parseTolerance, prepareTrace, relativeDate } from './diff';
 import { runTraceDiff } from './diff-main';
+import { runTrace } from './trace-main';
 import { runCaptured } from './test-cli';
 import { parseTrace, serializeTrace, type Trace, type TraceFrame } from './format';
 
@@ -201,4 +202,12 @@ test('after a hello, old events sent again first are repeats; a new session that
   const hello = resent.frames.slice(0, 2).map((f) => ({ ...structuredClone(f), t: 9000 }));
   resent.frames.push(...hello, { ...structuredClone(last), t: 9001 });
   expect(prepareTrace(resent)).to.include({ retransmits: 1 });
+});
+
+test('oqs-reader trace diff and trace to-scenario are subcommands of oqs-reader trace', async () => {
+  for (const sub of ['diff', 'to-scenario']) {
+    const r = await runCaptured((argv, out, err) => runTrace(argv, out, err), [sub, '--help']);
+    expect(r.code).to.equal(0);
+    expect(r.out).to.match(new RegExp(`^usage: oqs-reader trace ${sub} `));
+  }
 });
