@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every benchmark, each in a process of its own, then one chart per benchmark
- * and a summary. Writes reports/bench/{decoder,round-trip,suite,scale,api,startup,tap-overhead,history}.{json,svg} and
+ * and a summary. Writes reports/bench/{decoder,round-trip,suite,scale,api,startup,tap-overhead,history,net-round-trip}.{json,svg} and
  * reports/bench/summary.json. See docs/performance.md.
  *
  *   node -r ts-node/register bench/run.ts                  all of them
@@ -18,6 +18,7 @@ import { CHARTS } from './charts';
 import { startupChart } from './startup';
 import { tapOverheadChart } from './tap-overhead';
 import { historyChart } from './history';
+import { netRoundTripChart } from './net-round-trip';
 import { describe, fmt, lineRate, machine, OUT_DIR, readResult, writeSvg, type BenchResult } from './lib/report';
 import { nowMs } from './lib/stats';
 
@@ -30,10 +31,17 @@ const BENCHES = [
   { name: 'startup', file: 'startup.ts' },
   { name: 'tap-overhead', file: 'tap-overhead.ts' },
   { name: 'history', file: 'history.ts' },
+  { name: 'net-round-trip', file: 'net-round-trip.ts' },
 ] as const;
 
-// startup.ts, tap-overhead.ts and history.ts draw their own charts (charts.ts holds the others).
-const CHART_OF: Record<string, (r: BenchResult) => string> = { ...CHARTS, startup: startupChart, 'tap-overhead': tapOverheadChart, history: historyChart };
+// startup.ts, tap-overhead.ts, history.ts and net-round-trip.ts draw their own charts (charts.ts holds the others).
+const CHART_OF: Record<string, (r: BenchResult) => string> = {
+  ...CHARTS,
+  startup: startupChart,
+  'tap-overhead': tapOverheadChart,
+  history: historyChart,
+  'net-round-trip': netRoundTripChart,
+};
 
 function runChild(file: string): Promise<number | null> {
   return new Promise((resolve) => {
