@@ -12,6 +12,7 @@ import type { ConfirmationRecord } from '../reader/records';
 import { MemoryStore } from '../reader/store';
 import type { Terminal, TerminalEvent } from '../reader/terminal';
 import { RealClock } from '../time/clock';
+import { compareTraces } from '../trace/diff';
 import { parseTrace, type Trace } from '../trace/format';
 import { normaliseTrace } from '../trace/normalise';
 import { TraceRecorder } from '../trace/recorder';
@@ -216,7 +217,8 @@ test('over TCP on both sides: controller → tcp:// → tap (listen:tcp://) → 
   const direct = await visit(reader, emulator, none);
 
   const control = `unix:${join(dir, 'tap.sock')}`;
-  tap = WatchedProcess.node([BIN, 'tap', '--reader', reader, '--controller', 'listen:tcp://127.0.0.1:0', '--control', control], {
+  const tapTrace = join(dir, 'tap.ndjson');
+  tap = WatchedProcess.node([BIN, 'tap', '--reader', reader, '--controller', 'listen:tcp://127.0.0.1:0', '--control', control, '--trace', tapTrace], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const ready = JSON.parse((await tap.line(/^OQS-TAP-READY (.*)$/, WAIT_MS, 'oqs-reader tap ready'))[1]!) as { controller: string };
@@ -230,6 +232,9 @@ test('over TCP on both sides: controller → tcp:// → tap (listen:tcp://) → 
   const through = await visit(controller, emulator, lost);
   assert.deepEqual(recordsOf(through), recordsOf(direct));
   assert.deepEqual(normalised(through.trace), normalised(direct.trace));
+  // What the tap recorded of that session, compared as a vendor would (oqs-reader trace diff) with the controller's own trace.
+  const comparison = compareTraces(through.trace, parseTrace(readFileSync(tapTrace, 'utf8')));
+  assert.equal(comparison.verdict, 'same', JSON.stringify(comparison.counts));
 
   await emulator.call('reset', {});
   const dropped = await visit(controller, emulator, lost, async () => void (await tapControl.call('fault', { fault: 'drop', only: 'event', nth: 2 })));
