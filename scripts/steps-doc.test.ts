@@ -9,6 +9,16 @@ test('docs/steps.md lists exactly the step definitions the suite runs', () => {
   expect(doc, 'regenerate with: npx ts-node scripts/steps-doc.ts').to.equal(render());
 });
 
+test('docs/steps.md has a row for every Given/When/Then in steps/, however prettier wrapped the call', () => {
+  const dir = join(__dirname, '..', 'steps');
+  const defined = readdirSync(dir)
+    .filter((f) => f.endsWith('.steps.ts'))
+    .flatMap((f) => [...readFileSync(join(dir, f), 'utf8').matchAll(/^(?:Given|When|Then)\(\s*'([^']+)'/gm)].map((m) => m[1]!));
+  const rows = new Set([...render().matchAll(/^\| (.+?) \| (前提|もし|ならば) \|$/gm)].map((m) => m[1]!.replace(/\\\|/g, '|')));
+  expect(defined.length).to.be.greaterThan(100);
+  expect(defined.filter((d) => !rows.has(d))).to.deep.equal([]);
+});
+
 test('docs/prompts.md lists exactly the prompt IDs the harness raises', () => {
   const doc = readFileSync(join(__dirname, '..', 'docs', 'prompts.md'), 'utf8');
   expect(doc, 'regenerate with: npx ts-node scripts/steps-doc.ts').to.equal(renderPrompts());

@@ -31,7 +31,7 @@ export function render(): string {
     .sort()) {
     const src = readFileSync(join(stepsDir, file), 'utf8');
     out.push(`## ${file.replace('.steps.ts', '')}`, '', '| step | kind |', '|---|---|');
-    for (const m of src.matchAll(/^(Given|When|Then)\('([^']+)'/gm)) {
+    for (const m of src.matchAll(/^(Given|When|Then)\(\s*'([^']+)'/gm)) {
       out.push(`| ${m[2]!.replace(/\|/g, '\\|')} | ${{ Given: '前提', When: 'もし', Then: 'ならば' }[m[1] as 'Given']} |`);
     }
     out.push('');
