@@ -24,9 +24,11 @@ usage:
 options for start:
   --host ADDR          address to listen on (default 127.0.0.1; loopback only unless you say so)
   --port N             HTTP port (default 8080; 0 picks a free one)
-  --reader-port PATH   a real reader's serial port, e.g. /dev/ttyUSB0 or COM3 (env READER_PORT);
-                       repeat it, or separate with commas, for a second reader. A reader that is
-                       not there yet is shown as 《カードリーダー未接続》 and connected when it appears
+  --reader-port PATH   a real reader's serial port, e.g. /dev/ttyUSB0 or COM3 (env READER_PORT),
+                       or one behind a serial server: tcp://HOST:PORT (raw) or rfc2217://HOST:PORT
+                       (docs/network-links.md); repeat it, or separate with commas, for a second
+                       reader. A reader that is not there yet is shown as 《カードリーダー未接続》 and
+                       connected when it appears
   --no-reader          no face-auth reader at all (not even the embedded emulated one)
   --general-readers N  汎用カードリーダー connected beside the face-auth reader(s) (default 0)
   --no-reader-software 本人認証用カードリーダーソフト is not installed (no reader menu)
