@@ -4,7 +4,7 @@ import { RealClock } from '../time/clock';
 import { ControlServer } from '../../simulator/control/server';
 import { FAULTS, type FaultRule } from '../../simulator/faults';
 import { openEndpoint, parseEndpoint, type Endpoint, type EndpointSpec } from './endpoint';
-import { Tap } from './tap';
+import { Tap, tapRule } from './tap';
 
 const USAGE = `oqs-reader tap --reader ENDPOINT --controller ENDPOINT [options]
 
@@ -89,7 +89,7 @@ export async function runTap(argv: string[], out: Write, err: Write = out): Prom
   let rules: FaultRule[];
   try {
     specs = { reader: parseEndpoint(values.reader), controller: parseEndpoint(values.controller) };
-    rules = (values.fault ?? []).map(parseRule);
+    rules = (values.fault ?? []).map((text) => tapRule(parseRule(text)));
   } catch (e) {
     return usageError((e as Error).message);
   }
@@ -114,7 +114,7 @@ export async function runTap(argv: string[], out: Write, err: Write = out): Prom
       onLine: file === null ? undefined : (line) => void writeSync(file, line + '\n'),
       onState: (side, up, why) => out(`tap: ${side} ${side === 'reader' ? reader.name : controller.name} ${up ? 'connected' : `gone (${why ?? '?'})`}`),
     });
-    for (const rule of rules) tap.arm(rule); // validated here: a bad rule is a usage error below
+    for (const rule of rules) tap.arm(rule);
     const t = tap;
     if (values.control) control = await ControlServer.listen([values.control], (op, args) => t.handle(op, args));
     out(
@@ -124,7 +124,6 @@ export async function runTap(argv: string[], out: Write, err: Write = out): Prom
     await Promise.all(opened.map((o) => o.close().catch(() => undefined)));
     if (fd !== null) closeSync(fd);
     const { code, message } = e as { code?: string; message: string };
-    if (code === 'EMU_ERR_BAD_FAULT') return usageError(message);
     err(`oqs-reader tap: ${code ?? 'error'}: ${message}`);
     return 1;
   }

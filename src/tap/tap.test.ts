@@ -12,7 +12,7 @@ import { runFault } from '../../simulator/fault-main';
 import { FrameCutter, type Segment } from './cutter';
 import { parseEndpoint, type Endpoint } from './endpoint';
 import { Tap } from './tap';
-import { parseRule } from './tap-main';
+import { parseRule, runTap } from './tap-main';
 
 /** An endpoint in memory: `got` is what the tap wrote to this party, `send` is this party writing. */
 class MemoryEndpoint implements Endpoint {
@@ -216,4 +216,19 @@ test("the controller's side follows the reader's line: hung up when the reader's
   reader.onState!(true);
   await tap.close(); // waits for the line's changes
   assert.deepEqual(calls, ["hangUp the reader's port went away (/dev/ttyREADER closed)", 'restore']);
+});
+
+test('oqs-reader tap: usage errors exit 2 before anything is opened; an endpoint that cannot be opened exits 1 with its code', async () => {
+  const lines: string[] = [];
+  const run = (...argv: string[]) => runTap(argv, (l) => lines.push(l));
+  assert.equal(await run('--reader', '/dev/ttyUSB0'), 2);
+  assert.match(lines.at(-1)!, /--reader ENDPOINT and --controller ENDPOINT are both required/);
+  assert.equal(await run('--reader', 'rfc2217://127.0.0.1:1', '--controller', 'pty'), 2);
+  assert.match(lines.at(-1)!, /is not an endpoint/);
+  assert.equal(await run('--reader', '/dev/ttyUSB0', '--controller', 'pty', '--fault', 'wrongStatus,status=busy'), 2);
+  assert.match(lines.at(-1)!, /wrongStatus makes the reader answer otherwise/);
+  assert.equal(await run('--reader', '/dev/ttyUSB0', '--controller', 'pty', '--fault', 'corrupt,direction=toReader'), 2);
+  assert.match(lines.at(-1)!, /toward the reader only drop and delay/);
+  assert.equal(await run('--reader', '/nonexistent/ttyOQS-TAP', '--controller', 'listen:tcp://127.0.0.1:0'), 1);
+  assert.match(lines.at(-1)!, /^oqs-reader tap: \S+: .*ttyOQS-TAP/);
 });

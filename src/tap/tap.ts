@@ -1,7 +1,7 @@
 import type { Clock } from '../time/clock';
 import { TRACE_VERSION, frameLine, headerLine, roundT, type TraceDirection, type TraceFrame, type TraceHeader } from '../trace/format';
 import { CONTROL_PROTOCOL, ControlError } from '../../simulator/control/protocol';
-import { FAULTS, FaultError, FaultInjector, type FaultDirection, type FaultName, type FaultRule } from '../../simulator/faults';
+import { FAULTS, FaultError, FaultInjector, validateRule, type FaultDirection, type FaultName, type FaultRule } from '../../simulator/faults';
 import { FrameCutter, describeSegment, type Segment } from './cutter';
 import type { Endpoint } from './endpoint';
 
@@ -28,6 +28,14 @@ export interface DirectionStats {
   lost: number;
   /** Frames each fault struck in this direction. */
   faults: Partial<Record<FaultName, number>>;
+}
+
+/** A rule as the emulator validates it; `wrongStatus` is refused: it is the reader's behaviour, not the line's. */
+export function tapRule(rule: FaultRule): FaultRule {
+  if (rule?.fault === 'wrongStatus') {
+    throw new FaultError('wrongStatus makes the reader answer otherwise: a tap only has the line (drop, corrupt, duplicate, delay, garbage, fragment)');
+  }
+  return validateRule(rule);
 }
 
 const FAULT_DIRECTION: Record<TraceDirection, FaultDirection> = { h2r: 'toReader', r2h: 'toHost' };
@@ -144,12 +152,9 @@ export class Tap {
     return { toReader: copy(this.toReader.stats), toHost: copy(this.toHost.stats), applied: { ...this.faults.stats.applied } };
   }
 
-  /** Arms a rule (validated as the emulator does); `wrongStatus` is the reader's behaviour, not the line's. */
+  /** Arms a rule (validated as the emulator does, see tapRule). */
   arm(rule: FaultRule): void {
-    if (rule?.fault === 'wrongStatus') {
-      throw new FaultError('wrongStatus makes the reader answer otherwise: a tap only has the line (drop, corrupt, duplicate, delay, garbage, fragment)');
-    }
-    this.faults.arm(rule);
+    this.faults.arm(tapRule(rule));
   }
 
   /** The control channel's ops for a tap (one "reader": index 0). */
