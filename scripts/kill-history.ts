@@ -11,9 +11,13 @@ import { check, type Check } from './kill-checks';
 export const HISTORY_SERIAL = 'HIST-0001';
 const DAY_MS = 24 * 3600_000;
 
-/** The n-th record (0-based) of `total`, spread over the year before `endMs`, 300 a day; the newest ones are today's. */
+/**
+ * The n-th record (0-based) of `total`, back from `endMs`, 300 a day (more for a large history, so it
+ * spans at most 1,500 days and the default retention of five years deletes none of it at start);
+ * the newest ones are today's.
+ */
 export function historyRecord(n: number, total: number, endMs: number): ConfirmationRecord {
-  const perDay = 300;
+  const perDay = Math.max(300, Math.ceil(total / 1500));
   const back = total - 1 - n; // the last record is the newest
   const finished = endMs - Math.floor(back / perDay) * DAY_MS - (back % perDay) * 60_000 - 3600_000;
   const at = new Date(finished).toISOString();
@@ -47,11 +51,13 @@ export function seedHistory(stateDir: string, total: number, endMs: number): voi
   }
 }
 
-/** The history at the end: every seeded record there once and unchanged, no other record of that reader. */
-export function checkHistory(found: ConfirmationRecord[], total: number, endMs: number): Check {
+/** The history at the end: every seeded record there once and unchanged, no other record of that reader. Streams: holds ids, not records. */
+export function checkHistory(found: Iterable<ConfirmationRecord>, total: number, endMs: number): Check {
   const problems: string[] = [];
   const seen = new Set<string>();
+  let count = 0;
   for (const r of found) {
+    count++;
     const n = Number(r.id.slice(HISTORY_SERIAL.length + 1)) - 1;
     if (!Number.isInteger(n) || n < 0 || n >= total) problems.push(`${r.id}: not a record of the history`);
     else if (seen.has(r.id)) problems.push(`${r.id}: twice`);
@@ -59,9 +65,5 @@ export function checkHistory(found: ConfirmationRecord[], total: number, endMs: 
     seen.add(r.id);
   }
   if (seen.size < total) problems.push(`${total - seen.size} of the ${total} history records are missing`);
-  return check(
-    `the ${total} records the store held before the first start are all there, once and unchanged`,
-    problems,
-    `${found.length} history records found`,
-  );
+  return check(`the ${total} records the store held before the first start are all there, once and unchanged`, problems, `${count} history records found`);
 }

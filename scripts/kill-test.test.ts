@@ -168,3 +168,9 @@ test("the emulator's confirmations op: what the reader sent, retransmissions onc
   );
   expect(code).to.equal('EMU_ERR_BAD_REQUEST');
 });
+
+test('historyRecord: a history of 1,000,000 spans at most 1,500 days, inside the default retention, so none of it is deleted at start', () => {
+  const end = Date.UTC(2026, 11, 2, 3, 0);
+  const oldest = Date.parse(historyRecord(0, 1_000_000, end).finishedAt);
+  expect((end - oldest) / 86_400_000).to.be.at.most(1500);
+});

@@ -26,6 +26,7 @@ import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { parseArgs } from 'node:util';
 import { EmulatorControlClient } from '../simulator/control/client';
+import type { ConfirmationRecord } from '../src/reader/records';
 import { FileStore } from '../src/reader/store';
 import { WatchedProcess } from '../src/util/child-lines';
 import { check, checkMode, checkRecords, type Check } from './kill-checks';
@@ -184,9 +185,18 @@ async function run(opts: Options): Promise<Check[]> {
     await controller.kill('SIGTERM');
 
     const store = new FileStore(stateDir);
-    const everything = [...store.records()];
-    const records = everything.filter((r) => r.reader.serial !== HISTORY_SERIAL);
-    const history = everything.filter((r) => r.reader.serial === HISTORY_SERIAL);
+    // One pass over the store: the reader's records kept, the history checked as it streams by.
+    const records: ConfirmationRecord[] = [];
+    const history = checkHistory(
+      (function* () {
+        for (const r of store.records()) {
+          if (r.reader.serial === HISTORY_SERIAL) yield r;
+          else records.push(r);
+        }
+      })(),
+      opts.history,
+      historyEnd,
+    );
     const integrity = store.integrityProblems();
     const modePath = join(stateDir, 'mode.json');
     const sent = outcomes.sent;
@@ -207,7 +217,7 @@ async function run(opts: Options): Promise<Check[]> {
         `settled in ${settledIn.toFixed(1)} s${restartedToSettle ? ' (after one clean restart)' : ''}; ${givenUp.length} never ACKed and given up by the reader (SEQ reuse)`,
       ),
       ...checkRecords({ serial: outcomes.serial, sent, records, integrity }),
-      checkHistory(history, opts.history, historyEnd),
+      history,
       ...checkMode({
         expected: opts.mode,
         files: readdirSync(stateDir),
@@ -229,7 +239,7 @@ async function run(opts: Options): Promise<Check[]> {
       `ACKed confirmations checked: ${ackedConfirmations.length}; ACKed failures checked: ${sent.filter((s) => s.event === 'identityFailed' && s.acked).length}; never ACKed (given up): ${givenUp.length}`,
     );
     say(
-      `records found: ${records.length} (${records.filter((r) => r.outcome === 'confirmed').length} confirmed, ${records.filter((r) => r.consent).length} with consent), beside ${history.length} history records; records.db integrity: ${integrity.length ? integrity.join('; ') : 'ok'}`,
+      `records found: ${records.length} (${records.filter((r) => r.outcome === 'confirmed').length} confirmed, ${records.filter((r) => r.consent).length} with consent), beside ${history.detail}; records.db integrity: ${integrity.length ? integrity.join('; ') : 'ok'}`,
     );
     say(`stimuli refused: ${stats.stimulusErrors}${stats.errorCodes.size ? ` (${[...stats.errorCodes].map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`);
     say(`elapsed: ${seconds.toFixed(1)} s (${(kills / seconds).toFixed(2)} kills/s)`);

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { RecordDb } from './store-sqlite';
+import { PRUNE_BATCH, RecordDb } from './store-sqlite';
 
 function tempDir(t: { after: (fn: () => void) => void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'oqs-sqlite-test-'));
@@ -84,4 +84,18 @@ test('records.db carries its schema version; one written by a newer version is r
   expect(() => new RecordDb(path))
     .to.throw(/written by a newer oqs-reader \(schema 2; this one reads 1\)/)
     .with.property('code', 'OQS_ERR_STORE_OPEN');
+});
+
+test('prune deletes more than one batch, all of it, and leaves the WAL empty afterwards', (t) => {
+  const dir = tempDir(t);
+  const db = new RecordDb(join(dir, 'records.db'));
+  t.after(() => db.close());
+  const at = (n: number) => new Date(Date.UTC(2026, 0, 1) + n * 1000).toISOString();
+  const total = PRUNE_BATCH * 2 + 17;
+  db.transaction(() => {
+    for (let n = 0; n < total + 5; n++) db.saveRecord({ id: `EMU-0001:${n}`, finishedAt: at(n) } as never);
+  });
+  expect(db.prune(at(total))).to.deep.equal({ records: total, modeChanges: 0 });
+  expect(db.count()).to.equal(5);
+  expect(statSync(join(dir, 'records.db-wal')).size).to.equal(0);
 });

@@ -56,6 +56,9 @@ CREATE INDEX IF NOT EXISTS mode_changes_by_time ON mode_changes (at, seq);
 /** Version 1: the tables above. A change to them bumps it and migrates from the older one. */
 const SCHEMA_VERSION = 1;
 
+/** Rows deleted per transaction by prune(). */
+export const PRUNE_BATCH = 5000;
+
 /** How many rows records(range) and modeChanges(range) read at a time while they are iterated. */
 const STREAM_CHUNK = 500;
 
@@ -103,8 +106,8 @@ export class RecordDb {
       addChange: p('INSERT INTO mode_changes (at, json) VALUES (?, ?)'),
       importChange: p('INSERT OR IGNORE INTO mode_changes (at, json, source) VALUES (?, ?, ?)'),
       changesPage: p('SELECT json, at, seq FROM mode_changes WHERE (at, seq) > (?, ?) AND at < ? ORDER BY at, seq LIMIT ?'),
-      pruneRecords: p('DELETE FROM records WHERE finished_at < ?'),
-      pruneChanges: p('DELETE FROM mode_changes WHERE at < ?'),
+      pruneRecords: p('DELETE FROM records WHERE seq IN (SELECT seq FROM records WHERE finished_at < ? ORDER BY finished_at LIMIT ?)'),
+      pruneChanges: p('DELETE FROM mode_changes WHERE seq IN (SELECT seq FROM mode_changes WHERE at < ? ORDER BY at LIMIT ?)'),
       countRecords: p('SELECT count(*) AS n FROM records'),
     };
   }
@@ -142,12 +145,24 @@ export class RecordDb {
     yield* this.stream<ModeChange>(this.st.changesPage, range, 'number');
   }
 
-  /** Records that finished, and mode changes made, before `before`: gone, in one transaction. */
+  /**
+   * Records that finished, and mode changes made, before `before`: gone. In transactions of
+   * PRUNE_BATCH rows, and the WAL truncated afterwards, so even a first prune of years (an upgrade,
+   * a shorter retention) never grows the WAL by the whole deletion or holds one long transaction.
+   */
   prune(before: string): Pruned {
-    return this.transaction(() => ({
-      records: Number(this.st.pruneRecords.run(before).changes),
-      modeChanges: Number(this.st.pruneChanges.run(before).changes),
-    }));
+    const out: Pruned = { records: 0, modeChanges: 0 };
+    for (const [key, st] of [
+      ['records', this.st.pruneRecords],
+      ['modeChanges', this.st.pruneChanges],
+    ] as const) {
+      for (let n = PRUNE_BATCH; n === PRUNE_BATCH;) {
+        n = this.transaction(() => Number(st.run(before, PRUNE_BATCH).changes));
+        out[key] += n;
+      }
+    }
+    if (out.records + out.modeChanges > 0) this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    return out;
   }
 
   integrityProblems(): string[] {
