@@ -76,7 +76,8 @@ async function readAfter(port: Rfc2217Port, peer: Peer, s: ComPortServer): Promi
   await readBytes(port, 1);
 }
 
-test('rfc2217: a server that never acknowledges DTR/RTS (ser2net before a pty) costs one bounded wait, then none', async (t) => {
+// The guard turns a second wait (which only a clock advance would end) into a failure, not a hang.
+test('rfc2217: a server that never acknowledges DTR/RTS (ser2net before a pty) costs one bounded wait, then none', { timeout: 30_000 }, async (t) => {
   // After its answers the server reports its modem lines: once the client has that, it has them all.
   const srv = await testServer((peer) => {
     const s = serve(peer, dtrRtsAck);
