@@ -63,6 +63,13 @@ module.exports = {
     format: reports('cucumber-ser2net'),
     worldParameters: { target: 'pty', ser2net: 'rfc2217', traceDir: 'reports/traces/ser2net', commandTimeoutMs: 600 },
   },
+  // The pty profile with the emulator's readers on its own RFC 2217 listeners instead of ptys
+  // (`emulate --no-pty --listen rfc2217://127.0.0.1:0`): the controller connects by rfc2217://.
+  listen: {
+    ...common,
+    format: reports('cucumber-listen'),
+    worldParameters: { target: 'pty', listen: 'rfc2217', traceDir: 'reports/traces/listen', commandTimeoutMs: 600 },
+  },
   'ser2net-tcp': {
     ...common,
     format: reports('cucumber-ser2net-tcp'),

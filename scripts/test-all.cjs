@@ -30,7 +30,7 @@ const check = (name, title, ...cmd) => nodeTest(name, 'scripts/lib/command-case.
 const cucumber = (profile) => ['npx', '--no-install', 'cucumber-js', '-p', profile];
 // New every run, as the kill test's own default; each run prints its seed to repeat it.
 const KILL_SEED = Date.now() % 1_000_000;
-const PROFILES = ['emulator', 'emulator-paced', 'pty', 'product', 'hardware', 'ser2net', 'ser2net-tcp', 'tap'];
+const PROFILES = ['emulator', 'emulator-paced', 'pty', 'product', 'hardware', 'ser2net', 'ser2net-tcp', 'tap', 'listen'];
 
 /**
  * name, title, cmd, after (steps whose output it reads), covered (counts towards coverage), junit
@@ -124,6 +124,14 @@ const STEPS = [
     junit: ['cucumber-tap'],
     weight: 30,
   },
+  {
+    name: 'listen',
+    title: 'conformance suite: oqs-reader emulate --no-pty --listen rfc2217:// (the emulated readers as RFC 2217 serial servers)',
+    cmd: cucumber('listen'),
+    after: ['build'],
+    junit: ['cucumber-listen'],
+    weight: 16,
+  },
   // The pty profile again behind Debian's ser2net, which the run starts (and installs when missing).
   {
     name: 'ser2net',
@@ -212,7 +220,7 @@ const STEPS = [
     name: 'verdicts',
     title: 'same verdicts on every profile',
     cmd: nodeTest('verdicts', 'scripts/compare-verdicts.ts', ...PROFILES.map((p) => `reports/cucumber-${p}.json`)),
-    after: ['emulator', 'emulator-paced', 'pty', 'product', 'serial-selftest', 'ser2net', 'ser2net-tcp', 'tap'],
+    after: ['emulator', 'emulator-paced', 'pty', 'product', 'serial-selftest', 'ser2net', 'ser2net-tcp', 'tap', 'listen'],
     junit: ['verdicts'],
     weight: 2,
   },
@@ -227,7 +235,7 @@ const STEPS = [
     name: 'protocol-coverage',
     title: 'protocol coverage of every profile',
     cmd: ['node', '-r', 'ts-node/register', 'scripts/protocol-coverage.ts', ...PROFILES],
-    after: ['emulator', 'emulator-paced', 'pty', 'product', 'serial-selftest', 'ser2net', 'ser2net-tcp', 'tap'],
+    after: ['emulator', 'emulator-paced', 'pty', 'product', 'serial-selftest', 'ser2net', 'ser2net-tcp', 'tap', 'listen'],
     weight: 3,
   },
   {

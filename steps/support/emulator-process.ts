@@ -69,16 +69,17 @@ export class EmulatorProcess implements Robot {
     private readonly dir?: string,
   ) {}
 
-  static async start(opts: { readers: number }): Promise<EmulatorProcess> {
+  /** `listen`: no ptys, each reader on its own loopback listener of that kind (`emulate --no-pty --listen`); the paths are its URLs. */
+  static async start(opts: { readers: number; listen?: 'tcp' | 'rfc2217' }): Promise<EmulatorProcess> {
     const dir = mkdtempSync(join(tmpdir(), 'oqs-pty-'));
     const address = `unix:${join(dir, 'control.sock')}`;
+    const lines = opts.listen
+      ? ['--no-pty', ...Array.from({ length: opts.readers }, () => ['--listen', `${opts.listen}://127.0.0.1:0`]).flat()]
+      : ['--link-dir', dir];
     // A pty answers in well under a millisecond: a short ACK wait keeps lost-frame scenarios quick.
-    const emulate = WatchedProcess.node(
-      [BIN, 'emulate', '--readers', String(opts.readers), '--link-dir', dir, '--control', address, '--ack-timeout-ms', '50'],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
+    const emulate = WatchedProcess.node([BIN, 'emulate', '--readers', String(opts.readers), ...lines, '--control', address, '--ack-timeout-ms', '50'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const child = emulate.proc;
     const ready = JSON.parse((await emulate.line(/^OQS-EMULATOR-READY (.*)$/, 30_000, 'oqs-reader emulate ready'))[1]!) as {
       readers: string[];

@@ -28,6 +28,8 @@ export interface WorldParameters {
   traceDir?: string;
   /** pty target: reach the emulator's readers through a ser2net this run starts, by rfc2217:// or tcp://. */
   ser2net?: 'rfc2217' | 'tcp';
+  /** pty target: the emulator serves its readers on loopback listeners of this kind instead of ptys (`emulate --no-pty --listen`). */
+  listen?: 'rfc2217' | 'tcp';
   /** pty target: put `oqs-reader tap` (docs/tap.md) in front of each emulated reader; line faults are the taps'. */
   tap?: boolean;
 }
@@ -65,7 +67,8 @@ BeforeAll({ timeout: 60_000 }, async function (this: { parameters: WorldParamete
   const loaded = loadDeclaration(parameters.declaration || DEFAULT_DECLARATION);
   const declaration = parameters.commandTimeoutMs ? { ...loaded, timing: { ...loaded.timing, commandTimeoutMs: parameters.commandTimeoutMs } } : loaded;
   const ctx: RunContext = { parameters: { ...parameters, target }, declaration };
-  if (target === 'pty' || target === 'product') ctx.emulator = await EmulatorProcess.start({ readers: 2 });
+  if (target === 'pty' || target === 'product')
+    ctx.emulator = await EmulatorProcess.start({ readers: 2, ...(parameters.listen ? { listen: parameters.listen } : {}) });
   if (parameters.tap) ctx.emulator = await behindTaps(ctx.emulator!);
   ctx.netBinding = readerBinding({ clock: new RealClock() });
   if (parameters.ser2net) {
