@@ -126,3 +126,20 @@ test('an event that arrives while nobody records it is not ACKed, so the reader 
   expect(events).to.have.length(1);
   expect(port.sent()).to.have.length(1);
 });
+
+test('an event whose recording failed is not taken for a repeat: its retransmission is recorded, then ACKed', () => {
+  const { port, link } = setup();
+  let fail = true;
+  const recorded: string[] = [];
+  link.on('event', (e: ReaderEvent) => {
+    if (fail) throw new Error('the store failed (disk full)');
+    recorded.push(e.name);
+  });
+  const frame = encodeEvent('cardRemoved', 42, { txId: 7 });
+  expect(() => port.receive(frame)).to.throw('the store failed');
+  expect(port.sent()).to.deep.equal([]); // no ACK for what was not recorded
+  fail = false;
+  port.receive(frame); // the reader sends it again
+  expect(recorded).to.deep.equal(['cardRemoved']);
+  expect(port.sent().map((m) => m.kind)).to.deep.equal(['ack']);
+});

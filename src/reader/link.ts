@@ -206,13 +206,15 @@ export class ReaderLink extends EventEmitter {
       if (this.listenerCount('event') === 0) return;
       const key = `${frame.type}:${frame.payload.toString('hex')}`;
       const { memory, repeat } = rememberEvent(this.recentEvents, { seq: msg.seq, key, frameNo: this.stats.framesIn, readerReset: msg.name === 'readerReset' });
-      this.recentEvents = memory;
       if (repeat) this.stats.duplicateEvents++;
       else {
-        // Listeners record the event synchronously (the journal is fsynced) before the ACK goes
+        // Listeners record the event synchronously (the store is fsynced) before the ACK goes
         // out: a reader never hears "got it" for something a crash could still lose.
         this.emit('event', msg);
       }
+      // Remembered only once recorded: if a listener threw (the store failed), there is no ACK and
+      // the reader's retransmission must be recorded, not ACKed as a repeat.
+      this.recentEvents = memory;
       const ackSeq = this.nextSeq();
       this.send(encodeAck(ackSeq, msg.seq), { kind: 'ack', seq: ackSeq, ackSeq: msg.seq });
     }
