@@ -5,7 +5,7 @@
  * config (docs/emulator.md "Behind ser2net"). Install it with `sh scripts/ensure-debian.sh ser2net`.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WatchedProcess } from '../../src/util/child-lines';
@@ -62,6 +62,20 @@ function listening(): Set<number> {
   return ports;
 }
 
+/** Whether something accepts on 127.0.0.1:port (where there is no /proc: this opens ser2net's device once). */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+  });
+}
+
+async function allListening(ports: number[]): Promise<boolean> {
+  if (existsSync('/proc/net/tcp')) return ports.every((p) => listening().has(p));
+  for (const p of ports) if (!(await accepts(p))) return false;
+  return true;
+}
+
 /**
  * Starts ser2net with one connection per entry and resolves once every accepter listens. ser2net
  * runs under a shell that ends it when this process's pipe to it closes, so it does not outlive a
@@ -88,7 +102,7 @@ export async function startSer2net(connections: Ser2netConnection[]): Promise<Se
       rmSync(dir, { recursive: true, force: true });
     })());
   const deadline = Date.now() + READY_MS;
-  while (!ports.every((p) => listening().has(p))) {
+  while (!(await allListening(ports))) {
     if (proc.exit || Date.now() > deadline) {
       await stop();
       throw new Error(`ser2net did not listen on ${ports.join(', ')} within ${READY_MS} ms; its output:\n${proc.tail.join('\n')}\nconfig:\n${config}`);
