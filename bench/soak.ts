@@ -190,6 +190,7 @@ if (require.main === module) {
     .then((r) => {
       console.log(writeResult(r));
       for (const s of (r.data as { samples: Sample[] }).samples) console.log(`${s.confirmations}\t${s.heapMB} MB\t${s.rssMB} MB rss\t${s.wallS} s`);
+      for (const n of r.notes) console.log(n);
       const f = r.figures[0]!;
       console.log(`${f.label}: ${f.value}× — ${f.met ? 'flat' : 'NOT FLAT'}`);
       process.exitCode = f.met ? 0 : 1;
