@@ -149,6 +149,10 @@ test('the export is streamed: the store is read as the client reads, not gathere
   let lines = first.toString('utf8').split('\r\n').length - 1;
   for await (const chunk of body) lines += (chunk as Buffer).toString('utf8').split('\r\n').length - 1;
   expect([lines, produced]).to.deep.equal([total + 1, total]);
+  // HEAD says what a GET would send, without reading the store at all.
+  produced = 0;
+  const head = await s.app.inject({ method: 'HEAD', url: '/api/records/export?format=csv', headers: { authorization: STAFF } });
+  expect([head.statusCode, head.headers['content-type'], produced]).to.deep.equal([200, 'text/csv; charset=utf-8', 0]);
 });
 
 test('mode changes page and export like records', async (t) => {

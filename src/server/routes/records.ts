@@ -130,6 +130,8 @@ export const recordsRoutes: FastifyPluginAsyncTypebox<RecordsRoutesOptions> = as
         // Named by the days in Japan it covers, the last one included: records-2026-11-01-2026-11-30.csv.
         const name = `${url.split('/')[2]}-${r.from ? jstDay(Date.parse(r.from)) : 'start'}-${r.to ? jstDay(Date.parse(r.to) - 1) : 'now'}.${format}`;
         reply.header('content-type', CONTENT_TYPES[format]).header('content-disposition', `attachment; filename="${name}"`).header('cache-control', 'no-store');
+        // HEAD (fastify answers it with this handler): the headers only, without reading the store.
+        if (req.method === 'HEAD') return reply.send();
         return reply.send(exportStream(rows(r), format, columns, lang));
       },
     );
