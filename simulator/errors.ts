@@ -24,6 +24,7 @@ export const EMULATOR_ERRORS = {
   EMU_ERR_CONNECTION_CLOSED: ['transport', '%s'],
   EMU_ERR_TIMEOUT: ['transport', '%s'],
   EMU_ERR_PTY: ['transport', '%s'],
+  EMU_ERR_BAD_ADDRESS: ['caller', '%s'],
   EMU_ERR_INTERNAL: ['internal', '%s'],
 } as const satisfies Record<string, readonly [Fault, string]>;
 
@@ -47,6 +48,7 @@ export const EMULATOR_ERRORS_JA: Record<EmulatorErrorCode, string> = {
   EMU_ERR_CONNECTION_CLOSED: 'エミュレーターとの接続が応答の前に切れました',
   EMU_ERR_TIMEOUT: 'エミュレーターが時間内に応答しませんでした',
   EMU_ERR_PTY: '疑似端末（pty）を開けません',
+  EMU_ERR_BAD_ADDRESS: 'リーダーの待ち受けアドレス（tcp://ホスト:ポート または rfc2217://ホスト:ポート）の書き方が正しくありません',
   EMU_ERR_INTERNAL: 'エミュレーターで問題が起きました',
 };
 

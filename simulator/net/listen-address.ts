@@ -1,4 +1,5 @@
 import type { NetAddress } from '../../src/net/net-path';
+import { EmulatorError } from '../errors';
 
 /**
  * Where `oqs-reader emulate --listen` serves a reader: `tcp://HOST:PORT` (raw bytes) or
@@ -7,9 +8,9 @@ import type { NetAddress } from '../../src/net/net-path';
  */
 export type ListenAddress = NetAddress;
 
-/** Parses a listen address; throws an Error with code `EMU_ERR_BAD_ADDRESS` and a message saying why. */
+/** Parses a listen address; throws an EmulatorError EMU_ERR_BAD_ADDRESS whose message says why. */
 export function parseListenAddress(text: string): ListenAddress {
-  const bad = (why: string) => Object.assign(new Error(`--listen ${JSON.stringify(text)}: ${why}`), { code: 'EMU_ERR_BAD_ADDRESS' });
+  const bad = (why: string) => new EmulatorError('EMU_ERR_BAD_ADDRESS', `--listen ${JSON.stringify(text)}: ${why}`);
   const m = /^(tcp|rfc2217):\/\/(\[[0-9a-fA-F:.]+\]|[^\s/:[\]]+):(\d{1,5})\/?$/.exec(text);
   if (!m) throw bad('expected tcp://HOST:PORT or rfc2217://HOST:PORT (e.g. tcp://127.0.0.1:0)');
   const port = Number(m[3]);

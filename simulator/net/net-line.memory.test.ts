@@ -9,6 +9,7 @@ import { SCALE } from '../../src/protocol/test-fuzz';
 import { IAC, SB } from '../../src/net/telnet';
 import { EmulatorHost } from '../emulator-host';
 import { NetClient } from './test-net-client';
+import { settledUse } from '../../src/util/test-memory';
 
 // An emulated reader's rfc2217:// listener under a long hostile stream (issue 12, "Bad input on the
 // network"): the emulator's memory stays bounded and the reader still answers the next client.
@@ -34,8 +35,7 @@ test('memory stays bounded: 24 MB of 0xFF storms, endless subnegotiations and ra
     });
     bad.on('data', () => undefined);
     const chunk = Buffer.allocUnsafe(256 * 1024);
-    gc();
-    const before = used();
+    const before = await settledUse(gc);
     let peak = before;
     for (let n = 0, done = 0; done < TOTAL; n++, done += chunk.length) {
       if (n % 3 === 0) chunk.fill(IAC, 0, chunk.length - 1).fill(IAC - 1, chunk.length - 1);
@@ -59,10 +59,8 @@ test('memory stays bounded: 24 MB of 0xFF storms, endless subnegotiations and ra
     good.send(encodeCommand('hello', 0, { protocolVersion: 1, host: 'after the storm' }));
     expect((await good.response('hello')).status).to.equal('ok');
     await good.close();
-    await new Promise((r) => setImmediate(r));
-    gc();
     const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
-    const after = used() - before;
+    const after = (await settledUse(gc)) - before;
     t.diagnostic(`${TOTAL} bytes in; growth at the peak ${kib(peak - before)}, after ${kib(after)}; ${log.length} log lines`);
     // What stays is what was kept: a fraction of the stream would be megabytes. The peak holds reads in
     // flight (10-15 MiB under load); twice the stream would be buffering without bound.
