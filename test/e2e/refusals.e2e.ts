@@ -56,6 +56,8 @@ test('refusals on one reader: 一般, dates, no card yet, unticked box, same mod
 
   await step('the mode in force: clicking the green button opens nothing, records nothing, and says so', async () => {
     await s.modeButton('無人運転').click();
+    // The notice comes with the screen model the click's POST answers: wait for it, then read it.
+    await page.locator('#mode-notice:not(:empty)').waitFor();
     expect(await textOf(page.locator('#mode-notice'))).to.equal('既に無人運転モードです。');
     expect(await page.locator('dialog[open]').count()).to.equal(0);
     expect(terminal.modeChanges()).to.deep.equal([]);
