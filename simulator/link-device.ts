@@ -43,6 +43,8 @@ interface Unacked {
   frame: Buffer;
   tries: number;
   timer: Timer | null;
+  /** Its first send, as a count of frames written (stats.framesOut then). */
+  firstWrite: number;
 }
 
 /** An event not yet on the wire: numbered only when it is sent. */
@@ -71,6 +73,17 @@ export class LinkDevice {
   readonly faults: FaultInjector;
   private readonly answered = new Map<number, { request: string; response: Buffer; at: number }>();
   private seq = 0;
+  /**
+   * Per SEQ, when the last copy of an event under it was written (stats.framesOut then). While an
+   * ACK for that copy can still come, the SEQ is not given to another frame: an ACK names only the SEQ.
+   */
+  private readonly lastEventWrite = new Map<number, number>();
+  /**
+   * No ACK can still arrive for a frame written up to this one: an ACK released an event first sent
+   * here. The line is first in, first out and a host ACKs in the order it reads, so any ACK for an
+   * earlier copy arrived before that one (and that event, if sent once, has had its only ACK).
+   */
+  private ackHorizon = 0;
   private readonly decoder: FrameDecoder;
   private readonly timing: LinkTiming;
   private sink: (bytes: Buffer) => void = () => undefined;
@@ -116,30 +129,54 @@ export class LinkDevice {
     this.unacked.clear();
     this.waiting.length = 0;
     this.answered.clear();
+    this.lastEventWrite.clear();
     this.seq = 0;
     this.decoder.reset();
   }
 
   /**
-   * The next SEQ, always one more than the last (PR-5-1). If an event still waits for its ACK under
-   * that SEQ (256 frames on, only possible when the host answers commands but never ACKs), it is
-   * taken back and sent again later under a new SEQ rather than given up or overwritten.
+   * The next SEQ (PR-5-1): one more than the last, stepping over every SEQ whose event is held, so an
+   * ACK under it is always that event's (PR-5-5). An event also steps over a SEQ whose last event went
+   * out more than once with a copy written after the ACK horizon: a late ACK for that copy (a host
+   * reading a backlog, a restarted host reading what the last one left) would release the new event
+   * before anyone read it. Should every SEQ not held be so (copies everywhere and no ACK for a newer
+   * event yet), the event takes the one whose last copy is oldest rather than wait.
    */
-  private nextSeq(): number {
+  private nextSeq(forEvent = false): number {
+    let oldest = -1;
+    for (let i = 0; i < 256; i++, this.seq = (this.seq + 1) & 0xff) {
+      if (this.unacked.has(this.seq)) continue;
+      if (!forEvent || this.free(this.seq)) return this.take();
+      if (oldest < 0 || this.lastEventWrite.get(this.seq)! < this.lastEventWrite.get(oldest)!) oldest = this.seq;
+    }
+    this.seq = oldest; // at most 128 events are held, so some SEQ is not
+    return this.take();
+  }
+
+  private take(): number {
     const s = this.seq;
     this.seq = (this.seq + 1) & 0xff;
-    const held = this.unacked.get(s);
-    if (held) {
-      held.timer?.cancel();
-      this.unacked.delete(s);
-      this.waiting.unshift({ type: held.frame[4]!, payload: held.frame.subarray(5, held.frame.length - 2) });
-    }
     return s;
   }
 
-  private write(frame: Buffer): void {
+  /** No ACK can still arrive for an earlier event frame under `seq` (it is not held). */
+  private free(seq: number): boolean {
+    const last = this.lastEventWrite.get(seq);
+    return last === undefined || last <= this.ackHorizon;
+  }
+
+  /** Writes a frame; returns its number (stats.framesOut after it). */
+  private write(frame: Buffer): number {
     this.stats.framesOut++;
     this.faults.pass('toHost', frame, (bytes) => this.sink(bytes));
+    return this.stats.framesOut;
+  }
+
+  /** Writes a copy of a held event (its first send, or again) and notes when its SEQ last went out. */
+  private writeEvent(seq: number, u: Unacked): number {
+    const n = this.write(u.frame);
+    this.lastEventWrite.set(seq, n);
+    return n;
   }
 
   /** An event from the device: numbered and sent when the send window has room. */
@@ -156,10 +193,10 @@ export class LinkDevice {
     try {
       while (this.waiting.length > 0 && this.unacked.size < SEND_WINDOW) {
         const next = this.waiting.shift()!;
-        const seq = this.nextSeq();
-        const u: Unacked = { frame: encodeFrame({ seq, type: next.type, payload: next.payload }), tries: 0, timer: null };
+        const seq = this.nextSeq(true);
+        const u: Unacked = { frame: encodeFrame({ seq, type: next.type, payload: next.payload }), tries: 0, timer: null, firstWrite: 0 };
         this.unacked.set(seq, u);
-        this.write(u.frame);
+        u.firstWrite = this.writeEvent(seq, u);
         if (this.unacked.get(seq) === u) this.awaitAck(seq, u);
       }
     } finally {
@@ -177,7 +214,7 @@ export class LinkDevice {
       if (this.unacked.get(seq) !== u) return;
       u.tries++;
       this.stats.retransmits++;
-      this.write(u.frame);
+      this.writeEvent(seq, u);
       this.awaitAck(seq, u);
     });
   }
@@ -186,7 +223,6 @@ export class LinkDevice {
     const frame = encodeResponse(name, this.nextSeq(), reqSeq, status, fields);
     this.remember(reqSeq, frame);
     this.write(frame);
-    this.pump(); // an event taken back by nextSeq goes out again
   }
 
   private remember(reqSeq: number, response: Buffer): void {
@@ -215,8 +251,13 @@ export class LinkDevice {
     }
     if (msg.kind === 'ack') {
       this.stats.acksIn++;
-      this.unacked.get(msg.ackSeq)?.timer?.cancel();
-      if (this.unacked.delete(msg.ackSeq)) this.pump();
+      const acked = this.unacked.get(msg.ackSeq);
+      if (acked) {
+        acked.timer?.cancel();
+        this.unacked.delete(msg.ackSeq);
+        this.ackHorizon = Math.max(this.ackHorizon, acked.firstWrite);
+        this.pump();
+      }
       return;
     }
     if (msg.kind !== 'command') return;
@@ -247,7 +288,7 @@ export class LinkDevice {
       u.timer?.cancel();
       u.tries = 0;
       this.stats.retransmits++;
-      this.write(u.frame);
+      this.writeEvent(seq, u);
       this.awaitAck(seq, u);
     }
   }
