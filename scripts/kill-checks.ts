@@ -89,6 +89,22 @@ export function checkRecords({ serial, sent, records, integrity }: RecordCheckIn
     );
   }
 
+  // An outcome the reader no longer holds though no ACK was written for it: let go because an ACK
+  // under its SEQ that was meant for an earlier frame (a late ACK for a retransmitted copy) released
+  // it, or taken back and sent again under a new SEQ (then it is recorded under its txId all the same).
+  // Either way the reader will not send it again: it must be in the store.
+  const letGo = sent.filter((s) => !s.acked && !s.held);
+  const forgotten = letGo
+    .filter((s) => !(byBase.get(`${serial}:${s.txId}`) ?? []).some((r) => r.outcome === (s.event === 'identityConfirmed' ? 'confirmed' : 'failed')))
+    .map((s) => `${serial}:${s.txId}: ${s.event} (SEQ ${s.seq}) no longer held by the reader, never ACKed by the host, not in the store (lost)`);
+  checks.push(
+    check(
+      'every outcome the reader let go of without an ACK is recorded all the same',
+      forgotten,
+      `${letGo.length} let go unACKed (a late ACK under their SEQ, or sent again under a new one): ${forgotten.length} not in the store`,
+    ),
+  );
+
   const invented: string[] = [];
   for (const r of records) {
     const b = baseId(r.id);

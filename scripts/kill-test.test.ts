@@ -10,6 +10,7 @@ import { EmulatorHost } from '../simulator/emulator-host';
 import { FrameDecoder, decodeMessage, encodeAck, encodeCommand, type Message } from '../src/protocol';
 import type { ConfirmationRecord } from '../src/reader/records';
 import { baseId, checkMode, checkRecords } from './kill-checks';
+import { DEFAULT_RETENTION_DAYS, retentionCutoff } from '../src/reader/retention';
 import { checkHistory, HISTORY_SERIAL, historyRecord } from './kill-history';
 
 const SERIAL = 'EMU-0001';
@@ -46,7 +47,7 @@ test('checkRecords: all ACKed outcomes recorded once, nothing else: every check 
   const recs = [record(1, { consent: 'all' }), record(2, { outcome: 'failed', method: 'pin', failReason: 'pinLocked', cardId: null })];
   const checks = checkRecords({
     serial: SERIAL,
-    sent: [confirmed(1), failed(2), confirmed(3, false)],
+    sent: [confirmed(1), failed(2), { ...confirmed(3, false), held: true }],
     records: recs,
     integrity: [],
   });
@@ -57,6 +58,16 @@ test('checkRecords: an ACKed confirmation missing from the store is a lost recor
   const checks = checkRecords({ serial: SERIAL, sent: [confirmed(1), confirmed(2)], records: [record(1)], integrity: [] });
   expect(failing(checks)).to.deep.equal(['every ACKed confirmation is recorded exactly once']);
   expect(checks[0]!.problems[0]).to.match(/EMU-0001:2: .*lost/);
+});
+
+test('checkRecords: an outcome the reader let go of without an ACK (a late ACK under its SEQ released it) must be recorded', () => {
+  const letGo = { ...confirmed(2, false), held: false };
+  const lost = checkRecords({ serial: SERIAL, sent: [confirmed(1), letGo], records: [record(1)], integrity: [] });
+  expect(failing(lost)).to.deep.equal(['every outcome the reader let go of without an ACK is recorded all the same']);
+  expect(lost.find((c) => !c.ok)!.problems[0]).to.match(/EMU-0001:2: identityConfirmed \(SEQ 2\) no longer held .*lost/);
+  // taken back and sent again under a new SEQ: the first frame is let go, the event recorded by its txId
+  const again = { ...confirmed(2), seq: 9 };
+  expect(failing(checkRecords({ serial: SERIAL, sent: [confirmed(1), letGo, again], records: [record(1), record(2)], integrity: [] }))).to.deep.equal([]);
 });
 
 test('checkRecords: a confirmation recorded twice, or a record the reader never sent, fails', () => {
@@ -173,4 +184,19 @@ test('historyRecord: a history of 1,000,000 spans at most 1,500 days, inside the
   const end = Date.UTC(2026, 11, 2, 3, 0);
   const oldest = Date.parse(historyRecord(0, 1_000_000, end).finishedAt);
   expect((end - oldest) / 86_400_000).to.be.at.most(1500);
+});
+
+test('--history-days: a history spread past the retention; checkHistory wants the part inside it, once, and none of the rest', () => {
+  const end = Date.UTC(2026, 11, 2, 3, 0);
+  const total = 6600;
+  const all = Array.from({ length: total }, (_, n) => historyRecord(n, total, end, 3300));
+  expect((end - Date.parse(all[0]!.finishedAt)) / 86_400_000).to.be.above(3290);
+  const cutoff = retentionCutoff(end, DEFAULT_RETENTION_DAYS);
+  const kept = all.filter((r) => r.finishedAt >= cutoff);
+  expect(kept.length).to.be.within(3600, 3700);
+  expect(checkHistory(kept, total, end, 3300, cutoff).ok).to.equal(true);
+  const c = checkHistory(kept, total, end, 3300, cutoff);
+  expect(c.detail).to.match(new RegExp(`${total - kept.length} deleted by the retention run`));
+  expect(checkHistory(all, total, end, 3300, cutoff).problems[0]).to.match(/before the retention cutoff .* still there/);
+  expect(checkHistory(kept.slice(1), total, end, 3300, cutoff).ok).to.equal(false);
 });

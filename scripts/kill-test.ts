@@ -7,7 +7,7 @@
  * history must be as it was, and the mode set once through the API must have survived every restart.
  *
  *   node -r ts-node/register scripts/kill-test.ts [--kills 200] [--seed S] [--max-delay-ms 300]
- *                                                [--history 100000] [--root DIR] [--keep]
+ *                                                [--history 100000] [--history-days D] [--root DIR] [--keep]
  *
  * What runs: the product of --root (default: this repo) as it ships, `npm run build` then
  * bin/oqs-reader.js (dist/); `oqs-reader emulate` with one reader on a pty and a control
@@ -30,6 +30,7 @@ import type { ConfirmationRecord } from '../src/reader/records';
 import { FileStore } from '../src/reader/store';
 import { WatchedProcess } from '../src/util/child-lines';
 import { check, checkMode, checkRecords, type Check } from './kill-checks';
+import { DEFAULT_RETENTION_DAYS, retentionCutoff } from '../src/reader/retention';
 import { checkHistory, HISTORY_SERIAL, seedHistory } from './kill-history';
 import { reportChecks } from './lib/checks';
 import { REPO, shippedBuild } from './lib/shipped';
@@ -43,6 +44,8 @@ interface Options {
   maxDelayMs: number;
   /** Records in the store before the first start. */
   history: number;
+  /** Days the history spans (default: at most 1,500, inside the retention); longer: the first start prunes the part past it. */
+  historyDays?: number;
   root: string;
   keep: boolean;
   mode: 'pinOnly';
@@ -71,7 +74,9 @@ async function run(opts: Options): Promise<Check[]> {
     say(`built in ${((Date.now() - tc) / 1000).toFixed(1)} s`);
     const th = Date.now();
     const historyEnd = Date.now();
-    seedHistory(stateDir, opts.history, historyEnd);
+    seedHistory(stateDir, opts.history, historyEnd, opts.historyDays);
+    // The first start's retention run deletes what is older than this (none unless --history-days is long).
+    const cutoff = retentionCutoff(Date.now(), DEFAULT_RETENTION_DAYS);
     say(`store seeded with ${opts.history} history records in ${((Date.now() - th) / 1000).toFixed(1)} s`);
 
     emulator = WatchedProcess.node([cli, 'emulate', '--readers', '1', '--link-dir', linkDir, '--control', `unix:${join(linkDir, 'c.sock')}`]);
@@ -196,6 +201,8 @@ async function run(opts: Options): Promise<Check[]> {
       })(),
       opts.history,
       historyEnd,
+      opts.historyDays,
+      cutoff,
     );
     const integrity = store.integrityProblems();
     const modePath = join(stateDir, 'mode.json');
@@ -214,7 +221,7 @@ async function run(opts: Options): Promise<Check[]> {
       check(
         'the link settled: every outcome the reader still held was ACKed',
         outcomes.pending > 0 ? [`${outcomes.pending} outcome events still unACKed and held by the reader after ${settledIn.toFixed(1)} s`] : [],
-        `settled in ${settledIn.toFixed(1)} s${restartedToSettle ? ' (after one clean restart)' : ''}; ${givenUp.length} never ACKed and given up by the reader (SEQ reuse)`,
+        `settled in ${settledIn.toFixed(1)} s${restartedToSettle ? ' (after one clean restart)' : ''}; ${givenUp.length} let go by the reader without an ACK (checked below)`,
       ),
       ...checkRecords({ serial: outcomes.serial, sent, records, integrity }),
       history,
@@ -236,7 +243,7 @@ async function run(opts: Options): Promise<Check[]> {
       `patients: ${stats.transactions}; confirmations streamed (identityConfirmed the reader sent): ${confirmations.length}; failed outcomes: ${sent.length - confirmations.length}`,
     );
     say(
-      `ACKed confirmations checked: ${ackedConfirmations.length}; ACKed failures checked: ${sent.filter((s) => s.event === 'identityFailed' && s.acked).length}; never ACKed (given up): ${givenUp.length}`,
+      `ACKed confirmations checked: ${ackedConfirmations.length}; ACKed failures checked: ${sent.filter((s) => s.event === 'identityFailed' && s.acked).length}; let go without an ACK: ${givenUp.length}`,
     );
     say(
       `records found: ${records.length} (${records.filter((r) => r.outcome === 'confirmed').length} confirmed, ${records.filter((r) => r.consent).length} with consent), beside ${history.detail}; records.db integrity: ${integrity.length ? integrity.join('; ') : 'ok'}`,
@@ -282,6 +289,7 @@ function parseOptions(argv: string[]): Options | string {
         seed: { type: 'string' },
         'max-delay-ms': { type: 'string', default: '300' },
         history: { type: 'string', default: '100000' },
+        'history-days': { type: 'string' },
         root: { type: 'string', default: REPO },
         keep: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
@@ -299,7 +307,10 @@ function parseOptions(argv: string[]): Options | string {
   if (!Number.isInteger(maxDelayMs) || maxDelayMs < 0) return `--max-delay-ms must be an integer >= 0, got ${values['max-delay-ms']}`;
   const history = Number(values.history);
   if (!Number.isInteger(history) || history < 0) return `--history must be an integer >= 0, got ${values.history}`;
-  return { kills, seed, maxDelayMs, history, root: resolve(values.root!), keep: values.keep!, mode: 'pinOnly' };
+  const historyDays = values['history-days'] === undefined ? undefined : Number(values['history-days']);
+  if (historyDays !== undefined && (!Number.isInteger(historyDays) || historyDays < 1))
+    return `--history-days must be a positive integer, got ${values['history-days']}`;
+  return { kills, seed, maxDelayMs, history, historyDays, root: resolve(values.root!), keep: values.keep!, mode: 'pinOnly' };
 }
 
 if (require.main === module) {
@@ -307,7 +318,7 @@ if (require.main === module) {
   if (typeof opts === 'string') {
     if (opts) process.stderr.write(`kill-test: ${opts}\n`);
     process.stderr.write(
-      'usage: node -r ts-node/register scripts/kill-test.ts [--kills N] [--seed S] [--max-delay-ms MS] [--history N] [--root DIR] [--keep]\n',
+      'usage: node -r ts-node/register scripts/kill-test.ts [--kills N] [--seed S] [--max-delay-ms MS] [--history N] [--history-days D] [--root DIR] [--keep]\n',
     );
     process.exit(opts ? 2 : 0);
   }
