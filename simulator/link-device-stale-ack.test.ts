@@ -3,6 +3,8 @@
 import { test } from 'node:test';
 import { expect } from 'chai';
 import { FrameDecoder, decodeMessage, encodeAck, encodeCommand, type Message } from '../src/protocol';
+import { ReaderLink, type ReaderEvent } from '../src/reader/link';
+import { FakePort } from '../src/reader/test-link';
 import { VirtualClock } from '../src/time/virtual-clock';
 import { LinkDevice } from './link-device';
 
@@ -70,4 +72,43 @@ test('PR-5-1 PR-5-5 a SEQ whose event was sent once is given to the next frame a
   sendConfirmation(2);
   expect(out.map((m) => m.seq)).to.deep.equal([...Array(256).keys(), 0]);
   expect(heldTxIds()).to.deep.equal([2]);
+});
+
+test('with the controller in the loop: one that reads its input late, ACKs a repeat and is killed leaves no outcome unrecorded', async () => {
+  const { clock, link: reader, sendConfirmation } = setup();
+  const line: Buffer[] = []; // what the reader wrote and no controller has read yet
+  reader.connect((bytes) => line.push(Buffer.from(bytes)));
+  const recorded = new Set<number>();
+  const controller = () => {
+    const port = new FakePort();
+    port.write = (data: Buffer, cb: (err?: Error | null) => void) => {
+      reader.feed(data); // ACKs and commands reach the reader at once
+      cb(null);
+      return true;
+    };
+    const link = new ReaderLink(port, clock);
+    return {
+      link,
+      read: (frames = line.length) => line.splice(0, frames).forEach((b) => port.receive(b)),
+      listen: () => link.on('event', (e: ReaderEvent) => e.name === 'identityConfirmed' && recorded.add(Number(e.fields.txId))),
+    };
+  };
+  const a = controller();
+  a.listen();
+  sendConfirmation(1);
+  await clock.advance(500); // a second copy of txId 1 follows the first on the line
+  a.read(1); // recorded, ACKed: the reader lets txId 1 go
+  // The controller's commands are answered while it is still behind on its input.
+  for (let i = 0; i < 255; i++) a.link.request('getStatus', {}).catch(() => undefined);
+  sendConfirmation(2);
+  a.read(1); // the second copy of txId 1: a repeat, ACKed again (PR-5-8)
+  // Killed here. The next controller reads what is left before it listens (no ACK while nobody
+  // records), then listens; the reader sends again whatever it still holds.
+  const b = controller();
+  b.read();
+  b.listen();
+  await clock.advance(4000);
+  b.read();
+  expect([...recorded].sort(), 'outcomes recorded').to.deep.equal([1, 2]);
+  expect(reader.unacked.size, 'events still held').to.equal(0);
 });
