@@ -195,9 +195,9 @@ const STEPS = [
   },
   {
     name: 'trace-round-trip',
-    title: 'traces: each golden trace → trace to-scenario → passes on the emulator → trace diff says same (docs/traces.md)',
+    title: 'traces: each golden trace and 6 hardware-profile sessions → trace to-scenario → passes on the emulator → trace diff says same (docs/traces.md)',
     cmd: nodeTest('trace-round-trip', 'scripts/trace-round-trip.ts'),
-    after: ['build'],
+    after: ['build', 'serial-selftest'],
     junit: ['trace-round-trip'],
     weight: 8,
   },

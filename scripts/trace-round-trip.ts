@@ -2,13 +2,15 @@
  * The round trip of docs/traces.md "A recorded session as a scenario", on every golden trace:
  * `oqs-reader trace to-scenario` (the shipped CLI) writes a scenario; one cucumber run on the
  * emulator profile runs them all; each must pass, and `oqs-reader trace diff` of the golden trace
- * and the scenario's own recorded trace must say the same (timing aside: exit 0 or 3).
+ * and the scenario's own recorded trace must say the same (timing aside: exit 0 or 3). The same for
+ * a few sessions recorded on the hardware profile (npm test's serial self-test runs it against the
+ * pty emulator through real ttys): a spread of its traces whose scenario reproduces everything.
  *
  *   node --test -r ts-node/register scripts/trace-round-trip.ts     (npm test: step trace-round-trip)
  */
 import { test } from 'node:test';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import assert from 'node:assert/strict';
@@ -32,15 +34,43 @@ const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, 'trace', ..
 let ran: { status: number | null; output: string } | null = null;
 let report: CucumberFeature[] = [];
 
+/** Where the hardware profile's per-scenario traces are (scripts/test-all.cjs: after serial-selftest). */
+const HARDWARE_TRACES = process.env.OQS_HARDWARE_TRACES ?? join(REPO, 'reports', 'traces', 'hardware');
+const HARDWARE_SESSIONS = 6;
+mkdirSync(join(dir, 'features'));
+
+/** Recorded session → scenario file in the run's folder; the CLI's stderr says what it could not reproduce. */
+function toScenario(name: string, source: string): { file: string; status: number | null; complete: boolean; stderr: string } {
+  const file = join(dir, 'features', `${name}.feature`);
+  const r = cli('to-scenario', source, '-o', file);
+  const complete = r.status === 0 && !/再現していない/.test(existsSync(file) ? readFileSync(file, 'utf8') : '');
+  return { file, status: r.status, complete, stderr: r.stderr };
+}
+
+/** A spread of the hardware sessions (every k-th, sorted) whose scenario reproduces all of it. */
+const hardware: Array<{ name: string; source: string }> = [];
+if (existsSync(HARDWARE_TRACES)) {
+  const all = readdirSync(HARDWARE_TRACES)
+    .filter((f) => f.endsWith('.ndjson'))
+    .sort();
+  const step = Math.max(1, Math.floor(all.length / (HARDWARE_SESSIONS * 2)));
+  for (let i = 0; i < all.length && hardware.length < HARDWARE_SESSIONS; i += step) {
+    const name = `hardware-${hardware.length + 1}`;
+    const source = join(HARDWARE_TRACES, all[i]!);
+    if (toScenario(name, source).complete) hardware.push({ name, source });
+    else rmSync(join(dir, 'features', `${name}.feature`), { force: true });
+  }
+}
+const sources = [...names.map((name) => ({ name, source: goldenFile(name) })), ...hardware];
+
 test.before(() => {
-  mkdirSync(join(dir, 'features'));
   const features: string[] = [];
   for (const name of names) {
-    const file = join(dir, 'features', `${name}.feature`);
-    const r = cli('to-scenario', goldenFile(name), '-o', file);
+    const r = toScenario(name, goldenFile(name));
     assert.equal(r.status, 0, `trace to-scenario ${name}: ${r.stderr}`);
-    features.push(file);
+    features.push(r.file);
   }
+  for (const h of hardware) features.push(join(dir, 'features', `${h.name}.feature`));
   // All generated features in one cucumber run (a feature named on the command line runs alone).
   const config = relative(REPO, join(REPO, 'scripts', 'trace-round-trip.cucumber.cjs'));
   const r = spawnSync(process.execPath, [CUCUMBER, '--config', config, ...features], { cwd: REPO, env, encoding: 'utf8' });
@@ -58,8 +88,13 @@ test('there are golden traces to go round', () => {
   assert.ok(names.length >= 3, `golden traces: ${names.join(', ')}`);
 });
 
-for (const name of names) {
-  test(`${name}: to-scenario, the emulator passes it, and trace diff says same`, () => {
+test(`there are ${HARDWARE_SESSIONS} hardware-profile sessions to go round (${HARDWARE_TRACES})`, () => {
+  assert.equal(hardware.length, HARDWARE_SESSIONS, `sessions: ${hardware.map((h) => h.source).join(', ')}`);
+});
+
+for (const { name, source } of sources) {
+  const from = source.startsWith(HARDWARE_TRACES) ? ` (${source.slice(HARDWARE_TRACES.length + 1, -'.ndjson'.length)})` : '';
+  test(`${name}${from}: to-scenario, the emulator passes it, and trace diff says same`, () => {
     const feature = report.find((f) => f.uri.endsWith(`${name}.feature`));
     assert.ok(feature, `no result for ${name}.feature; cucumber said:\n${ran?.output}`);
     const failed = feature.elements.flatMap((s) => s.steps).filter((s) => s.result.status !== 'passed');
@@ -71,7 +106,7 @@ for (const name of names) {
     );
     const traces = readdirSync(join(dir, 'traces')).filter((f) => f.startsWith(`${name}--`));
     assert.equal(traces.length, 1, `one recorded trace for ${name}: ${traces.join(', ')}`);
-    const diff = cli('diff', goldenFile(name), join(dir, 'traces', traces[0]!));
+    const diff = cli('diff', source, join(dir, 'traces', traces[0]!));
     assert.ok(diff.status === 0 || diff.status === 3, `trace diff (exit ${diff.status}):\n${diff.stdout}${diff.stderr}\n${scenario}`);
     assert.match(diff.stdout, /verdict: (same|differs in timing only) — 0 message\(s\) only in A, 0 only in B, 0 with different fields/);
   });
