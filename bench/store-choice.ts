@@ -4,9 +4,10 @@
  * file per Japanese day, plus an id index hashed into 256 bucket files), measured side by side at
  * each history size: a durable insert (fsynced before it returns), start-up (open and load today's
  * records, in a fresh process), the memory that adds, a page of 50 from a random instant, and the
- * duplicate check (a lookup by id of an old record, and of one that is not there).
+ * duplicate check (a lookup by id of an old record, and of one that is not there). For SQLite also a
+ * page of 50 newest first (order=newest) back from a random instant, as a deep cursor would ask.
  *
- *   node -r ts-node/register bench/store-choice.ts [--sizes 0,100000,1000000] [--json FILE]
+ *   node -r ts-node/register bench/store-choice.ts [--sizes 0,100000,1000000] [--kinds sqlite,journal] [--json FILE]
  *
  * The journal here is a prototype made to be measured, not shipped: the simplest form that keeps
  * start-up and the duplicate check independent of history.
@@ -136,6 +137,7 @@ function open(kind: Kind, dir: string) {
       today: (now: number) => [...s.records({ from: jstDayStart(now) })],
       get: (id: string) => s.getRecord(id),
       page: (from: string, limit: number) => s.recordsPage({ from, limit }).records,
+      pageNewest: (to: string, limit: number) => s.recordsPage({ to, limit, order: 'newest' }).records,
       close: () => s.close(),
     };
   }
@@ -146,6 +148,7 @@ function open(kind: Kind, dir: string) {
     today: (n: number) => j.today(n),
     get: (id: string) => j.get(id),
     page: (f: string, l: number) => j.page(f, l),
+    pageNewest: undefined,
     close: () => undefined,
   };
 }
@@ -192,7 +195,10 @@ function measure(kind: Kind, size: number) {
     const lookup = timed(300, (i) => s.get(size ? old(i) : `NEW-0001:${i}`));
     const missing = timed(300, (i) => s.get(`NONE-0001:${i}`));
     const span = Math.max(1, Math.ceil(size / 300)) * DAY_MS;
-    const page = timed(100, (i) => s.page(new Date(END - ((i * 104729) % span)).toISOString(), 50));
+    const instant = (i: number) => new Date(END - ((i * 104729) % span)).toISOString();
+    // 1000 samples, so the p99 is not just the slowest of a few (it was 100 before order=newest came to compare).
+    const page = timed(1000, (i) => s.page(instant(i), 50));
+    const pageNewest = s.pageNewest && timed(1000, (i) => s.pageNewest!(instant(i), 50));
     s.close();
     const runs = [0, 1, 2].map(
       () =>
@@ -204,7 +210,7 @@ function measure(kind: Kind, size: number) {
         ) as { ms: number; rssMb: number; today: number },
     );
     const startup = runs.sort((a, b) => a.ms - b.ms)[1]!;
-    return { kind, size, fillS, insert, lookup, missing, page, startupMs: startup.ms, startupRssMb: startup.rssMb, today: startup.today };
+    return { kind, size, fillS, insert, lookup, missing, page, pageNewest, startupMs: startup.ms, startupRssMb: startup.rssMb, today: startup.today };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -214,7 +220,12 @@ const f = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(0));
 
 if (require.main === module) {
   const { values } = parseArgs({
-    options: { sizes: { type: 'string', default: '0,100000,1000000' }, json: { type: 'string' }, child: { type: 'string' } },
+    options: {
+      sizes: { type: 'string', default: '0,100000,1000000' },
+      kinds: { type: 'string', default: 'sqlite,journal' },
+      json: { type: 'string' },
+      child: { type: 'string' },
+    },
     allowPositionals: true,
   });
   if (values.child) {
@@ -222,15 +233,15 @@ if (require.main === module) {
   } else {
     const rows = [];
     console.log(
-      '| store | records | fill | durable insert p50 / p99 | start-up (open + today) | memory added | page of 50 p50 / p99 | lookup by id p50 / p99 | missing id p50 / p99 |',
+      '| store | records | fill | durable insert p50 / p99 | start-up (open + today) | memory added | page of 50 p50 / p99 | lookup by id p50 / p99 | missing id p50 / p99 | newest-first page of 50 p50 / p99 |',
     );
-    console.log('|---|---|---|---|---|---|---|---|---|');
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
     for (const size of values.sizes!.split(',').map(Number))
-      for (const kind of ['sqlite', 'journal'] as const) {
+      for (const kind of values.kinds!.split(',') as Kind[]) {
         const r = measure(kind, size);
         rows.push(r);
         console.log(
-          `| ${kind} | ${size} | ${r.fillS.toFixed(1)} s | ${f(r.insert.p50)} / ${f(r.insert.p99)} ms | ${f(r.startupMs)} ms (${r.today} today) | ${r.startupRssMb.toFixed(1)} MB | ${f(r.page.p50)} / ${f(r.page.p99)} ms | ${f(r.lookup.p50)} / ${f(r.lookup.p99)} ms | ${f(r.missing.p50)} / ${f(r.missing.p99)} ms |`,
+          `| ${kind} | ${size} | ${r.fillS.toFixed(1)} s | ${f(r.insert.p50)} / ${f(r.insert.p99)} ms | ${f(r.startupMs)} ms (${r.today} today) | ${r.startupRssMb.toFixed(1)} MB | ${f(r.page.p50)} / ${f(r.page.p99)} ms | ${f(r.lookup.p50)} / ${f(r.lookup.p99)} ms | ${f(r.missing.p50)} / ${f(r.missing.p99)} ms | ${r.pageNewest ? `${f(r.pageNewest.p50)} / ${f(r.pageNewest.p99)} ms` : '—'} |`,
         );
       }
     if (values.json) writeFileSync(values.json, JSON.stringify(rows, null, 2));

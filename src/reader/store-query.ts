@@ -7,10 +7,20 @@ export interface RecordRange {
   to?: string;
 }
 
-/** One page, oldest first (finishedAt, then id). The cursor is opaque and stays valid while records are added. */
+/** Which end a walk starts from: oldest first (the default, as audits read) or newest first (a screen). */
+export type PageOrder = 'oldest' | 'newest';
+export const PAGE_ORDERS: readonly PageOrder[] = ['oldest', 'newest'];
+
+/**
+ * One page, oldest first (finishedAt, then id) or, with order 'newest', exactly the reverse. The
+ * cursor is opaque, names its order, and stays valid while records are added: a walk sees every
+ * record in range that was there when it started exactly once; a newest-first walk does not go back
+ * for records added after it started (those come first on a fresh walk).
+ */
 export interface RecordPageQuery extends RecordRange {
   limit: number;
   cursor?: string | null;
+  order?: PageOrder;
 }
 
 export interface RecordPage {
@@ -33,16 +43,21 @@ export interface Pruned {
 /** Where a page starts: after the row with this sort key (finishedAt or at, then id or sequence number). */
 export type PageKey = [at: string, tie: string | number];
 
-/** A cursor is the sort key of the last row of the page before, base64url'd: opaque to clients. */
-export function encodeCursor(key: PageKey): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
+/**
+ * A cursor is the sort key of the last row of the page before and the walk's order, base64url'd:
+ * opaque to clients. A cursor without an order (given out before there was one) is oldest first.
+ */
+export function encodeCursor(key: PageKey, order: PageOrder = 'oldest'): string {
+  return Buffer.from(JSON.stringify([...key, order])).toString('base64url');
 }
 
-export function decodeCursor(cursor: string | null | undefined, tie: 'string' | 'number'): PageKey | null {
+/** The key a page starts after; OQS_ERR_BAD_CURSOR if the terminal did not give it out, or gave it out for the other order. */
+export function decodeCursor(cursor: string | null | undefined, tie: 'string' | 'number', order: PageOrder = 'oldest'): PageKey | null {
   if (cursor === null || cursor === undefined) return null;
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === tie) return v as PageKey;
+    const ok = Array.isArray(v) && (v.length === 2 ? order === 'oldest' : v.length === 3 && v[2] === order);
+    if (ok && typeof v[0] === 'string' && typeof v[1] === tie) return [v[0], v[1] as string | number];
   } catch {
     // not JSON: falls through to the coded error
   }
@@ -67,11 +82,15 @@ export function compareKeys(a: PageKey, b: PageKey): number {
   return a[1] === b[1] ? 0 : a[1] < b[1] ? -1 : 1;
 }
 
-/** A page of rows already in memory (MemoryStore): sorted, in range, after the cursor. */
+/** A page of rows already in memory (MemoryStore): sorted in the query's order, in range, past the cursor. */
 export function pageOf<T>(rows: T[], key: (row: T) => PageKey, q: RecordPageQuery, tie: 'string' | 'number'): { rows: T[]; next: string | null } {
   const limit = checkLimit(q.limit);
-  const after = decodeCursor(q.cursor, tie);
-  const sorted = rows.filter((r) => inRange(key(r)[0], q) && (!after || compareKeys(key(r), after) > 0)).sort((a, b) => compareKeys(key(a), key(b)));
+  const order = q.order ?? 'oldest';
+  const sign = order === 'oldest' ? 1 : -1;
+  const after = decodeCursor(q.cursor, tie, order);
+  const sorted = rows
+    .filter((r) => inRange(key(r)[0], q) && (!after || sign * compareKeys(key(r), after) > 0))
+    .sort((a, b) => sign * compareKeys(key(a), key(b)));
   const page = sorted.slice(0, limit);
-  return { rows: page, next: sorted.length > limit ? encodeCursor(key(page[page.length - 1]!)) : null };
+  return { rows: page, next: sorted.length > limit ? encodeCursor(key(page[page.length - 1]!), order) : null };
 }

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PRUNE_BATCH, RecordDb } from './store-sqlite';
+import { PAGE_SQL, PRUNE_BATCH, RecordDb } from './store-sqlite';
 
 function tempDir(t: { after: (fn: () => void) => void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'oqs-sqlite-test-'));
@@ -98,4 +98,20 @@ test('prune deletes more than one batch, all of it, and leaves the WAL empty aft
   expect(db.prune(at(total))).to.deep.equal({ records: total, modeChanges: 0 });
   expect(db.count()).to.equal(5);
   expect(statSync(join(dir, 'records.db-wal')).size).to.equal(0);
+});
+
+test('every page query, oldest or newest first, seeks its time index with both bounds and sorts nothing', (t) => {
+  const db = new RecordDb(join(tempDir(t), 'records.db'));
+  t.after(() => db.close());
+  for (const [name, sql] of Object.entries(PAGE_SQL)) {
+    const plan = db.raw
+      .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+      .all('2026-11-24T00:00:00.000Z', 'EMU-0001:1', '2026-11-01T00:00:00.000Z', 51)
+      .map((r) => String(r.detail));
+    // One SEARCH on the index bounded on both sides (a cursor deep in years of history costs no scan), no temp B-tree for ORDER BY.
+    expect(plan, name).to.have.length(1);
+    expect(plan[0], name).to.match(/^SEARCH (records|mode_changes) USING INDEX (records|mode_changes)_by_time \(.*[<].*\)$/);
+    expect(plan[0], name).to.match(/>.*</);
+    if (name.startsWith('page')) expect(plan[0], name).to.match(/\(finished_at,id\)[<>]\(\?,\?\)/);
+  }
 });

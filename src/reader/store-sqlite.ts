@@ -53,6 +53,18 @@ CREATE TABLE IF NOT EXISTS mode_changes (
 CREATE INDEX IF NOT EXISTS mode_changes_by_time ON mode_changes (at, seq);
 `;
 
+/**
+ * The keyset page queries: rows after the key (?, ?) (a cursor, or where the range starts), before ?3
+ * (where it ends), ?4 the limit; newest first, the same index walked backwards: rows before the key
+ * (a cursor, or where the range ends), from ?3 on. Each seeks its index (store-sqlite.test.ts checks the plans).
+ */
+export const PAGE_SQL = {
+  page: 'SELECT json, finished_at, id FROM records WHERE (finished_at, id) > (?, ?) AND finished_at < ? ORDER BY finished_at, id LIMIT ?',
+  pageNewest: 'SELECT json, finished_at, id FROM records WHERE (finished_at, id) < (?, ?) AND finished_at >= ? ORDER BY finished_at DESC, id DESC LIMIT ?',
+  changesPage: 'SELECT json, at, seq FROM mode_changes WHERE (at, seq) > (?, ?) AND at < ? ORDER BY at, seq LIMIT ?',
+  changesPageNewest: 'SELECT json, at, seq FROM mode_changes WHERE (at, seq) < (?, ?) AND at >= ? ORDER BY at DESC, seq DESC LIMIT ?',
+} as const;
+
 /** Version 1: the tables above. A change to them bumps it and migrates from the older one. */
 const SCHEMA_VERSION = 1;
 
@@ -75,7 +87,17 @@ export class RecordDb {
   private readonly db: DatabaseSync;
   private closed = false;
   private readonly st: Record<
-    'upsert' | 'get' | 'page' | 'addChange' | 'importChange' | 'changesPage' | 'pruneRecords' | 'pruneChanges' | 'countRecords',
+    | 'upsert'
+    | 'get'
+    | 'page'
+    | 'pageNewest'
+    | 'addChange'
+    | 'importChange'
+    | 'changesPage'
+    | 'changesPageNewest'
+    | 'pruneRecords'
+    | 'pruneChanges'
+    | 'countRecords',
     StatementSync
   >;
 
@@ -101,11 +123,12 @@ export class RecordDb {
         'INSERT INTO records (id, finished_at, json) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET finished_at = excluded.finished_at, json = excluded.json',
       ),
       get: p('SELECT json FROM records WHERE id = ?'),
-      // Rows after the key (?, ?) (a cursor, or where the range starts), before ?3 (where it ends); ?4 the limit.
-      page: p('SELECT json, finished_at, id FROM records WHERE (finished_at, id) > (?, ?) AND finished_at < ? ORDER BY finished_at, id LIMIT ?'),
+      page: p(PAGE_SQL.page),
+      pageNewest: p(PAGE_SQL.pageNewest),
       addChange: p('INSERT INTO mode_changes (at, json) VALUES (?, ?)'),
       importChange: p('INSERT OR IGNORE INTO mode_changes (at, json, source) VALUES (?, ?, ?)'),
-      changesPage: p('SELECT json, at, seq FROM mode_changes WHERE (at, seq) > (?, ?) AND at < ? ORDER BY at, seq LIMIT ?'),
+      changesPage: p(PAGE_SQL.changesPage),
+      changesPageNewest: p(PAGE_SQL.changesPageNewest),
       pruneRecords: p('DELETE FROM records WHERE seq IN (SELECT seq FROM records WHERE finished_at < ? ORDER BY finished_at LIMIT ?)'),
       pruneChanges: p('DELETE FROM mode_changes WHERE seq IN (SELECT seq FROM mode_changes WHERE at < ? ORDER BY at LIMIT ?)'),
       countRecords: p('SELECT count(*) AS n FROM records'),
@@ -123,7 +146,7 @@ export class RecordDb {
   }
 
   recordsPage(q: RecordPageQuery): RecordPage {
-    const { rows, next } = this.page(this.st.page, q, 'string');
+    const { rows, next } = this.page(q.order === 'newest' ? this.st.pageNewest : this.st.page, q, 'string');
     return { records: rows, next };
   }
 
@@ -137,7 +160,7 @@ export class RecordDb {
   }
 
   modeChangesPage(q: RecordPageQuery): ModeChangePage {
-    const { rows, next } = this.page<ModeChange>(this.st.changesPage, q, 'number');
+    const { rows, next } = this.page<ModeChange>(q.order === 'newest' ? this.st.changesPageNewest : this.st.changesPage, q, 'number');
     return { changes: rows, next };
   }
 
@@ -210,11 +233,12 @@ export class RecordDb {
 
   private page<T = ConfirmationRecord>(st: StatementSync, q: RecordPageQuery, tie: 'string' | 'number'): { rows: T[]; next: string | null } {
     const limit = checkLimit(q.limit);
-    const after = decodeCursor(q.cursor, tie);
-    const got = this.select(st, q, after, limit + 1, tie);
+    const order = q.order ?? 'oldest';
+    const after = decodeCursor(q.cursor, tie, order);
+    const got = order === 'oldest' ? this.select(st, q, after, limit + 1, tie) : this.selectNewest(st, q, after, limit + 1, tie);
     const rows = got.slice(0, limit);
     const last = rows[rows.length - 1];
-    return { rows: rows.map((r) => JSON.parse(r.json as string) as T), next: got.length > limit && last ? encodeCursor(keyOf(last)) : null };
+    return { rows: rows.map((r) => JSON.parse(r.json as string) as T), next: got.length > limit && last ? encodeCursor(keyOf(last), order) : null };
   }
 
   /** Keyset chunks, so a long export holds no statement open between yields and a chunk in memory at most. */
@@ -235,6 +259,14 @@ export class RecordDb {
     const start: PageKey = [range.from ?? '', tie === 'string' ? '' : -1];
     const [at, key] = after && compareKeys(after, start) > 0 ? after : start;
     return st.all(at, key, range.to ?? '\uffff', limit);
+  }
+
+  /** select() mirrored: one upper bound to seek to (the cursor, or where the range ends if that is earlier), `from` below. */
+  private selectNewest(st: StatementSync, range: RecordRange, before: PageKey | null, limit: number, tie: 'string' | 'number'): Row[] {
+    // (to, '') or (to, -1) sorts before every row at `to` itself (ids are never empty, seqs start at 1): `to` stays excluded.
+    const end: PageKey = [range.to ?? '\uffff', tie === 'string' ? '' : -1];
+    const [at, key] = before && compareKeys(before, end) < 0 ? before : end;
+    return st.all(at, key, range.from ?? '', limit);
   }
 }
 

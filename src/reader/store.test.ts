@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ModeName } from '../protocol';
 import type { ConfirmationRecord, ModeChange } from './records';
-import { FileStore, MemoryStore, type TerminalStore } from './store';
+import { FileStore, MemoryStore, type RecordPageQuery, type TerminalStore } from './store';
 import { OqsError } from './errors';
 
 function tempDir(t: { after: (fn: () => void) => void }): string {
@@ -54,7 +54,7 @@ const at = (minute: number) => new Date(Date.UTC(2026, 10, 24, 0, minute)).toISO
 const all = <T>(it: Iterable<T>) => [...it];
 
 /** Every page of `q`, followed by its cursor to the end. */
-function pages(store: TerminalStore, q: { from?: string; to?: string; limit: number }): string[][] {
+function pages(store: TerminalStore, q: Omit<RecordPageQuery, 'cursor'>): string[][] {
   const out: string[][] = [];
   let cursor: string | null = null;
   do {
@@ -132,6 +132,48 @@ for (const [name, make] of STORES) {
       .with.property('code', 'OQS_ERR_BAD_CURSOR');
   });
 
+  test(`${name}: order=newest pages walk the oldest-first walk backwards, each record once, the range still [from, to)`, (t) => {
+    const store = make(t);
+    // Ties on finishedAt (ids break them), saved out of order, and a record on each end of the range.
+    for (let n = 0; n < 23; n++) store.saveRecord(record(`EMU-0001:${String((n * 7) % 23).padStart(2, '0')}`, { finishedAt: at(n % 5) }));
+    const oldest = pages(store, { limit: 23 })[0]!;
+    for (const limit of [1, 4, 22, 23, 50]) expect(pages(store, { limit, order: 'newest' }).flat(), `limit ${limit}`).to.deep.equal([...oldest].reverse());
+    expect(pages(store, { limit: 3, order: 'oldest' }).flat()).to.deep.equal(oldest);
+    const ranged = pages(store, { limit: 3, from: at(1), to: at(3) }).flat();
+    expect(ranged).to.have.length(10);
+    expect(pages(store, { limit: 3, from: at(1), to: at(3), order: 'newest' }).flat()).to.deep.equal([...ranged].reverse());
+    expect(pages(store, { limit: 2, from: at(4), order: 'newest' })[0]).to.deep.equal([...oldest].reverse().slice(0, 2));
+  });
+
+  test(`${name}: a newest-first walk goes on to the oldest while records are added; new ones wait for a fresh walk`, (t) => {
+    const store = make(t);
+    for (let m = 0; m < 6; m++) store.saveRecord(record(`EMU-0001:${m}`, { finishedAt: at(m) }));
+    const first = store.recordsPage({ limit: 3, order: 'newest' });
+    store.saveRecord(record('EMU-0001:late', { finishedAt: at(9) }));
+    const rest = store.recordsPage({ limit: 10, order: 'newest', cursor: first.next });
+    expect(first.records.map((r) => r.id)).to.deep.equal(['EMU-0001:5', 'EMU-0001:4', 'EMU-0001:3']);
+    expect([rest.records.map((r) => r.id), rest.next]).to.deep.equal([['EMU-0001:2', 'EMU-0001:1', 'EMU-0001:0'], null]);
+    expect(store.recordsPage({ limit: 1, order: 'newest' }).records[0]!.id).to.equal('EMU-0001:late');
+  });
+
+  test(`${name}: a cursor of the other order is refused with OQS_ERR_BAD_CURSOR, for records and mode changes`, (t) => {
+    const store = make(t);
+    for (let m = 0; m < 4; m++) store.saveRecord(record(`EMU-0001:${m}`, { finishedAt: at(m) }));
+    for (let m = 0; m < 4; m++) store.saveMode('visual', change('unattended', 'visual', at(m)));
+    const other = { oldest: 'newest', newest: 'oldest' } as const;
+    for (const order of ['oldest', 'newest'] as const) {
+      const r = store.recordsPage({ limit: 2, order }).next;
+      const c = store.modeChangesPage({ limit: 2, order }).next;
+      expect(store.recordsPage({ limit: 2, order, cursor: r }).records).to.have.length(2);
+      expect(() => store.recordsPage({ limit: 2, order: other[order], cursor: r }), order)
+        .to.throw(OqsError)
+        .with.property('code', 'OQS_ERR_BAD_CURSOR');
+      expect(() => store.modeChangesPage({ limit: 2, order: other[order], cursor: c }), order)
+        .to.throw(OqsError)
+        .with.property('code', 'OQS_ERR_BAD_CURSOR');
+    }
+  });
+
   test(`${name}: records(range) streams more than one chunk, in order`, (t) => {
     const store = make(t);
     const ids: string[] = [];
@@ -159,6 +201,9 @@ for (const [name, make] of STORES) {
     expect(first.changes).to.deep.equal(changes.slice(0, 3));
     expect(store.modeChangesPage({ limit: 3, cursor: first.next })).to.deep.equal({ changes: changes.slice(3), next: null });
     expect(all(store.modeChanges({ from: at(31) }))).to.deep.equal([changes[3]]);
+    const newest = store.modeChangesPage({ limit: 3, order: 'newest' });
+    expect(newest.changes).to.deep.equal([...changes].reverse().slice(0, 3));
+    expect(store.modeChangesPage({ limit: 3, order: 'newest', cursor: newest.next })).to.deep.equal({ changes: changes.slice(0, 1), next: null });
   });
 
   test(`${name}: prune removes records and mode changes before the instant, and nothing after`, (t) => {

@@ -17,11 +17,11 @@ export interface TerminalStore {
   /** Durable when it returns (the ACK of the event waits for it); the same id again replaces the record. */
   saveRecord(record: ConfirmationRecord): void;
   getRecord(id: string): ConfirmationRecord | null;
-  /** Oldest first (finishedAt, then id). */
+  /** Oldest first (finishedAt, then id), or the reverse with order 'newest'; a cursor of the other order is OQS_ERR_BAD_CURSOR. */
   recordsPage(q: RecordPageQuery): RecordPage;
   /** Every record in the range, oldest first, read as it is iterated (an export), never as one array. */
   records(range?: RecordRange): Iterable<ConfirmationRecord>;
-  /** Oldest first (at, then the order they were saved). */
+  /** Oldest first (at, then the order they were saved), or the reverse with order 'newest'. */
   modeChangesPage(q: RecordPageQuery): ModeChangePage;
   modeChanges(range?: RecordRange): Iterable<ModeChange>;
   /** Removes records that finished, and mode changes made, before `before` (retention). */

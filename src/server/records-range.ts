@@ -1,11 +1,11 @@
 import { OqsError } from '../reader/errors';
 import type { RecordRange } from '../reader/store';
-import { MAX_PAGE } from '../reader/store-query';
+import { MAX_PAGE, PAGE_ORDERS, type PageOrder } from '../reader/store-query';
 import { DAY_MS, jstMidnight } from '../reader/retention';
 
 /** Records on one page when the client does not say: a screenful. */
 export const DEFAULT_PAGE = 50;
-export { MAX_PAGE };
+export { MAX_PAGE, PAGE_ORDERS };
 
 const JST_OFFSET_MS = 9 * 3600_000;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -43,6 +43,14 @@ export function pageLimit(limit: string | number | undefined): number {
   const n = typeof limit === 'number' ? limit : /^\d{1,7}$/.test(limit) ? Number(limit) : NaN;
   if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE) throw new OqsError('OQS_ERR_PAGE_LIMIT', MAX_PAGE, clip(String(limit)));
   return n;
+}
+
+/** The walk's order asked for, or oldest first; OQS_ERR_PAGE_ORDER for anything but oldest or newest. */
+export function pageOrder(order: string | undefined): PageOrder {
+  if (order === undefined) return 'oldest';
+  const known = PAGE_ORDERS.find((o) => o === order);
+  if (!known) throw new OqsError('OQS_ERR_PAGE_ORDER', clip(order));
+  return known;
 }
 
 /** One end of a range as ms since the epoch; a date's `dayShift` moves `to` past the whole day. */

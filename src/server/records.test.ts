@@ -41,6 +41,35 @@ test('records come a screenful a page, oldest first, and the cursors walk all of
   expect(seen).to.deep.equal(all.map((r) => r.finishedAt).sort());
 });
 
+test('order=newest pages from the latest record back, the exact reverse of oldest first; the cursor keeps its order', async (t) => {
+  const all = Array.from({ length: 45 }, (_, i) => record(i, minutes(i % 30)));
+  const { get, call } = await withRecords(t, all);
+  const walk = async (q: string) => {
+    const seen: string[] = [];
+    let next: string | null = null;
+    do {
+      const r = await get(`/api/records?${q}${next ? `&cursor=${next}` : ''}`);
+      expect(r.status, q).to.equal(200);
+      seen.push(...(r.body.records as ConfirmationRecord[]).map((x) => x.id));
+      next = r.body.next as string | null;
+    } while (next);
+    return seen;
+  };
+  const oldest = await walk('limit=20');
+  expect(await walk('order=oldest&limit=20')).to.deep.equal(oldest);
+  expect(await walk('order=newest&limit=20')).to.deep.equal([...oldest].reverse());
+  const latest = await get('/api/records?order=newest&limit=1');
+  expect((latest.body.records as ConfirmationRecord[])[0]!.finishedAt).to.equal(minutes(29));
+  const cursor = latest.body.next as string;
+  const crossed = await get(`/api/records?limit=1&cursor=${cursor}`);
+  expect([crossed.status, crossed.body.code]).to.deep.equal([400, 'OQS_ERR_BAD_CURSOR']);
+  const doc = (await call('GET', '/api/openapi.json', { auth: STAFF })).body as {
+    paths: Record<string, { get: { parameters: Array<{ name: string; schema: { enum?: string[] } }> } }>;
+  };
+  for (const path of ['/api/records', '/api/mode-changes'])
+    expect(doc.paths[path]!.get.parameters.find((p) => p.name === 'order')?.schema.enum, path).to.deep.equal(['oldest', 'newest']);
+});
+
 test('from and to are days in Japan (to includes its day) or instants (to excluded); day=today is today in Japan', async (t) => {
   const { get } = await withRecords(t, [
     record(1, '2026-11-22T14:59:59.999Z'), // 11/22 23:59:59 JST
@@ -77,6 +106,10 @@ test('bad ranges, limits, cursors and parameters are coded 400s from the one tab
     ['/api/records?page=2', 'OQS_ERR_BAD_REQUEST'],
     ['/api/mode-changes?to=2026-11-31', 'OQS_ERR_RECORDS_RANGE'],
     ['/api/mode-changes?limit=-1', 'OQS_ERR_PAGE_LIMIT'],
+    ['/api/records?order=latest', 'OQS_ERR_PAGE_ORDER'],
+    ['/api/records?order=NEWEST', 'OQS_ERR_PAGE_ORDER'],
+    ['/api/mode-changes?order=desc', 'OQS_ERR_PAGE_ORDER'],
+    ['/api/records/export?order=newest', 'OQS_ERR_BAD_REQUEST'],
     ['/api/records/export?format=xlsx', 'OQS_ERR_EXPORT_FORMAT'],
     ['/api/records/export?format=csv&headers=fr', 'OQS_ERR_EXPORT_FORMAT'],
     ['/api/records/export?from=2026-11-30&to=2026-11-01', 'OQS_ERR_RECORDS_RANGE'],
@@ -167,6 +200,9 @@ test('mode changes page and export like records', async (t) => {
   expect((p1.body.changes as unknown[]).length).to.equal(5);
   const p2 = await get(`/api/mode-changes?limit=5&cursor=${p1.body.next as string}`);
   expect([(p2.body.changes as unknown[]).length, p2.body.next]).to.deep.equal([2, null]);
+  const newest = await get('/api/mode-changes?order=newest&limit=2');
+  expect((newest.body.changes as Array<{ at: string }>).map((c) => c.at)).to.deep.equal([minutes(6), minutes(5)]);
+  expect((await get(`/api/mode-changes?order=newest&cursor=${newest.body.next as string}`)).body.changes).to.have.length(5);
   const csv = await get('/api/mode-changes/export?format=csv&headers=ja');
   const rows = csv.text.split('\r\n');
   expect(rows[0]).to.equal('\ufeff変更日時,変更前のモード,変更後のモード,変更した人');

@@ -16,7 +16,7 @@ import {
   type ExportFormat,
   type HeaderLanguage,
 } from '../records-export';
-import { DEFAULT_PAGE, MAX_PAGE, pageLimit, resolveRange } from '../records-range';
+import { DEFAULT_PAGE, MAX_PAGE, PAGE_ORDERS, pageLimit, pageOrder, resolveRange } from '../records-range';
 import { ConfirmationRecord, ModeChange, ref } from '../schemas';
 
 export interface RecordsRoutesOptions {
@@ -25,14 +25,20 @@ export interface RecordsRoutesOptions {
 }
 
 // Typed loosely (strings) and read by the handler, so each bad value gets its own code from the
-// one table (OQS_ERR_RECORDS_RANGE, OQS_ERR_PAGE_LIMIT, OQS_ERR_BAD_CURSOR) rather than a generic 400.
+// one table (OQS_ERR_RECORDS_RANGE, OQS_ERR_PAGE_LIMIT, OQS_ERR_PAGE_ORDER, OQS_ERR_BAD_CURSOR) rather than a generic 400.
 const from = Type.String({ description: 'a day in Japan (YYYY-MM-DD, from its JST midnight) or an ISO 8601 instant with Z or an offset; inclusive' });
 const to = Type.String({ description: 'a day in Japan (YYYY-MM-DD; the whole day is included) or an ISO 8601 instant with Z or an offset; excluded' });
 const Range = { from: Type.Optional(from), to: Type.Optional(to) };
 const Paging = {
   ...Range,
   limit: Type.Optional(Type.String({ pattern: '^[0-9]+$', description: `records on this page, 1 to ${MAX_PAGE}; default ${DEFAULT_PAGE}` })),
-  cursor: Type.Optional(Type.String({ description: "the previous page's next; opaque" })),
+  cursor: Type.Optional(Type.String({ description: "the previous page's next, with the same order; opaque" })),
+  order: Type.Optional(
+    Type.String({
+      enum: [...PAGE_ORDERS],
+      description: 'oldest first (default) or newest first; a walk sees each row once, rows added meanwhile come on a fresh newest-first walk',
+    }),
+  ),
 };
 const Export = {
   ...Range,
@@ -62,7 +68,11 @@ export const recordsRoutes: FastifyPluginAsyncTypebox<RecordsRoutesOptions> = as
   const store = terminal.store;
 
   /** The query's range and page, or the coded refusal (checked before anything is read). */
-  const paging = (req: FastifyRequest) => checked(req, (q) => ({ range: resolveRange(q, terminal.clock.now()), limit: pageLimit(q.limit), cursor: q.cursor }));
+  const paging = (req: FastifyRequest) =>
+    checked(req, (q) => {
+      const range = resolveRange(q, terminal.clock.now());
+      return { range, page: { ...range, limit: pageLimit(q.limit), order: pageOrder(q.order), cursor: q.cursor } };
+    });
 
   app.get(
     '/api/records',
@@ -70,8 +80,8 @@ export const recordsRoutes: FastifyPluginAsyncTypebox<RecordsRoutesOptions> = as
       attachValidation: true,
       schema: {
         tags: ['terminal'],
-        summary: 'Identity confirmations recorded, a page at a time (oldest first)',
-        description: `A date range (from, to) or day=today (today in Japan), ${DEFAULT_PAGE} records a page unless limit says (at most ${MAX_PAGE}); next is the cursor of the following page. Bad ranges, limits and cursors are 400 OQS_ERR_RECORDS_RANGE, OQS_ERR_PAGE_LIMIT, OQS_ERR_BAD_CURSOR.`,
+        summary: 'Identity confirmations recorded, a page at a time (oldest first, or newest first with order=newest)',
+        description: `A date range (from, to) or day=today (today in Japan), ${DEFAULT_PAGE} records a page unless limit says (at most ${MAX_PAGE}); next is the cursor of the following page. Bad ranges, limits, orders and cursors are 400 OQS_ERR_RECORDS_RANGE, OQS_ERR_PAGE_LIMIT, OQS_ERR_PAGE_ORDER, OQS_ERR_BAD_CURSOR.`,
         operationId: 'listRecords',
         querystring: query({ ...Paging, day: Type.Optional(Type.String({ enum: ['today'], description: 'today in Japan; not with from or to' })) }),
         response: { 200: Type.Object({ records: Type.Array(ref(ConfirmationRecord)), next, range }) },
@@ -80,7 +90,7 @@ export const recordsRoutes: FastifyPluginAsyncTypebox<RecordsRoutesOptions> = as
     async (req) => {
       actorOf(req, auth);
       const p = paging(req);
-      const page = store.recordsPage({ ...p.range, limit: p.limit, cursor: p.cursor });
+      const page = store.recordsPage(p.page);
       return { records: page.records, next: page.next, range: p.range };
     },
   );
@@ -91,8 +101,8 @@ export const recordsRoutes: FastifyPluginAsyncTypebox<RecordsRoutesOptions> = as
       attachValidation: true,
       schema: {
         tags: ['terminal'],
-        summary: 'The mode-change audit trail, a page at a time (oldest first)',
-        description: 'The same range, limit and cursor as GET /api/records.',
+        summary: 'The mode-change audit trail, a page at a time (oldest first, or newest first with order=newest)',
+        description: 'The same range, limit, order and cursor as GET /api/records.',
         operationId: 'listModeChanges',
         querystring: query(Paging),
         response: { 200: Type.Object({ changes: Type.Array(ref(ModeChange)), next, range }) },
@@ -101,7 +111,7 @@ export const recordsRoutes: FastifyPluginAsyncTypebox<RecordsRoutesOptions> = as
     async (req) => {
       actorOf(req, auth);
       const p = paging(req);
-      const page = store.modeChangesPage({ ...p.range, limit: p.limit, cursor: p.cursor });
+      const page = store.modeChangesPage(p.page);
       return { changes: page.changes, next: page.next, range: p.range };
     },
   );
