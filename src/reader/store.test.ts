@@ -172,6 +172,12 @@ for (const [name, make] of STORES) {
         .to.throw(OqsError)
         .with.property('code', 'OQS_ERR_BAD_CURSOR');
     }
+    // A cursor given out before there was an order (no order in it) goes on oldest first, and only so.
+    const legacy = Buffer.from(JSON.stringify([at(1), 'EMU-0001:1'])).toString('base64url');
+    expect(store.recordsPage({ limit: 5, cursor: legacy }).records.map((r) => r.id)).to.deep.equal(['EMU-0001:2', 'EMU-0001:3']);
+    expect(() => store.recordsPage({ limit: 5, order: 'newest', cursor: legacy }))
+      .to.throw(OqsError)
+      .with.property('code', 'OQS_ERR_BAD_CURSOR');
   });
 
   test(`${name}: records(range) streams more than one chunk, in order`, (t) => {
