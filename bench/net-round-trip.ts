@@ -13,19 +13,16 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { assemble } from '../src/assembly';
 import { readerBinding } from '../src/net/port-binding';
-import { encodeCommand, encodeResponse } from '../src/protocol';
 import { MemoryStore } from '../src/reader/store';
 import { RealClock } from '../src/time/clock';
 import { WatchedProcess } from '../src/util/child-lines';
 import { figure, machine, round, runAsScript, type BenchResult, type Figure } from './lib/report';
 import { median, nowMs } from './lib/stats';
 import { chart, COLORS, type Group } from './lib/svg';
-import { LINE_TIME_MS, timeLoop, type Summary } from './round-trip';
+import { LINE_TIME_MS, REQUEST, RESPONSE, both, rawRoundTrip, timeLoop, type Summary } from './round-trip';
 
 const BIN = join(__dirname, '..', 'bin', 'oqs-reader.js');
 const RUN = { warmup: 300, samples: 3000 };
-const REQUEST = encodeCommand('getStatus', 0, {});
-const RESPONSE = encodeResponse('getStatus', 0, 0, 'ok', { mode: 1, state: 0, cardPresent: 0, screen: 1, txId: 1 });
 
 /** The raw TCP floor: answers every REQUEST-sized run of bytes with RESPONSE. */
 const ECHO_CHILD = `
@@ -48,23 +45,7 @@ async function echoFloor(port: number): Promise<Summary> {
     s.once('error', reject);
   });
   socket.setNoDelay(true);
-  let want = 0;
-  let got = 0;
-  let done: (() => void) | null = null;
-  socket.on('data', (b: Buffer) => {
-    got += b.length;
-    if (done && got >= want) {
-      const d = done;
-      done = null;
-      d();
-    }
-  });
-  const once = () =>
-    new Promise<void>((resolve) => {
-      want += RESPONSE.length;
-      done = resolve;
-      socket.write(REQUEST);
-    });
+  const once = rawRoundTrip(socket, REQUEST, RESPONSE.length);
   const { summary } = await timeLoop(RUN.warmup, RUN.samples, once);
   socket.destroy();
   return summary;
@@ -85,8 +66,6 @@ async function overNetwork(url: string): Promise<Summary & { attachMs: number }>
     await a.close();
   }
 }
-
-const both = (a: Summary, b: Summary) => ({ p50: median([a.p50, b.p50]), p99: median([a.p99, b.p99]) });
 
 export async function runNetRoundTripBench(): Promise<BenchResult> {
   const started = nowMs();

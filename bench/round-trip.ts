@@ -26,8 +26,9 @@ import { figure, machine, round, sig, runAsScript, type BenchResult, type Figure
 import { median, nowMs, percentileSorted, sorted } from './lib/stats';
 
 const ROOT = join(__dirname, '..');
-const REQUEST = encodeCommand('getStatus', 0, {});
-const RESPONSE = encodeResponse('getStatus', 0, 0, 'ok', { mode: 1, state: 0, cardPresent: 0, screen: 1, txId: 1 });
+/** The round trip every link benchmark times: a getStatus and its answer. */
+export const REQUEST = encodeCommand('getStatus', 0, {});
+export const RESPONSE = encodeResponse('getStatus', 0, 0, 'ok', { mode: 1, state: 0, cardPresent: 0, screen: 1, txId: 1 });
 /** Line time of request + response at 115200 baud 8N1, in ms. */
 export const LINE_TIME_MS = ((REQUEST.length + RESPONSE.length) * 10 * 1000) / 115200;
 
@@ -44,6 +45,9 @@ export interface Summary {
   /** Round trips per second when run back to back. */
   perSecond: number;
 }
+
+/** The median of two runs' p50 and p99 (a benchmark that measures twice, alternating). */
+export const both = (a: Summary, b: Summary): Pick<Summary, 'p50' | 'p99'> => ({ p50: median([a.p50, b.p50]), p99: median([a.p99, b.p99]) });
 
 /** Times `n` sequential round trips after `warmup` untimed ones; microseconds. */
 export async function timeLoop(warmup: number, n: number, once: () => Promise<unknown>): Promise<{ summary: Summary; samples: number[] }> {
@@ -76,8 +80,14 @@ function openStream(binding: BindingInterface, path: string): Promise<SerialPort
   return new Promise((resolve, reject) => port.open((err) => (err ? reject(err) : resolve(port))));
 }
 
+/** What a raw round trip needs of a stream: a serial port, a socket. */
+interface ByteStream {
+  on(event: 'data', fn: (chunk: Buffer) => void): unknown;
+  write(out: Buffer, cb: (err?: Error | null) => void): unknown;
+}
+
 /** A round trip on a raw stream: write `out`, resolve once `expect` bytes have come back. */
-function rawRoundTrip(port: SerialPortStream, out: Buffer, expect: number): () => Promise<void> {
+export function rawRoundTrip(port: ByteStream, out: Buffer, expect: number): () => Promise<void> {
   let want = 0;
   let got = 0;
   let done: (() => void) | null = null;
@@ -204,8 +214,8 @@ export async function runRoundTripBench(): Promise<BenchResult> {
   const pty = await overPty();
   const floor2 = await ptyFloor();
   process.stderr.write('.\n');
-  const echo = { ...echo1, p50: median([echo1.p50, echo2.p50]), p99: median([echo1.p99, echo2.p99]) };
-  const floor = { ...floor1, p50: median([floor1.p50, floor2.p50]), p99: median([floor1.p99, floor2.p99]) };
+  const echo = { ...echo1, ...both(echo1, echo2) };
+  const floor = { ...floor1, ...both(floor1, floor2) };
   const ptyTargetUs = (LINE_TIME_MS + 2) * 1000;
   const figures: Figure[] = [
     figure({

@@ -18,9 +18,9 @@ import { MemoryStore } from '../src/reader/store';
 import { RealClock } from '../src/time/clock';
 import { WatchedProcess } from '../src/util/child-lines';
 import { figure, machine, runAsScript, sig, type BenchResult, type Figure } from './lib/report';
-import { median, nowMs } from './lib/stats';
+import { nowMs } from './lib/stats';
 import { chart, COLORS, type Group } from './lib/svg';
-import { timeLoop, type Summary } from './round-trip';
+import { both, timeLoop, type Summary } from './round-trip';
 
 const ROOT = join(__dirname, '..');
 const BIN = join(ROOT, 'bin', 'oqs-reader.js');
@@ -51,8 +51,6 @@ async function throughTap(dir: string, reader: string, extra: string[]): Promise
     await tap.stop();
   }
 }
-
-const both = (a: Summary, b: Summary) => ({ p50: median([a.p50, b.p50]), p99: median([a.p99, b.p99]) });
 
 export async function runTapOverheadBench(): Promise<BenchResult> {
   const started = nowMs();

@@ -7,6 +7,7 @@ import type { ModeName } from '../protocol';
 import type { ConfirmationRecord, ModeChange } from './records';
 import { FileStore, MemoryStore, type RecordPageQuery, type TerminalStore } from './store';
 import { OqsError } from './errors';
+import { syntheticRecord } from './test-records';
 
 function tempDir(t: { after: (fn: () => void) => void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'oqs-store-test-'));
@@ -15,20 +16,8 @@ function tempDir(t: { after: (fn: () => void) => void }): string {
 }
 
 function record(id: string, overrides: Partial<ConfirmationRecord> = {}): ConfirmationRecord {
-  return {
-    id,
-    outcome: 'confirmed',
-    method: 'face',
-    failReason: null,
-    confirmationDate: '2026/11/24',
-    operator: null,
-    reader: { vendor: 'OQS Emulated', model: 'FACE-EMU-1', serial: 'EMU-0001' },
-    cardId: '0123456789abcdef0123456789abcdef',
-    consent: null,
-    startedAt: '2026-11-24T00:30:00.000Z',
-    finishedAt: '2026-11-24T00:30:02.000Z',
-    ...overrides,
-  };
+  const base = { id, cardId: '0123456789abcdef0123456789abcdef', consent: null, startedAt: '2026-11-24T00:30:00.000Z' };
+  return syntheticRecord(0, '2026-11-24T00:30:02.000Z', { ...base, ...overrides });
 }
 
 function change(from: ModeName, to: ModeName, at: string): ModeChange {
