@@ -63,6 +63,10 @@ test('the totals line: every file summed; a missing, malformed or empty file is 
   const good = write('good.xml', '<testsuites><testsuite name="s"><testcase name="a"/><testcase name="b"><skipped/></testcase></testsuite></testsuites>');
   const cut = write('cut.xml', '<testsuites><testsuite name="s"><testcase name="a"/>');
   const empty = write('empty.xml', '<testsuites></testsuites>');
+  const failed = write(
+    'failed.xml',
+    '<testsuites><testsuite name="s"><testcase name="lost nothing"><failure message="1 lost&#10;EMU-0001:5">details</failure></testcase><testcase name="died"><error>\n  ECONNRESET\n</error></testcase></testsuite></testsuites>',
+  );
   const run = (...files: string[]) => spawnSync(process.execPath, [TALLY, ...files], { encoding: 'utf8' });
 
   const ok = run(good, good);
@@ -76,4 +80,13 @@ test('the totals line: every file summed; a missing, malformed or empty file is 
     .and.match(/empty\.xml has no test cases/)
     .and.match(/missing\.xml is missing/);
   expect(bad.stdout.trimEnd().split('\n').pop()).to.equal('Tests: 1 passed, 3 failed, 1 skipped');
+
+  // Failed cases are named with their message's first line, after the counts, so a log's tail says what failed.
+  const named = run(good, failed);
+  expect(named.status).to.equal(1);
+  expect(named.stdout.trimEnd().split('\n').slice(-3)).to.deep.equal([
+    `tally: failed in ${failed}: lost nothing — 1 lost`,
+    `tally: failed in ${failed}: died — ECONNRESET`,
+    'Tests: 1 passed, 2 failed, 1 skipped',
+  ]);
 });
