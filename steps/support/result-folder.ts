@@ -95,3 +95,32 @@ export async function folderFiles(dir: string, atLeast: number, waitMs: number):
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+const IMAGE_MAGIC = ['ffd8ff', '89504e47', '0000000c6a502020']; // JPEG, PNG, JPEG 2000
+
+/**
+ * What in a result file could be private (DOM-PRIV-1/2): a PIN the scenario typed, a 12-digit
+ * number (the shape of a 個人番号), image bytes, a base64 blob. Digits are read as whole runs:
+ * a 14-digit time or an 8-digit date may hold "0000" by the clock. ArbitraryFileIdentifier is 16
+ * hex digits of a hash, so by chance it may hold any digit run (about 1 file in 200 has 12 digits
+ * or a PIN in it): it must be the one-way id of one of `fileIds` (fileIdOf) and is left out of
+ * the rest. Returns the problems, none when the file is clean.
+ */
+export function privateDataIn(bytes: Buffer, pins: readonly string[], fileIds: ReadonlySet<string>): string[] {
+  const hex = bytes.toString('hex');
+  const problems = IMAGE_MAGIC.filter((magic) => hex.includes(magic)).map((magic) => `image bytes ${magic}`);
+  let id: string, text: string;
+  try {
+    id = parseResult(bytes).XmlMsg.MessageHeader.ArbitraryFileIdentifier ?? '';
+    text = decodeResult(bytes).text.replace(`<ArbitraryFileIdentifier>${id}</ArbitraryFileIdentifier>`, '');
+  } catch (e) {
+    return [...problems, `not a result file: ${(e as Error).message}`];
+  }
+  if (!fileIds.has(id)) problems.push(`ArbitraryFileIdentifier ${id || '(none)'} is not the one-way id of a record`);
+  for (const [run] of text.matchAll(/\d+/g)) {
+    if (run.length === 12) problems.push(`a 12-digit number: ${run.slice(0, 2)}…`);
+    else if (run.length !== 14 && run.length !== 8 && pins.some((pin) => run.includes(pin))) problems.push('a PIN');
+  }
+  if (/[A-Za-z0-9+/]{200,}/.test(text)) problems.push('a base64 blob');
+  return problems;
+}

@@ -3,6 +3,9 @@ import { SCREENS, type ScreenName } from '../../src/protocol';
 import { FAIL_REASON_LABELS, METHOD_LABELS, modeByLabel } from '../../src/reader/labels';
 import type { FailReasonName, MethodName, ModeName } from '../../src/protocol';
 
+/** The PINs scenarios type: the synthetic cards' own and the wrong one (steps/support/prompts.ts says 0000). */
+export const SCENARIO_PINS: readonly string[] = [CARD_PROFILES.normal.pin, '0000'];
+
 /** Japanese words in step text → code names (docs/glossary.md lists the same mapping). */
 function lookup<T extends string>(what: string, table: Record<string, T>, word: string): T {
   const hit = table[word];
