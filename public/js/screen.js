@@ -171,6 +171,17 @@ function renderAlerts(v) {
       div.dataset.code = a.code;
       div.setAttribute('role', a.level === 'warn' ? 'status' : 'alert');
       div.textContent = a.message;
+      if (a.cause) {
+        // Why the reader cannot be reached, in Japanese, its code small beside it.
+        const cause = document.createElement('span');
+        cause.className = 'cause';
+        const code = document.createElement('small');
+        code.className = 'code';
+        code.lang = 'en';
+        code.textContent = a.cause.code;
+        cause.append(a.cause.message, ' ', code);
+        div.append(cause);
+      }
       return div;
     }),
   );

@@ -71,7 +71,12 @@ test('nobody listening yet: OQS_ERR_NET_CONNECT, the terminal shows no reader, a
   t.after(() => a.close());
   expect(await a.firstAttempts).to.deep.equal([false]);
   expect(supervisor.lastError).to.include({ code: 'OQS_ERR_NET_CONNECT', fault: 'transport' });
-  expect(a.terminal.alerts().map((x) => x.code)).to.include('readerNotConnected');
+  // Staff see why, in Japanese, with the code: not only 《カードリーダー未接続》.
+  const alert = a.terminal.alerts().find((x) => x.code === 'readerNotConnected');
+  expect(alert?.cause).to.deep.equal({
+    code: 'OQS_ERR_NET_CONNECT',
+    message: `ネットワーク上の顔認証付きカードリーダー（tcp://127.0.0.1:${port}）に接続できません。シリアルサーバーの電源とネットワークを確認してください。`,
+  });
   const r = await netReader('tcp', port);
   t.after(() => r.close());
   await clock.advance(100);

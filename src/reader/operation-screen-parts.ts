@@ -42,7 +42,7 @@ export function alertsView(mode: string, alerts: Alert[], matchError: boolean): 
   const visual = mode === 'visual';
   const out: ScreenView['alerts'] = alerts
     .filter((a) => !(visual && a.code === 'visualCheckNeeded'))
-    .map((a) => ({ code: a.code, message: a.message, level: a.code === 'visualModeOn' ? 'warn' : 'alarm' }));
+    .map((a) => ({ code: a.code, message: a.message, level: a.code === 'visualModeOn' ? 'warn' : 'alarm', ...(a.cause ? { cause: a.cause } : {}) }));
   if (matchError && !visual && !alerts.some((a) => a.code === 'visualCheckNeeded')) out.push(MATCH_ERROR);
   return out;
 }

@@ -5,6 +5,7 @@ import { VirtualClock } from '../time/virtual-clock';
 import type { Actor } from './accounts';
 import { OperationScreen } from './operation-screen';
 import { ReaderClient } from './reader-client';
+import { OqsError } from './errors';
 import { Terminal } from './terminal';
 
 const ADMIN: Actor = { account: 'admin', role: 'admin' };
@@ -222,4 +223,20 @@ test('close() stops the screen listening to the terminal', async (t) => {
   const before = terminal.listenerCount('event');
   screen.close();
   expect(terminal.listenerCount('event')).to.equal(before - 1);
+});
+
+test('a reader that cannot be reached: the alert says why in Japanese, with the code, and a changed cause replaces the old one', () => {
+  const terminal = new Terminal({ clock: new VirtualClock(MORNING) });
+  const screen = new OperationScreen(terminal, STAFF);
+  terminal.readerUnavailable('COM3', new OqsError('OQS_ERR_PORT_OPEN', 'COM3', 'Access denied'));
+  const first = screen.view().alerts.find((a) => a.code === 'readerNotConnected');
+  expect(first?.message).to.match(/^カードリーダー未接続/);
+  expect(first?.cause).to.deep.equal({ code: 'OQS_ERR_PORT_OPEN', message: 'シリアルポート COM3 を開けません。' });
+  terminal.readerUnavailable('COM3', new OqsError('OQS_ERR_READER_TIMEOUT'));
+  expect(
+    screen
+      .view()
+      .alerts.filter((a) => a.code === 'readerNotConnected')
+      .map((a) => a.cause?.code),
+  ).to.deep.equal(['OQS_ERR_READER_TIMEOUT']);
 });

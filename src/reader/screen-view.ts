@@ -37,6 +37,7 @@ export const ScreenAlert = Type.Object({
   code: Type.String(),
   message: Type.String(),
   level: Type.Union([Type.Literal('warn'), Type.Literal('alarm')]),
+  cause: Type.Optional(Type.Object({ code: Type.String(), message: Type.String({ description: 'Japanese, for staff' }) })),
 });
 
 export const ScreenEvent = Type.Object({

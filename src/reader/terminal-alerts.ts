@@ -1,4 +1,5 @@
 import type { ModeName } from '../protocol';
+import type { ErrorCode, OqsError } from './errors';
 
 export interface Alert {
   code:
@@ -15,6 +16,8 @@ export interface Alert {
   path?: string;
   /** When it ends by itself (ISO 8601; visualPasswordLocked). */
   until?: string;
+  /** Why a reader cannot be reached (readerNotConnected, readerDisconnected): the error's code and Japanese text. */
+  cause?: { code: ErrorCode; message: string };
 }
 
 /** What a reader said about its patient or itself: one at a time, the newest wins. */
@@ -79,10 +82,11 @@ export class AlertBoard {
     this.setLink(path, { code: 'readerDisconnected', message: voided ? DISCONNECTED_VOID : DISCONNECTED, path });
   }
 
-  /** The reader on `path` could not be reached: never yet (未接続) or not again (disconnected). */
-  unavailable(path: string): void {
-    if (this.seen.has(path)) this.setLink(path, { code: 'readerDisconnected', message: DISCONNECTED, path });
-    else this.setLink(path, { code: 'readerNotConnected', message: NOT_CONNECTED, path });
+  /** The reader on `path` could not be reached: never yet (未接続) or not again (disconnected), and why. */
+  unavailable(path: string, why: OqsError): void {
+    const cause = { code: why.code, message: why.messageJa };
+    if (this.seen.has(path)) this.setLink(path, { code: 'readerDisconnected', message: DISCONNECTED, path, cause });
+    else this.setLink(path, { code: 'readerNotConnected', message: NOT_CONNECTED, path, cause });
   }
 
   /** The terminal left 目視確認 by itself (a second reader appeared). */
@@ -118,7 +122,8 @@ export class AlertBoard {
 
   private setLink(path: string, alert: Alert | null): void {
     const now = this.links.get(path);
-    if (alert === null ? now === undefined : now?.code === alert.code) return;
+    const same = (a: Alert, b: Alert) => a.code === b.code && a.cause?.code === b.cause?.code && a.cause?.message === b.cause?.message;
+    if (alert === null ? now === undefined : now !== undefined && same(now, alert)) return;
     if (alert) this.links.set(path, alert);
     else this.links.delete(path);
     this.publish(alert);

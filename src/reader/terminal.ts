@@ -184,11 +184,11 @@ export class Terminal extends EventEmitter {
 
   /**
    * The supervisor could not reach the reader on `path` (not there yet, switched off, unplugged):
-   * staff see 《カードリーダー未接続》 until it attaches.
+   * staff see 《カードリーダー未接続》 until it attaches, and why (the error's Japanese text and code).
    */
-  readerUnavailable(path: string, _why: OqsError): void {
+  readerUnavailable(path: string, why: OqsError): void {
     if (this.readers.has(path) || this.closing) return;
-    this.alertBoard.unavailable(path);
+    this.alertBoard.unavailable(path, why);
   }
 
   /**

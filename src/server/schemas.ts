@@ -102,6 +102,12 @@ export const Alert = Type.Object(
     message: Type.String({ description: 'Japanese, for staff' }),
     path: Type.Optional(Type.String({ description: 'the reader port' })),
     until: Type.Optional(iso('when it ends by itself (visualPasswordLocked)')),
+    cause: Type.Optional(
+      Type.Object(
+        { code: Type.String({ description: 'an error code of docs/errors.md' }), message: Type.String({ description: 'Japanese, for staff' }) },
+        { description: 'why the reader cannot be reached (readerNotConnected, readerDisconnected)' },
+      ),
+    ),
   },
   { additionalProperties: true, $id: 'Alert' },
 );

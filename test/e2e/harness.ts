@@ -33,10 +33,20 @@ export interface E2e {
 export async function startE2e(
   t: TestContext,
   accounts: { adminPassword?: string; staffPassword?: string } = {},
-  options: { readers?: number; viewport?: { width: number; height: number } } = {},
+  options: { readers?: number; viewport?: { width: number; height: number }; readerPorts?: string[] } = {},
 ): Promise<E2e> {
   const stateDir = await mkdtemp(join(tmpdir(), 'oqs-e2e-'));
-  const opts = { host: '127.0.0.1', port: 0, stateDir, timeScale: 0, baudRate: 115200, quiet: true, log: () => {}, ...accounts };
+  const opts = {
+    host: '127.0.0.1',
+    port: 0,
+    stateDir,
+    timeScale: 0,
+    baudRate: 115200,
+    quiet: true,
+    log: () => {},
+    readerPorts: options.readerPorts,
+    ...accounts,
+  };
   let product: Product;
   try {
     product = (
