@@ -45,6 +45,7 @@ export const ERRORS = {
   // store
   OQS_ERR_BAD_CURSOR: [400, 'caller', 'the page cursor "%s" is not one this terminal gave out (for this order); start again without a cursor'],
   OQS_ERR_STORE_OPEN: [500, 'internal', 'could not open the record store %s: %s'],
+  OQS_ERR_STORE_WRITE: [500, 'internal', 'could not save to the record store %s: %s'],
   // records API (docs/api.md: paging, export, retention)
   OQS_ERR_RECORDS_RANGE: [400, 'caller', 'the range is not valid: %s; from and to are each a day in Japan (YYYY-MM-DD, to includes that day) or an instant (ISO 8601 with Z or an offset), from before to, and day=today goes alone'],
   OQS_ERR_PAGE_LIMIT: [400, 'caller', 'limit must be a whole number from 1 to %s; got "%s"'],
@@ -114,6 +115,7 @@ export const ERRORS_JA: { readonly [C in ErrorCode]: string } = {
   OQS_ERR_RESULT_WRITE: 'レセコン向け結果ファイル %1 を書き込めませんでした。出力先フォルダを確認してください。',
   OQS_ERR_BAD_CURSOR: 'ページの指定が正しくありません。最初のページから表示し直してください。',
   OQS_ERR_STORE_OPEN: '本人確認の記録を保存するファイル（%1）を開けません。端末の管理者に連絡してください。',
+  OQS_ERR_STORE_WRITE: '本人確認の記録を保存できません（%1）。ディスクの空きを確認し、端末の管理者に連絡してください。',
   OQS_ERR_RECORDS_RANGE: '期間の指定が正しくありません。日付は YYYY-MM-DD（日本時間の日）か ISO 8601 の時刻で書き、開始を終了より前にしてください。',
   OQS_ERR_PAGE_LIMIT: '一度に表示する件数は 1 から %1 件までです。',
   OQS_ERR_PAGE_ORDER: '表示順の指定が正しくありません（oldest：古い順、newest：新しい順）。',

@@ -136,7 +136,8 @@ test('an event whose recording failed is not taken for a repeat: its retransmiss
     recorded.push(e.name);
   });
   const frame = encodeEvent('cardRemoved', 42, { txId: 7 });
-  expect(() => port.receive(frame)).to.throw('the store failed');
+  // Nothing escapes into the port's read (that ended the whole controller): no ACK, no crash.
+  expect(() => port.receive(frame)).not.to.throw();
   expect(port.sent()).to.deep.equal([]); // no ACK for what was not recorded
   fail = false;
   port.receive(frame); // the reader sends it again

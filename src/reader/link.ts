@@ -209,8 +209,14 @@ export class ReaderLink extends EventEmitter {
       if (repeat) this.stats.duplicateEvents++;
       else {
         // Listeners record the event synchronously (the store is fsynced) before the ACK goes
-        // out: a reader never hears "got it" for something a crash could still lose.
-        this.emit('event', msg);
+        // out: a reader never hears "got it" for something a crash could still lose. One that
+        // could not record it (the store failed; the terminal tells staff) gets no ACK: the reader
+        // sends it again. Thrown on, it would end the controller from inside the port's read.
+        try {
+          this.emit('event', msg);
+        } catch {
+          return;
+        }
       }
       // Remembered only once recorded: if a listener threw (the store failed), there is no ACK and
       // the reader's retransmission must be recorded, not ACKed as a repeat.

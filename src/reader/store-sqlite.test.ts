@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { OqsError } from './errors';
 import { PAGE_SQL, PRUNE_BATCH, RecordDb } from './store-sqlite';
 
 function tempDir(t: { after: (fn: () => void) => void }): string {
@@ -114,4 +115,25 @@ test('every page query, oldest or newest first, seeks its time index with both b
     expect(plan[0], name).to.match(/>.*</);
     if (name.startsWith('page')) expect(plan[0], name).to.match(/\(finished_at,id\)[<>]\(\?,\?\)/);
   }
+});
+
+test('a full disk is OQS_ERR_STORE_WRITE naming the file, not a bare SQLite error; the row is not there', (t) => {
+  const path = join(tempDir(t), 'records.db');
+  const db = new RecordDb(path);
+  t.after(() => db.close());
+  // SQLite's own limit on the file's size stands in for a full disk (SQLITE_FULL).
+  const pages = Number(db.raw.prepare('PRAGMA page_count').get()!.page_count);
+  db.raw.exec(`PRAGMA max_page_count = ${pages}`);
+  const big = { id: 'EMU-0001:1', finishedAt: '2026-11-24T00:00:00.000Z', operator: 'x'.repeat(64 * 1024) } as never;
+  let error: unknown;
+  try {
+    db.saveRecord(big);
+  } catch (e) {
+    error = e;
+  }
+  expect(OqsError.is(error, 'OQS_ERR_STORE_WRITE') && [error.fault, error.message]).to.deep.equal([
+    'internal',
+    `could not save to the record store ${path}: database or disk is full`,
+  ]);
+  expect(db.getRecord('EMU-0001:1')).to.equal(null);
 });

@@ -137,7 +137,12 @@ export class RecordDb {
 
   /** Inserts or replaces (consent arrives later) by id; on disk when it returns. */
   saveRecord(r: ConfirmationRecord): void {
-    this.st.upsert.run(r.id, r.finishedAt, JSON.stringify(r));
+    try {
+      this.st.upsert.run(r.id, r.finishedAt, JSON.stringify(r));
+    } catch (e) {
+      // Disk full, I/O error, a lock held past busy_timeout: coded, so staff are told (recordNotSaved).
+      throw new OqsError('OQS_ERR_STORE_WRITE', this.path, (e as Error).message);
+    }
   }
 
   getRecord(id: string): ConfirmationRecord | null {

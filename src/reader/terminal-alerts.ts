@@ -10,13 +10,14 @@ export interface Alert {
     | 'readerDisconnected'
     | 'readerNotConnected'
     | 'visualModeReverted'
-    | 'visualPasswordLocked';
+    | 'visualPasswordLocked'
+    | 'recordNotSaved';
   message: string;
   /** The reader port it is about (connection alerts, a reader's 目視確認 lock). */
   path?: string;
   /** When it ends by itself (ISO 8601; visualPasswordLocked). */
   until?: string;
-  /** Why a reader cannot be reached (readerNotConnected, readerDisconnected): the error's code and Japanese text. */
+  /** Why (readerNotConnected, readerDisconnected, recordNotSaved): the error's code and Japanese text. */
   cause?: { code: ErrorCode; message: string };
 }
 
@@ -30,6 +31,7 @@ const NOT_CONNECTED =
 const DISCONNECTED = '顔認証付きカードリーダーとの接続が切れました。ケーブルを確認してください（自動で再接続します）';
 const DISCONNECTED_VOID =
   '顔認証付きカードリーダーとの接続が切れたため、進行中の目視確認は取り消されました。ケーブルを確認してください（自動で再接続します）。つながったら、もう一度目視確認をしてください';
+const RECORD_NOT_SAVED = '本人確認の記録を保存できません。結果はリーダーに残っています（失われません）。端末の管理者に連絡してください';
 const VISUAL_REVERTED =
   '顔認証付きカードリーダーが2台になったため、目視確認モードを終了して無人運転モードに戻しました（目視確認はリーダー1台のときだけ使えます）';
 const READER_ALERTS: Record<ReaderAlertCode, string> = {
@@ -54,6 +56,8 @@ export class AlertBoard {
   /** The terminal changed the mode by itself (visualModeReverted) until someone switches it. */
   private modeAlert: Alert | null = null;
   private readerAlert: Alert | null = null;
+  /** The last record could not be saved (recordNotSaved) until one is. */
+  private storeAlert: Alert | null = null;
   /** Per reader port: its reader-side 目視確認 is locked until then (ms), after wrong passwords. */
   private readonly locks = new Map<string, { alert: Alert; until: number }>();
 
@@ -68,6 +72,7 @@ export class AlertBoard {
       if (lock.until > now) out.push(lock.alert);
       else this.locks.delete(path);
     if (this.readerAlert) out.push(this.readerAlert);
+    if (this.storeAlert) out.push(this.storeAlert);
     return out;
   }
 
@@ -87,6 +92,13 @@ export class AlertBoard {
     const cause = { code: why.code, message: why.messageJa };
     if (this.seen.has(path)) this.setLink(path, { code: 'readerDisconnected', message: DISCONNECTED, path, cause });
     else this.setLink(path, { code: 'readerNotConnected', message: NOT_CONNECTED, path, cause });
+  }
+
+  /** A record could not be saved (error), or one was (null): staff are told while none can be. */
+  recordSaved(error: OqsError | null): void {
+    if (error === null ? this.storeAlert === null : this.storeAlert?.cause?.message === error.messageJa) return;
+    this.storeAlert = error && { code: 'recordNotSaved', message: RECORD_NOT_SAVED, cause: { code: error.code, message: error.messageJa } };
+    this.publish(this.storeAlert);
   }
 
   /** The terminal left 目視確認 by itself (a second reader appeared). */

@@ -8,6 +8,7 @@ import { ReaderClient } from './reader-client';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { OqsError } from './errors';
 import { FileStore, MemoryStore } from './store';
 import { Terminal, type TerminalEvent } from './terminal';
 import { ADMIN, setup } from './test-terminal';
@@ -283,4 +284,45 @@ test('on the SQLite store too: a retransmission after a restart is recorded once
   );
   expect(published.filter((e) => e.type === 'record')).to.deep.equal([]);
   expect([...store.records({ from: '2026-11-01T00:00:00.000Z' })].map((r) => r.id)).to.deep.equal(['EMU-0001:1']);
+});
+
+test('the store fails: no crash, no ACK, staff are told (recordNotSaved with the cause); once it saves again the retransmission is recorded once and the alert goes', async (t) => {
+  class FailingStore extends MemoryStore {
+    failures = 0;
+    override saveRecord(r: ConfirmationRecord) {
+      if (this.failures-- > 0) throw new OqsError('OQS_ERR_STORE_WRITE', '/state/records.db', 'database or disk is full');
+      super.saveRecord(r);
+    }
+  }
+  const store = new FailingStore();
+  const { terminal, faceAuth, events } = await setup(t, { store });
+  const alerts = () => events.flatMap((e) => (e.type === 'alert' ? [e.alert] : []));
+  // The first two copies of the outcome cannot be saved; the reader's next retransmission can.
+  store.failures = 2;
+  await faceAuth();
+  expect(alerts()).to.deep.equal([
+    {
+      code: 'recordNotSaved',
+      message: '本人確認の記録を保存できません。結果はリーダーに残っています（失われません）。端末の管理者に連絡してください',
+      cause: {
+        code: 'OQS_ERR_STORE_WRITE',
+        message: '本人確認の記録を保存できません（/state/records.db）。ディスクの空きを確認し、端末の管理者に連絡してください。',
+      },
+    },
+    null,
+  ]);
+  expect(terminal.records().map((r) => [r.id, r.outcome])).to.deep.equal([['EMU-0001:1', 'confirmed']]);
+  expect(terminal.alerts().map((a) => a.code)).not.to.include('recordNotSaved');
+});
+
+test('while the store keeps failing the alert stays, with the cause, and nothing is recorded', async (t) => {
+  class BrokenStore extends MemoryStore {
+    override saveRecord(): void {
+      throw new Error('SQLITE_IOERR');
+    }
+  }
+  const { terminal, faceAuth } = await setup(t, { store: new BrokenStore() });
+  await faceAuth();
+  expect(terminal.records()).to.deep.equal([]);
+  expect(terminal.alerts().find((a) => a.code === 'recordNotSaved')?.cause?.code).to.equal('OQS_ERR_STORE_WRITE');
 });

@@ -1,5 +1,6 @@
 import type { Clock } from '../time/clock';
 import type { MethodName, ReaderIdentity } from '../protocol';
+import { OqsError } from './errors';
 import type { ConfirmationRecord } from './records';
 import type { TerminalStore } from './store';
 
@@ -35,8 +36,25 @@ export class RecordBook {
     private readonly store: TerminalStore,
     private readonly clock: Clock,
     private readonly publish: (record: ConfirmationRecord) => void,
+    /** After every save: the error that stopped it, or null once one succeeds. */
+    private readonly saved: (error: OqsError | null) => void = () => undefined,
   ) {
     this.roll();
+  }
+
+  /**
+   * On disk, or a coded throw: the caller (the link's event) then sends no ACK, so the reader sends
+   * the outcome again and it is saved once the store takes it.
+   */
+  private save(record: ConfirmationRecord): void {
+    try {
+      this.store.saveRecord(record);
+    } catch (e) {
+      const error = OqsError.is(e) ? e : new OqsError('OQS_ERR_STORE_WRITE', 'the record store', String((e as Error)?.message ?? e));
+      this.saved(error);
+      throw error;
+    }
+    this.saved(null);
   }
 
   /** Starts a new window when the Japanese day has changed since the last one (and at start). */
@@ -78,8 +96,8 @@ export class RecordBook {
       startedAt: tx ? new Date(tx.startedAt).toISOString() : now,
       finishedAt: now,
     };
+    this.save(record);
     if (tx) tx.recordId = id;
-    this.store.saveRecord(record);
     this.window.set(id, record);
     this.publish(record);
     return record;
@@ -90,8 +108,8 @@ export class RecordBook {
     // By record id, which survives a restart of the terminal (the transaction map does not).
     const rec = this.find(tx?.recordId ?? `${reader.serial}:${txId}`);
     if (!rec) return;
+    this.save({ ...rec, consent: choice });
     rec.consent = choice;
-    this.store.saveRecord(rec);
     if (this.window.has(rec.id)) this.window.set(rec.id, rec);
     this.publish(rec);
   }

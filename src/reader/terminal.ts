@@ -56,7 +56,12 @@ export class Terminal extends EventEmitter {
     this.generalReaders = opts.generalReaders ?? 0;
     // 無人運転 is the mode after installation (P101-2); a restart keeps the last one.
     this.currentMode = this.store.loadMode() ?? 'unattended';
-    this.book = new RecordBook(this.store, this.clock, (record) => this.publish({ type: 'record', record }));
+    this.book = new RecordBook(
+      this.store,
+      this.clock,
+      (record) => this.publish({ type: 'record', record }),
+      (error) => this.alertBoard.recordSaved(error),
+    );
     this.visual = new VisualCheck((view) => this.publish({ type: 'visualCheck', view }));
     this.core = {
       clock: this.clock,
