@@ -1,7 +1,8 @@
 // Our controller → `oqs-reader tap` (the compiled CLI, its own process) → `oqs-reader emulate` on a
 // pty, against the same controller connected directly. Needs `npm run build` (bin runs dist/).
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -22,7 +23,9 @@ import { runFault } from '../../simulator/fault-main';
 import type { Stimulus } from '../../simulator/stimulus';
 import { EmulatorProcess } from '../../steps/support/emulator-process';
 
-const BIN = join(__dirname, '..', '..', 'bin', 'oqs-reader.js');
+const REPO = join(__dirname, '..', '..');
+const BIN = join(REPO, 'bin', 'oqs-reader.js');
+const CUCUMBER = join(REPO, 'node_modules', '@cucumber', 'cucumber', 'bin', 'cucumber.js');
 /** Real milliseconds any one wait may take before the test fails saying what it waited for. */
 const WAIT_MS = 15_000;
 
@@ -194,7 +197,34 @@ test('controller → tap → pty emulator: faults armed at start and at runtime 
   }
 });
 
-test('over TCP on both sides: controller → tcp:// → tap (listen:tcp://) → tcp:// → emulate --listen; records and trace equal a direct TCP connection, a lost event is survived', async (t) => {
+/**
+ * A tap recording as a scenario (docs/traces.md): the shipped `trace to-scenario` writes it and
+ * reproduces all of it, the emulator profile passes it (scripts/trace-round-trip.cucumber.cjs, its
+ * own report folder), and the scenario's own trace equals the recording, timing aside.
+ */
+function roundTrip(recording: string, dir: string): void {
+  const feature = join(dir, 'features', 'tap-session.feature');
+  mkdirSync(join(dir, 'features'), { recursive: true });
+  const env: NodeJS.ProcessEnv = { ...process.env, OQS_ROUND_TRIP_DIR: dir };
+  delete env.NODE_V8_COVERAGE;
+  const made = spawnSync(process.execPath, [BIN, 'trace', 'to-scenario', recording, '-o', feature], { env, encoding: 'utf8' });
+  assert.equal(made.status, 0, made.stderr);
+  const scenario = readFileSync(feature, 'utf8');
+  assert.doesNotMatch(scenario, /再現していない/, scenario);
+  assert.match(scenario, /患者が"通常"のマイナンバーカードを置く/, scenario);
+  const ran = spawnSync(process.execPath, [CUCUMBER, '--config', join('scripts', 'trace-round-trip.cucumber.cjs'), feature], {
+    cwd: REPO,
+    env,
+    encoding: 'utf8',
+  });
+  assert.equal(ran.status, 0, `the scenario from the tap's recording failed on the emulator:\n${ran.stdout}${ran.stderr}\n${scenario}`);
+  const traces = readdirSync(join(dir, 'traces'));
+  assert.equal(traces.length, 1, traces.join(', '));
+  const replay = compareTraces(parseTrace(readFileSync(recording, 'utf8')), parseTrace(readFileSync(join(dir, 'traces', traces[0]!), 'utf8')));
+  assert.ok(replay.verdict === 'same' || replay.verdict === 'timing', JSON.stringify(replay.counts));
+}
+
+test('over TCP on both sides: controller → tcp:// → tap (listen:tcp://) → tcp:// → emulate --listen; records and trace equal a direct TCP connection, the recording becomes a passing scenario, a lost event is survived', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'oqs-tap-tcp-'));
   const emu = WatchedProcess.node(
     [BIN, 'emulate', '--readers', '1', '--listen', 'tcp://127.0.0.1:0', '--no-pty', '--control', `unix:${join(dir, 'emu.sock')}`, '--ack-timeout-ms', '50'],
@@ -235,6 +265,7 @@ test('over TCP on both sides: controller → tcp:// → tap (listen:tcp://) → 
   // What the tap recorded of that session, compared as a vendor would (oqs-reader trace diff) with the controller's own trace.
   const comparison = compareTraces(through.trace, parseTrace(readFileSync(tapTrace, 'utf8')));
   assert.equal(comparison.verdict, 'same', JSON.stringify(comparison.counts));
+  roundTrip(tapTrace, join(dir, 'round-trip'));
 
   await emulator.call('reset', {});
   const dropped = await visit(controller, emulator, lost, async () => void (await tapControl.call('fault', { fault: 'drop', only: 'event', nth: 2 })));
