@@ -42,9 +42,13 @@ test('a record and a mode change from the terminal are logged, with outcomes, co
   emit({ type: 'visualCheck', view: { state: 'idle', checkId: 1, confirmationDate: null, operator: null, txId: null, record: null, lastFailure: null } });
   emit({ type: 'readerDisconnected', path: '/dev/ttyEMU0' });
   emit({ type: 'alert', alert: { code: 'visualCheckNeeded', message: '目視確認が必要です' } });
+  emit({
+    type: 'alert',
+    alert: { code: 'recordNotSaved', message: '保存できません', cause: { code: 'OQS_ERR_STORE_WRITE', message: '保存できません（/state/records.db）' } },
+  });
 
   const out = parsed();
-  expect(out.map((l) => l.event)).to.deep.equal(['modeChanged', 'record', 'recordUpdated', 'record', 'readerDisconnected', 'alert']);
+  expect(out.map((l) => l.event)).to.deep.equal(['modeChanged', 'record', 'recordUpdated', 'record', 'readerDisconnected', 'alert', 'alert']);
   expect(out[0]).to.include({
     level: 30,
     component: 'terminal',
@@ -70,10 +74,11 @@ test('a record and a mode change from the terminal are logged, with outcomes, co
   expect(out[3]).to.deep.include({ outcome: 'failed', failReason: 'pinLocked', totals: { confirmed: 1, failed: 1 } });
   expect(out[4]).to.include({ level: 40, path: '/dev/ttyEMU0', disconnects: 1 });
   expect(out[5]).to.include({ level: 40, code: 'visualCheckNeeded' });
+  expect(out[6]).to.include({ level: 40, code: 'recordNotSaved', cause: 'OQS_ERR_STORE_WRITE', msg: 'alert recordNotSaved (OQS_ERR_STORE_WRITE)' });
 
   // Only named fields: no cardId, no consent, no frame bytes, no reader event fields, no messages.
   const all = lines.join('');
-  for (const never of ['06027ca250d52f04342f1f639288fd7c', 'cardId', 'consent', 'a5000d0146', 'score', 'faceResult', '目視確認が必要です']) {
+  for (const never of ['06027ca250d52f04342f1f639288fd7c', 'cardId', 'consent', 'a5000d0146', 'score', 'faceResult', '目視確認が必要です', '保存できません']) {
     expect(all, never).not.to.include(never);
   }
   for (const l of out)
@@ -83,7 +88,7 @@ test('a record and a mode change from the terminal are logged, with outcomes, co
 
   stop();
   emit({ type: 'modeChanged', change: { from: 'visual', to: 'unattended', by: 'admin', at: '2026-11-24T02:00:00.000Z' } });
-  expect(lines).to.have.length(6);
+  expect(lines).to.have.length(7);
 });
 
 test('a password or PIN on a logged object is redacted, at the top or nested, and so are credentials headers', () => {

@@ -116,7 +116,8 @@ export function logTerminalEvents(terminal: Terminal, logger: Logger): () => voi
         log.warn({ event: 'readerDisconnected', path: e.path, disconnects: totals.disconnects }, `reader disconnected from ${e.path}`);
         return;
       case 'alert':
-        if (e.alert) log.warn({ event: 'alert', code: e.alert.code }, `alert ${e.alert.code}`);
+        if (e.alert?.cause) log.warn({ event: 'alert', code: e.alert.code, cause: e.alert.cause.code }, `alert ${e.alert.code} (${e.alert.cause.code})`);
+        else if (e.alert) log.warn({ event: 'alert', code: e.alert.code }, `alert ${e.alert.code}`);
         else log.info({ event: 'alert', code: null }, 'alerts cleared');
         return;
       // frame, readerEvent, visualCheck: never logged (raw bytes and patient-flow details go to
