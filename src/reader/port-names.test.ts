@@ -84,8 +84,9 @@ test('oqs-reader start --reader-port COM3 is accepted and passed to serialport u
     await child.kill('SIGKILL');
     rmSync(state, { recursive: true, force: true });
   });
-  // Either the controller stops on the refusal or it keeps running and retries: both say so.
-  await child.waitFor(/OQS_ERR_PORT_OPEN/, 30_000);
+  // Either the controller stops on the refusal or it keeps running and retries: both say so, on
+  // one line with the port (the log's alert line names the code too, and may come first).
+  await child.waitFor(/OQS_ERR_PORT_OPEN[^\n]*COM3|COM3[^\n]*OQS_ERR_PORT_OPEN/, 30_000);
   const said = { text: child.lines.join('\n'), code: child.exit?.code ?? null };
   // Not a usage error (exit 2): the name got through option checking to the serial port.
   assert.notEqual(said.code, 2, said.text);
