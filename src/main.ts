@@ -15,7 +15,7 @@ import { TraceRecorder } from './trace/recorder';
 import type { EmulatorControls } from './server/app';
 import { isLoopbackName } from './server/hosts';
 import { allowedHostsFor, describeListen } from './server/listen';
-import { OffsetClock } from './time/clock';
+import { OffsetClock, ScaledClock } from './time/clock';
 import { createLogger, logTerminalEvents } from './log';
 import { logNetEvents, readerBinding } from './net/port-binding';
 import { RetentionJob } from './reader/retention';
@@ -67,7 +67,8 @@ export interface StartOptions {
  * state directory, accounts, the log, the embedded emulator when no port is given, and listening.
  */
 export async function startProduct(opts: StartOptions) {
-  const clock = new OffsetClock(opts.timeScale);
+  // The controller on real time; --time-scale is the embedded reader's device time only.
+  const clock = new OffsetClock();
   if (opts.clockStart !== undefined) clock.set(opts.clockStart);
   // Outcomes, counts and times only (src/log.ts); never a PIN, an image or a card number.
   // Two streams: the JSON log on stderr for machines, the banner on stdout for people.
@@ -90,7 +91,7 @@ export async function startProduct(opts: StartOptions) {
     const binding = readerBinding({ clock, observe: logNetEvents(opts.log) });
     ports = opts.readerPorts.map((path) => ({ path, binding }));
   } else {
-    const embedded = embeddedReaders(clock, 1);
+    const embedded = embeddedReaders(new ScaledClock(clock, opts.timeScale), 1);
     ports = embedded.ports;
     emulator = embedded.controls;
   }
@@ -167,6 +168,7 @@ export async function startProduct(opts: StartOptions) {
     app,
     terminal,
     assembly,
+    retention,
     url: address,
     setupToken,
     async close() {

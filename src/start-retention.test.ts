@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { startProduct } from './main';
 import { FileStore } from './reader/store';
 import { syntheticRecord } from './reader/test-records';
+import { realTimerDelays } from './time/test-timers';
 
 const NOW = Date.parse('2026-11-24T10:00:00+09:00');
 const daysAgo = (d: number) => new Date(NOW - d * 86_400_000).toISOString();
@@ -51,5 +52,21 @@ test('start --retention-days refuses a period that is not 1..36525 whole days, a
     });
     expect(r.status, bad).to.equal(2);
     expect(r.stderr, bad).to.include('--retention-days: the retention period must be a whole number of days from 1 to 36525');
+  }
+});
+
+test('start --time-scale 0 speeds up the embedded reader only: the controller keeps real time, so the daily retention run waits for 00:05 JST instead of running in a loop', async (t) => {
+  const state = mkdtempSync(join(tmpdir(), 'oqs-start-scale-'));
+  t.after(() => rmSync(state, { recursive: true, force: true }));
+  const { result: product, delays } = await realTimerDelays(() =>
+    startProduct({ host: '127.0.0.1', port: 0, baudRate: 115200, timeScale: 0, quiet: true, stateDir: state, clockStart: NOW, log: () => undefined }),
+  );
+  try {
+    // 10:00 JST: the next run is at 00:05 JST tomorrow, 14 h 5 min away (less the start's own milliseconds).
+    const untilNextRun = 14 * 3_600_000 + 5 * 60_000;
+    expect(delays.filter((ms) => ms > untilNextRun - 60_000 && ms <= untilNextRun)).to.have.length(1);
+    expect(product.retention.runs).to.equal(1);
+  } finally {
+    await product.close();
   }
 });

@@ -66,6 +66,8 @@ export class RetentionJob {
   private timer: Timer | null = null;
   private stopped = false;
   last: RetentionRun | null = null;
+  /** How many runs were made (the start-up run included). */
+  runs = 0;
 
   constructor(private readonly opts: RetentionOptions) {
     this.days = parseRetentionDays(opts.days);
@@ -83,6 +85,7 @@ export class RetentionJob {
   runOnce(): RetentionRun {
     const now = this.opts.clock.now();
     const before = retentionCutoff(now, this.days);
+    this.runs++;
     const pruned = this.opts.store.prune(before);
     this.last = { before, at: new Date(now).toISOString(), records: pruned.records, modeChanges: pruned.modeChanges };
     this.opts.onRun?.(this.last);

@@ -55,3 +55,26 @@ export class OffsetClock extends RealClock {
     this.offset = ms - Date.now();
   }
 }
+
+/**
+ * Another clock's time with its delays stretched by `scale`: an embedded emulator's device time
+ * (`start --time-scale`) beside a controller whose own timers (command timeouts, reconnects, the
+ * daily retention run) stay real. Scaling those too made a 0 scale run them in a loop.
+ */
+export class ScaledClock implements Clock {
+  constructor(
+    private readonly base: Clock,
+    private readonly scale: number,
+  ) {
+    if (!(scale >= 0)) throw new TypeError(`"scale" must be a number >= 0, got ${scale}`);
+  }
+  now(): number {
+    return this.base.now();
+  }
+  setTimer(name: string, ms: number, fn: () => void, opts?: TimerOptions): Timer {
+    return this.base.setTimer(name, ms * this.scale, fn, opts);
+  }
+  sleep(name: string, ms: number): Promise<void> {
+    return this.base.sleep(name, ms * this.scale);
+  }
+}
