@@ -95,7 +95,8 @@ export function diffText(c: TraceComparison, files: { a: string; b: string }): s
   for (let r = 0; r < readers; r++) lines.push(readerLine(c, r));
   const diffs = c.entries.flatMap((e) => entryLines(e, readers));
   lines.push(...diffs);
-  const aside = (t: TraceComparison['a']) => `${t.retransmits} repeated, ${t.polls} getStatus polls, ${t.undecodable} undecodable`;
+  const aside = (t: TraceComparison['a']) =>
+    `${t.retransmits} repeated, ${t.polls} getStatus polls, ${t.undecodable} undecodable${t.droppedByTap ? `, ${t.droppedByTap} dropped by the tap` : ''}`;
   lines.push(`set aside (not compared): A ${aside(c.a)}; B ${aside(c.b)}`);
   const s = summarise(c);
   lines.push(s.ja, s.en);
@@ -106,7 +107,7 @@ export function diffText(c: TraceComparison, files: { a: string; b: string }): s
 export function diffJson(c: TraceComparison, files: { a: string; b: string }) {
   const frame = (f: PreparedFrame | undefined) =>
     f && { index: f.index, t: f.t, name: f.msg.name, kind: f.msg.kind, status: f.msg.status, fields: f.msg.fields };
-  const setAside = (t: TraceComparison['a']) => ({ repeated: t.retransmits, polls: t.polls, undecodable: t.undecodable });
+  const setAside = (t: TraceComparison['a']) => ({ repeated: t.retransmits, polls: t.polls, undecodable: t.undecodable, droppedByTap: t.droppedByTap });
   return {
     verdict: c.verdict,
     exitCode: DIFF_EXIT[c.verdict],

@@ -84,6 +84,19 @@ test('a slowed device step is a timing difference only, judged against the toler
   expect(compareTraces(a, late).verdict).to.equal('same');
 });
 
+test("a frame a tap dropped (TAP_FAULT_DROP) never reached the other side: set aside, so the reader's resend is the one compared", () => {
+  const a = golden('face-auth-unattended');
+  const b = copy(a);
+  // As oqs-reader tap records a drop toward the host: the frame, marked, then the reader's resend.
+  const event = named(b, 'identityConfirmed');
+  const dropped = { ...structuredClone(event), error: 'TAP_FAULT_DROP: injected by the tap toward the host: the frame is not delivered' };
+  b.frames.splice(b.frames.indexOf(event), 0, dropped);
+  const c = compareTraces(a, b);
+  expect(c.verdict).to.equal('same');
+  expect(c.b).to.include({ retransmits: 0, droppedByTap: 1 });
+  expect(c.a).to.include({ droppedByTap: 0 });
+});
+
 test('repeated frames (retransmissions, duplicates) and heartbeat polls are set aside and counted', () => {
   const a = golden('face-auth-unattended');
   const b = copy(a);

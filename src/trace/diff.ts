@@ -73,6 +73,8 @@ export interface PreparedTrace {
   retransmits: number;
   polls: number;
   undecodable: number;
+  /** Set aside: frames `oqs-reader tap` recorded but did not deliver (TAP_FAULT_DROP). */
+  droppedByTap: number;
 }
 
 export interface DiffOptions {
@@ -136,7 +138,13 @@ export function prepareTrace(trace: Trace, opts: DiffOptions = {}): PreparedTrac
   let retransmits = 0;
   let polls = 0;
   let undecodable = 0;
+  let droppedByTap = 0;
   trace.frames.forEach((f, index) => {
+    // The other side never saw it (docs/tap.md): what it did see, the sender's resend, is compared.
+    if (f.error?.startsWith('TAP_FAULT_DROP')) {
+      droppedByTap++;
+      return;
+    }
     const m = f.msg;
     const session = sessions.get(f.path) ?? 0;
     if (m?.kind === 'ack') return;
@@ -206,7 +214,7 @@ export function prepareTrace(trace: Trace, opts: DiffOptions = {}): PreparedTrac
     };
   });
   const identities = new Map(trace.header.readers.map((r) => [r.path, r.identity]));
-  return { readers: paths.map((path) => ({ path, identity: identities.get(path) })), frames, retransmits, polls, undecodable };
+  return { readers: paths.map((path) => ({ path, identity: identities.get(path) })), frames, retransmits, polls, undecodable, droppedByTap };
 }
 
 /** What an aligned pair is matched on: kind, name and a response's status. */
