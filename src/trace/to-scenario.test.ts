@@ -127,6 +127,20 @@ test('what the steps cannot reproduce is a # comment where it happened and is li
   expect(text).to.match(/# 再現していない: 端末からの reset\n\s+もし 患者がカードを取る/);
 });
 
+test('a recording that starts with the card already on the reader: the acts before the next card are listed as not reproduced, not written as steps that cannot pass', () => {
+  const t = golden('face-auth-unattended');
+  // The tap was started while the patient was at the consent screen: everything before consentGiven is not in it.
+  const from = t.frames.indexOf(named(t, 'consentGiven'));
+  const helloEnd = t.frames.findIndex((f) => f.msg?.kind === 'command' && f.msg.name === 'setMode') + 2;
+  t.frames.splice(helloEnd, from - helloEnd);
+  const { text, skipped } = traceToScenario(t);
+  expect(skipped).to.include.members([
+    'カードが置かれる前からの記録（consentGiven）：カードを置くところから記録し直すか、手で補う',
+    'カードが置かれる前からの記録（cardRemoved）：カードを置くところから記録し直すか、手で補う',
+  ]);
+  expect(steps(text).filter((s) => /同意画面|カードを取る/.test(s))).to.deep.equal([]);
+});
+
 test('oqs-reader trace to-scenario: stdout or -o FILE, exit codes and usage errors', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'oqs-to-scenario-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
