@@ -8,7 +8,8 @@ import { assemble, embeddedReaders, emulatedEligibility, type ReaderPort } from 
 import { AccountDirectory } from './reader/accounts';
 import { UnavailableEligibility } from './reader/eligibility';
 import { FileStore } from './reader/store';
-import type { Terminal } from './reader/terminal';
+import type { Terminal, TerminalEvent } from './reader/terminal';
+import type { ReaderIdentity } from './protocol';
 import type { Clock } from './time/clock';
 import { TRACE_VERSION, frameLine, headerLine } from './trace/format';
 import { TraceRecorder } from './trace/recorder';
@@ -145,10 +146,15 @@ export async function startProduct(opts: StartOptions) {
   await assembly.firstAttempts;
   const address = await app.listen({ host: opts.host, port: opts.port });
   if (setupToken) opts.log(`first start: open ${address}/ and create the administrator with setup token ${setupToken}`);
+  const readerLine = (id: ReaderIdentity, path: string, note: string) =>
+    `reader: ${id.vendor} ${id.model} fw ${id.firmware} s/n ${id.serial} on ${path}${note}`;
   for (const s of assembly.supervisors) {
     const id = s.client?.identity;
-    if (id) opts.log(`reader: ${id.vendor} ${id.model} fw ${id.firmware} s/n ${id.serial} on ${s.path}${emulator ? ' (emulated)' : ''}`);
+    if (id) opts.log(readerLine(id, s.path, emulator ? ' (emulated)' : ''));
   }
+  // A reader that comes later (or again) is said too, beside the line that said it was not there.
+  const onConnected = (e: TerminalEvent) => void (e.type === 'readerConnected' && opts.log(readerLine(e.identity, e.path, ' (connected)')));
+  terminal.on('event', onConnected);
   opts.log(`mode: ${terminal.status().modeLabel}; state in ${opts.stateDir}`);
   // Once, at the first start after an upgrade from the journal (docs/durability.md, "Migration").
   if (store.imported)
@@ -172,6 +178,7 @@ export async function startProduct(opts: StartOptions) {
     url: address,
     setupToken,
     async close() {
+      terminal.off('event', onConnected);
       retention.stop();
       await assembly.close();
       stopLog();

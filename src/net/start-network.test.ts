@@ -65,4 +65,6 @@ test('oqs-reader start --reader-port rfc2217://… attaches a reader served over
   const second = emulate(address);
   await second.line(/^OQS-EMULATOR-READY /, WAIT_MS);
   await until(url, 'reconnected', (s) => s.readers.length === 1);
+  // And says so where people read it, as it does for a reader there at start.
+  await product.line(new RegExp(`^reader: OQS Emulated \\S+ fw \\S+ s/n EMU-0001 on ${address.replace(/[/.]/g, '\\$&')} \\(connected\\)$`), WAIT_MS);
 });
