@@ -104,7 +104,10 @@ export const Alert = Type.Object(
     until: Type.Optional(iso('when it ends by itself (visualPasswordLocked)')),
     cause: Type.Optional(
       Type.Object(
-        { code: Type.String({ description: 'an error code of docs/errors.md' }), message: Type.String({ description: 'Japanese, for staff' }) },
+        {
+          code: Type.String({ description: 'an error code of the one table (src/reader/errors.ts; listed in docs/steps.md)' }),
+          message: Type.String({ description: 'Japanese, for staff' }),
+        },
         { description: 'why the reader cannot be reached (readerNotConnected, readerDisconnected)' },
       ),
     ),
