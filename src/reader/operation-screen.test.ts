@@ -239,4 +239,9 @@ test('a reader that cannot be reached: the alert says why in Japanese, with the 
       .alerts.filter((a) => a.code === 'readerNotConnected')
       .map((a) => a.cause?.code),
   ).to.deep.equal(['OQS_ERR_READER_TIMEOUT']);
+  // A reader behind a serial server has no cable of its own: the headline sends staff to the cause.
+  terminal.readerUnavailable('tcp://192.0.2.10:4001', new OqsError('OQS_ERR_NET_CONNECT', 'tcp://192.0.2.10:4001', 'ECONNREFUSED'));
+  expect(screen.view().alerts.find((a) => a.cause?.code === 'OQS_ERR_NET_CONNECT')?.message).to.equal(
+    'カードリーダー未接続：ネットワーク上の顔認証付きカードリーダーに接続できません。下の原因を確認してください（つながり次第、自動で使えるようになります）',
+  );
 });

@@ -29,6 +29,12 @@ const VISUAL_MODE_ON = '目視確認モードです。目視確認が終わっ�
 const NOT_CONNECTED =
   'カードリーダー未接続：顔認証付きカードリーダーが見つかりません。電源とケーブルを確認してください（つながり次第、自動で使えるようになります）';
 const DISCONNECTED = '顔認証付きカードリーダーとの接続が切れました。ケーブルを確認してください（自動で再接続します）';
+/** The same for a reader behind a serial server (tcp://, rfc2217://): no cable of its own to check; the cause says what to. */
+const NOT_CONNECTED_NET =
+  'カードリーダー未接続：ネットワーク上の顔認証付きカードリーダーに接続できません。下の原因を確認してください（つながり次第、自動で使えるようになります）';
+const DISCONNECTED_NET = 'ネットワーク上の顔認証付きカードリーダーとの接続が切れました。シリアルサーバーとネットワークを確認してください（自動で再接続します）';
+/** A reader port that is a network address (docs/network-links.md); a serial port's name never holds "://". */
+const onNetwork = (path: string) => path.includes('://');
 const DISCONNECTED_VOID =
   '顔認証付きカードリーダーとの接続が切れたため、進行中の目視確認は取り消されました。ケーブルを確認してください（自動で再接続します）。つながったら、もう一度目視確認をしてください';
 const RECORD_NOT_SAVED = '本人確認の記録を保存できません。結果はリーダーに残っています（失われません）。端末の管理者に連絡してください';
@@ -84,14 +90,15 @@ export class AlertBoard {
 
   /** The link to an attached reader closed; `voided`: a visual check in progress went with it. */
   detached(path: string, voided: boolean): void {
-    this.setLink(path, { code: 'readerDisconnected', message: voided ? DISCONNECTED_VOID : DISCONNECTED, path });
+    this.setLink(path, { code: 'readerDisconnected', message: voided ? DISCONNECTED_VOID : onNetwork(path) ? DISCONNECTED_NET : DISCONNECTED, path });
   }
 
   /** The reader on `path` could not be reached: never yet (未接続) or not again (disconnected), and why. */
   unavailable(path: string, why: OqsError): void {
     const cause = { code: why.code, message: why.messageJa };
-    if (this.seen.has(path)) this.setLink(path, { code: 'readerDisconnected', message: DISCONNECTED, path, cause });
-    else this.setLink(path, { code: 'readerNotConnected', message: NOT_CONNECTED, path, cause });
+    const net = onNetwork(path);
+    if (this.seen.has(path)) this.setLink(path, { code: 'readerDisconnected', message: net ? DISCONNECTED_NET : DISCONNECTED, path, cause });
+    else this.setLink(path, { code: 'readerNotConnected', message: net ? NOT_CONNECTED_NET : NOT_CONNECTED, path, cause });
   }
 
   /** A record could not be saved (error), or one was (null): staff are told while none can be. */
