@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import { expect } from 'chai';
 import { expectJapanese, flows } from './flows';
-import { eventually, login, screen, shot, startE2e, stepper, textOf } from './harness';
+import { eventually, login, patient, screen, shot, startE2e, stepper, textOf } from './harness';
 
 const ADMIN_PASSWORD = 'kanri-e2e-pass';
 const STAFF_PASSWORD = 'uketsuke-e2e-pass';
@@ -191,6 +191,20 @@ for (const [name, viewport] of [
     await page.getByRole('button', { name: '顔認証付きカードリーダー操作' }).click();
     await s.heading('顔認証付きカードリーダー操作').waitFor();
     const sideways = () => page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    expect(await sideways()).to.be.at.most(0);
+    // At 1024 px 《本日の本人確認》 has the page's width: its longest result reads on one line (beside
+    // the reader's panel it took two, and four once other columns were filled).
+    const p = patient(page);
+    await p.placeCard('通常');
+    await p.removeCard();
+    const result = s.records().getByRole('cell', { name: 'できませんでした（カードが取り外された）' });
+    await result.waitFor();
+    const lines = await result.evaluate((el: any) => {
+      const range = el.ownerDocument.createRange();
+      range.selectNodeContents(el);
+      return new Set([...range.getClientRects()].map((r: { top: number }) => Math.round(r.top))).size;
+    });
+    if (viewport.width >= 1024) expect(lines, 'lines of the result').to.equal(1);
     expect(await sideways()).to.be.at.most(0);
     await shot(page, `layout-${name}`);
     await s.modeButton('目視確認').click();
