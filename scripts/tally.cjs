@@ -15,8 +15,10 @@ const parser = new XMLParser({ ignoreAttributes: false, htmlEntities: true, isAr
 /** The first non-empty line of a <failure> or <error>: its message attribute, else its text. */
 function firstLine(f) {
   const text = typeof f === 'object' && f !== null ? (f['@_message'] ?? f['#text'] ?? '') : String(f ?? '');
+  // node's junit reporter escapes some messages twice (&amp;quot;): one more pass, for people.
+  const once = String(text).replace(/&(quot|amp|lt|gt|apos);/g, (_m, e) => ({ quot: '"', amp: '&', lt: '<', gt: '>', apos: "'" })[e]);
   const line =
-    String(text)
+    once
       .split('\n')
       .map((l) => l.trim())
       .find((l) => l) ?? '';

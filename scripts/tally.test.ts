@@ -65,7 +65,7 @@ test('the totals line: every file summed; a missing, malformed or empty file is 
   const empty = write('empty.xml', '<testsuites></testsuites>');
   const failed = write(
     'failed.xml',
-    '<testsuites><testsuite name="s"><testcase name="lost nothing"><failure message="1 lost&#10;EMU-0001:5">details</failure></testcase><testcase name="died"><error>\n  ECONNRESET\n</error></testcase></testsuite></testsuites>',
+    '<testsuites><testsuite name="s"><testcase name="lost nothing"><failure message="1 &amp;quot;lost&amp;quot;&#10;EMU-0001:5">details</failure></testcase><testcase name="died"><error>\n  ECONNRESET\n</error></testcase></testsuite></testsuites>',
   );
   const run = (...files: string[]) => spawnSync(process.execPath, [TALLY, ...files], { encoding: 'utf8' });
 
@@ -85,7 +85,7 @@ test('the totals line: every file summed; a missing, malformed or empty file is 
   const named = run(good, failed);
   expect(named.status).to.equal(1);
   expect(named.stdout.trimEnd().split('\n').slice(-3)).to.deep.equal([
-    `tally: failed in ${failed}: lost nothing — 1 lost`,
+    `tally: failed in ${failed}: lost nothing — 1 "lost"`,
     `tally: failed in ${failed}: died — ECONNRESET`,
     'Tests: 1 passed, 2 failed, 1 skipped',
   ]);
