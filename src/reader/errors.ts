@@ -115,7 +115,7 @@ export const ERRORS_JA: { readonly [C in ErrorCode]: string } = {
   OQS_ERR_RESULT_WRITE: 'レセコン向け結果ファイル %1 を書き込めませんでした。出力先フォルダを確認してください。',
   OQS_ERR_BAD_CURSOR: 'ページの指定が正しくありません。最初のページから表示し直してください。',
   OQS_ERR_STORE_OPEN: '本人確認の記録を保存するファイル（%1）を開けません。端末の管理者に連絡してください。',
-  OQS_ERR_STORE_WRITE: '本人確認の記録を保存できません（%1）。ディスクの空きを確認し、端末の管理者に連絡してください。',
+  OQS_ERR_STORE_WRITE: '記録を保存できません（%1）。ディスクの空きを確認し、端末の管理者に連絡してください。',
   OQS_ERR_RECORDS_RANGE: '期間の指定が正しくありません。日付は YYYY-MM-DD（日本時間の日）か ISO 8601 の時刻で書き、開始を終了より前にしてください。',
   OQS_ERR_PAGE_LIMIT: '一度に表示する件数は 1 から %1 件までです。',
   OQS_ERR_PAGE_ORDER: '表示順の指定が正しくありません（oldest：古い順、newest：新しい順）。',

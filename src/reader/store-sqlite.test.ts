@@ -136,4 +136,8 @@ test('a full disk is OQS_ERR_STORE_WRITE naming the file, not a bare SQLite erro
     `could not save to the record store ${path}: database or disk is full`,
   ]);
   expect(db.getRecord('EMU-0001:1')).to.equal(null);
+  const change = { from: 'unattended', to: 'pinOnly', by: 'x'.repeat(64 * 1024), at: '2026-11-24T00:00:00.000Z' } as const;
+  expect(() => db.addModeChange(change))
+    .to.throw(OqsError)
+    .with.property('code', 'OQS_ERR_STORE_WRITE');
 });

@@ -160,8 +160,12 @@ export class RecordDb {
   }
 
   addModeChange(c: ModeChange, source?: string): void {
-    if (source === undefined) this.st.addChange.run(c.at, JSON.stringify(c));
-    else this.st.importChange.run(c.at, JSON.stringify(c), source);
+    try {
+      if (source === undefined) this.st.addChange.run(c.at, JSON.stringify(c));
+      else this.st.importChange.run(c.at, JSON.stringify(c), source);
+    } catch (e) {
+      throw new OqsError('OQS_ERR_STORE_WRITE', this.path, (e as Error).message);
+    }
   }
 
   modeChangesPage(q: RecordPageQuery): ModeChangePage {

@@ -306,7 +306,7 @@ test('the store fails: no crash, no ACK, staff are told (recordNotSaved with the
       message: '本人確認の記録を保存できません。結果はリーダーに残っています（失われません）。端末の管理者に連絡してください',
       cause: {
         code: 'OQS_ERR_STORE_WRITE',
-        message: '本人確認の記録を保存できません（/state/records.db）。ディスクの空きを確認し、端末の管理者に連絡してください。',
+        message: '記録を保存できません（/state/records.db）。ディスクの空きを確認し、端末の管理者に連絡してください。',
       },
     },
     null,
@@ -324,5 +324,8 @@ test('while the store keeps failing the alert stays, with the cause, and nothing
   const { terminal, faceAuth } = await setup(t, { store: new BrokenStore() });
   await faceAuth();
   expect(terminal.records()).to.deep.equal([]);
-  expect(terminal.alerts().find((a) => a.code === 'recordNotSaved')?.cause?.code).to.equal('OQS_ERR_STORE_WRITE');
+  expect(terminal.alerts().find((a) => a.code === 'recordNotSaved')?.cause).to.deep.equal({
+    code: 'OQS_ERR_STORE_WRITE',
+    message: '記録を保存できません（記録の保存先）。ディスクの空きを確認し、端末の管理者に連絡してください。',
+  });
 });

@@ -50,7 +50,9 @@ export class RecordBook {
     try {
       this.store.saveRecord(record);
     } catch (e) {
-      const error = OqsError.is(e) ? e : new OqsError('OQS_ERR_STORE_WRITE', 'the record store', String((e as Error)?.message ?? e));
+      const error = OqsError.is(e)
+        ? e
+        : new OqsError('OQS_ERR_STORE_WRITE', { en: 'the record store', ja: '記録の保存先' }, String((e as Error)?.message ?? e));
       this.saved(error);
       throw error;
     }

@@ -150,3 +150,17 @@ test('a visual check confirms by sight, records the date and operator, and leave
   expect(reader.model.wallet.get('pinTwoFailures').pinFailures).to.equal(2);
   expect(terminal.completeVisualCheck(ADMIN).state).to.equal('idle');
 });
+
+test('a mode change the store cannot save is OQS_ERR_STORE_WRITE and changes nothing: the reader is put back', async (t) => {
+  class FullStore extends MemoryStore {
+    override saveMode(): void {
+      throw new Error('database or disk is full');
+    }
+  }
+  const { terminal, reader, settle, readerMode, events } = await setup(t, { store: new FullStore() });
+  expect(await codeOf(settle(terminal.switchMode(ADMIN, 'pinOnly')))).to.equal('OQS_ERR_STORE_WRITE');
+  expect(terminal.mode).to.equal('unattended');
+  expect(reader.model.mode).to.equal('unattended');
+  expect(await readerMode()).to.equal(Mode.unattended);
+  expect(events.filter((e) => e.type === 'modeChanged')).to.deep.equal([]);
+});

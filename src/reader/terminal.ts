@@ -274,7 +274,13 @@ export class Terminal extends EventEmitter {
       throw e;
     }
     const change: ModeChange = { from, to: mode, by: actor.account, at: new Date(this.clock.now()).toISOString() };
-    this.store.saveMode(mode, change);
+    try {
+      this.store.saveMode(mode, change);
+    } catch (e) {
+      // Not saved, not done: the readers go back, as when one of them refused.
+      await Promise.allSettled([...this.readers.values()].map((r) => r.client.setMode(from)));
+      throw OqsError.is(e) ? e : new OqsError('OQS_ERR_STORE_WRITE', { en: 'the mode', ja: '運転モード' }, String((e as Error)?.message ?? e));
+    }
     this.currentMode = mode;
     this.alertBoard.modeSwitched();
     if (mode !== 'visual') this.visual.reset();
