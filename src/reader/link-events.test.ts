@@ -128,7 +128,7 @@ test('an event that arrives while nobody records it is not ACKed, so the reader 
 });
 
 test('an event whose recording failed is not taken for a repeat: its retransmission is recorded, then ACKed', () => {
-  const { port, link } = setup();
+  const { port, link, errors } = setup();
   let fail = true;
   const recorded: string[] = [];
   link.on('event', (e: ReaderEvent) => {
@@ -136,9 +136,11 @@ test('an event whose recording failed is not taken for a repeat: its retransmiss
     recorded.push(e.name);
   });
   const frame = encodeEvent('cardRemoved', 42, { txId: 7 });
-  // Nothing escapes into the port's read (that ended the whole controller): no ACK, no crash.
+  // Nothing escapes into the port's read (that ended the whole controller): no ACK, no crash,
+  // and it is said on the link's error stream, coded.
   expect(() => port.receive(frame)).not.to.throw();
   expect(port.sent()).to.deep.equal([]); // no ACK for what was not recorded
+  expect(errors).to.deep.equal([{ code: 'OQS_ERR_INTERNAL', message: 'event cardRemoved not recorded: the store failed (disk full)' }]);
   fail = false;
   port.receive(frame); // the reader sends it again
   expect(recorded).to.deep.equal(['cardRemoved']);

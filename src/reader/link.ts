@@ -214,7 +214,11 @@ export class ReaderLink extends EventEmitter {
         // sends it again. Thrown on, it would end the controller from inside the port's read.
         try {
           this.emit('event', msg);
-        } catch {
+        } catch (e) {
+          this.emit('linkError', {
+            code: OqsError.is(e) ? e.code : 'OQS_ERR_INTERNAL',
+            message: `event ${msg.name} not recorded: ${(e as Error)?.message ?? e}`,
+          });
           return;
         }
       }

@@ -37,7 +37,8 @@ const DISCONNECTED_NET = 'ネットワーク上の顔認証付きカードリー
 const onNetwork = (path: string) => path.includes('://');
 const DISCONNECTED_VOID =
   '顔認証付きカードリーダーとの接続が切れたため、進行中の目視確認は取り消されました。ケーブルを確認してください（自動で再接続します）。つながったら、もう一度目視確認をしてください';
-const RECORD_NOT_SAVED = '本人確認の記録を保存できません。結果はリーダーに残っています（失われません）。端末の管理者に連絡してください';
+// A held outcome is lost if the reader is switched off (docs/protocol.md PR-5-4): staff must not try that.
+const RECORD_NOT_SAVED = '本人確認の記録を保存できません。結果はリーダーが保持しています。リーダーの電源を切らずに、端末の管理者に連絡してください';
 const VISUAL_REVERTED =
   '顔認証付きカードリーダーが2台になったため、目視確認モードを終了して無人運転モードに戻しました（目視確認はリーダー1台のときだけ使えます）';
 const READER_ALERTS: Record<ReaderAlertCode, string> = {

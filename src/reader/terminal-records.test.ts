@@ -286,14 +286,16 @@ test('on the SQLite store too: a retransmission after a restart is recorded once
   expect([...store.records({ from: '2026-11-01T00:00:00.000Z' })].map((r) => r.id)).to.deep.equal(['EMU-0001:1']);
 });
 
-test('the store fails: no crash, no ACK, staff are told (recordNotSaved with the cause); once it saves again the retransmission is recorded once and the alert goes', async (t) => {
-  class FailingStore extends MemoryStore {
-    failures = 0;
-    override saveRecord(r: ConfirmationRecord) {
-      if (this.failures-- > 0) throw new OqsError('OQS_ERR_STORE_WRITE', '/state/records.db', 'database or disk is full');
-      super.saveRecord(r);
-    }
+/** A store that refuses the next `failures` saves of a record, as a full disk would. */
+class FailingStore extends MemoryStore {
+  failures = 0;
+  override saveRecord(r: ConfirmationRecord) {
+    if (this.failures-- > 0) throw new OqsError('OQS_ERR_STORE_WRITE', '/state/records.db', 'database or disk is full');
+    super.saveRecord(r);
   }
+}
+
+test('the store fails: no crash, no ACK, staff are told (recordNotSaved with the cause); once it saves again the retransmission is recorded once and the alert goes', async (t) => {
   const store = new FailingStore();
   const { terminal, faceAuth, events } = await setup(t, { store });
   const alerts = () => events.flatMap((e) => (e.type === 'alert' ? [e.alert] : []));
@@ -303,7 +305,7 @@ test('the store fails: no crash, no ACK, staff are told (recordNotSaved with the
   expect(alerts()).to.deep.equal([
     {
       code: 'recordNotSaved',
-      message: '本人確認の記録を保存できません。結果はリーダーに残っています（失われません）。端末の管理者に連絡してください',
+      message: '本人確認の記録を保存できません。結果はリーダーが保持しています。リーダーの電源を切らずに、端末の管理者に連絡してください',
       cause: {
         code: 'OQS_ERR_STORE_WRITE',
         message: '記録を保存できません（/state/records.db）。ディスクの空きを確認し、端末の管理者に連絡してください。',
@@ -313,6 +315,40 @@ test('the store fails: no crash, no ACK, staff are told (recordNotSaved with the
   ]);
   expect(terminal.records().map((r) => [r.id, r.outcome])).to.deep.equal([['EMU-0001:1', 'confirmed']]);
   expect(terminal.alerts().map((a) => a.code)).not.to.include('recordNotSaved');
+});
+
+test("an outcome the store refused past the reader's last resend: its consent is not ACKed either, the alarm stays, and after a restart the reader's replay records both", async (t) => {
+  const store = new FailingStore();
+  const { terminal, faceAuth, act, reader, restart, events } = await setup(t, { store });
+  // What the reader sent, seen before the terminal's own listener (which throws while the store fails).
+  const sent: ReaderEvent[] = [];
+  terminal.client()!.link.prependListener('event', (e: ReaderEvent) => void sent.push(e));
+  store.failures = Infinity;
+  await faceAuth(); // identityConfirmed refused at every resend, then held by the reader
+  store.failures = 0; // the disk is freed
+  await act(() => reader.answerConsent('all')); // the consent of an outcome not saved: refused too
+  expect(terminal.records()).to.deep.equal([]);
+  expect(terminal.alerts().map((a) => a.code)).to.include('recordNotSaved');
+  const acked = events.flatMap((e) => (e.type === 'frame' && e.frame.message?.kind === 'ack' ? [e.frame.message.ackSeq] : []));
+  for (const name of ['identityConfirmed', 'consentGiven']) expect(acked, `${name} ACKed`).not.to.include(sent.find((e) => e.name === name)!.seq);
+  // A restart's hello makes the reader send what it holds again, in the order first sent (PR-5-6).
+  const next = await restart();
+  for (const name of ['identityConfirmed', 'consentGiven'])
+    next.terminal.client()!.link.emit(
+      'event',
+      sent.find((e) => e.name === name)!,
+    );
+  expect(next.terminal.records().map((r) => [r.id, r.outcome, r.consent])).to.deep.equal([['EMU-0001:1', 'confirmed', 'all']]);
+  expect(next.terminal.alerts().map((a) => a.code)).not.to.include('recordNotSaved');
+});
+
+test('a fault of ours while an event is handled (a listener that throws) is not ACKed either, and staff see recordNotSaved with OQS_ERR_INTERNAL', async (t) => {
+  const { terminal, faceAuth } = await setup(t);
+  terminal.on('event', (e: TerminalEvent) => {
+    if (e.type === 'record') throw new TypeError('a bug');
+  });
+  await faceAuth();
+  expect(terminal.alerts().find((a) => a.code === 'recordNotSaved')?.cause?.code).to.equal('OQS_ERR_INTERNAL');
 });
 
 test('while the store keeps failing the alert stays, with the cause, and nothing is recorded', async (t) => {

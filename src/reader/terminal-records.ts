@@ -36,27 +36,33 @@ export class RecordBook {
     private readonly store: TerminalStore,
     private readonly clock: Clock,
     private readonly publish: (record: ConfirmationRecord) => void,
-    /** After every save: the error that stopped it, or null once one succeeds. */
+    /** After a save: the error that stopped it, or null once nothing is left unsaved. */
     private readonly saved: (error: OqsError | null) => void = () => undefined,
   ) {
     this.roll();
   }
 
+  /** `serial:txId` of the transactions whose outcome or consent the store refused, until saved. */
+  private readonly unsaved = new Set<string>();
+
   /**
    * On disk, or a coded throw: the caller (the link's event) then sends no ACK, so the reader sends
-   * the outcome again and it is saved once the store takes it.
+   * the event again and it is saved once the store takes it. Staff are told until every refused
+   * one is saved: a reader past its last resend holds its outcome until the next hello.
    */
-  private save(record: ConfirmationRecord): void {
+  private save(record: ConfirmationRecord, tx: string): void {
     try {
       this.store.saveRecord(record);
     } catch (e) {
       const error = OqsError.is(e)
         ? e
         : new OqsError('OQS_ERR_STORE_WRITE', { en: 'the record store', ja: '記録の保存先' }, String((e as Error)?.message ?? e));
+      this.unsaved.add(tx);
       this.saved(error);
       throw error;
     }
-    this.saved(null);
+    this.unsaved.delete(tx);
+    if (this.unsaved.size === 0) this.saved(null);
   }
 
   /** Starts a new window when the Japanese day has changed since the last one (and at start). */
@@ -98,7 +104,7 @@ export class RecordBook {
       startedAt: tx ? new Date(tx.startedAt).toISOString() : now,
       finishedAt: now,
     };
-    this.save(record);
+    this.save(record, base);
     if (tx) tx.recordId = id;
     this.window.set(id, record);
     this.publish(record);
@@ -108,9 +114,14 @@ export class RecordBook {
   /** The patient's consent on the record of their transaction, if there is one. */
   consent(reader: ReaderIdentity, txId: number, tx: Tx | undefined, choice: ConfirmationRecord['consent']): void {
     // By record id, which survives a restart of the terminal (the transaction map does not).
-    const rec = this.find(tx?.recordId ?? `${reader.serial}:${txId}`);
+    const base = `${reader.serial}:${txId}`;
+    const rec = this.find(tx?.recordId ?? base);
+    // Its outcome could not be saved yet: no ACK for the consent either, or it would be lost; the
+    // reader sends both again, the outcome first.
+    if (!rec && this.unsaved.has(base))
+      throw new OqsError('OQS_ERR_STORE_WRITE', { en: 'the record store', ja: '記録の保存先' }, `the outcome of ${base} is not saved yet`);
     if (!rec) return;
-    this.save({ ...rec, consent: choice });
+    this.save({ ...rec, consent: choice }, base);
     rec.consent = choice;
     if (this.window.has(rec.id)) this.window.set(rec.id, rec);
     this.publish(rec);

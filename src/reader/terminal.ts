@@ -150,7 +150,16 @@ export class Terminal extends EventEmitter {
     this.requireReaderMenu();
     if (!client.identity) throw new TypeError('attachReader needs an identified ReaderClient');
     const entry: Connected = { client, identity: client.identity, screen: undefined, txs: new Map(), modePending: false };
-    const onEvent = (e: ReaderEvent) => onReaderEvent(this.core, client.path, entry, e);
+    const onEvent = (e: ReaderEvent) => {
+      try {
+        onReaderEvent(this.core, client.path, entry, e);
+      } catch (err) {
+        // Not recorded, so not ACKed (ReaderLink): whatever stopped it, staff hear of it. A store
+        // failure has said so already (RecordBook); anything else is a fault of ours.
+        if (!OqsError.is(err, 'OQS_ERR_STORE_WRITE')) this.alertBoard.recordSaved(new OqsError('OQS_ERR_INTERNAL'));
+        throw err;
+      }
+    };
     const onFrame = (frame: TraceEntry) => this.publish({ type: 'frame', path: client.path, frame });
     const onClose = () => {
       if (this.readers.get(client.path) !== entry) return;

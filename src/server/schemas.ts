@@ -108,7 +108,7 @@ export const Alert = Type.Object(
           code: Type.String({ description: 'an error code of the one table (src/reader/errors.ts; listed in docs/steps.md)' }),
           message: Type.String({ description: 'Japanese, for staff' }),
         },
-        { description: 'why the reader cannot be reached (readerNotConnected, readerDisconnected)' },
+        { description: 'why: the reader cannot be reached (readerNotConnected, readerDisconnected), or an outcome could not be saved (recordNotSaved)' },
       ),
     ),
   },
