@@ -19,6 +19,7 @@ import type { ConfirmationRecord, ModeChange } from './records';
 import type { StoredVisualPassword, TerminalStore } from './store';
 import { importJournals, type Imported, type ImportOptions } from './store-migrate';
 import type { Pruned, RecordPageQuery, RecordRange } from './store-query';
+import { OqsError } from './errors';
 import { RecordDb } from './store-sqlite';
 
 /** Which operating system's rules apply; tests inject 'win32' to run the Windows branches here. */
@@ -118,8 +119,15 @@ export class FileStore implements TerminalStore {
 
   /** The audit line first, then mode.json: a crash in between leaves a line for a switch that did not happen, never a switch without one. */
   saveMode(mode: ModeName, change: ModeChange): void {
-    this.db.addModeChange(change);
-    this.replace('mode.json', { mode });
+    // One transaction: if mode.json cannot be written, the audit row goes too (no switch that never was).
+    this.db.transaction(() => {
+      this.db.addModeChange(change);
+      try {
+        this.replace('mode.json', { mode });
+      } catch (e) {
+        throw new OqsError('OQS_ERR_STORE_WRITE', join(this.dir, 'mode.json'), (e as Error).message);
+      }
+    });
   }
 
   loadVisualPassword(): StoredVisualPassword | null {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import { expect } from 'chai';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ModeName } from '../protocol';
@@ -280,4 +280,22 @@ test('FileStore: a temp file left by a crash before the rename is removed, the m
   t.after(() => again.close());
   expect(again.loadMode()).to.equal('visual');
   expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).to.deep.equal([]);
+});
+
+test('FileStore: a mode whose mode.json cannot be written is OQS_ERR_STORE_WRITE, and its audit row is not kept either', (t) => {
+  const dir = tempDir(t);
+  const store = new FileStore(dir);
+  t.after(() => store.close());
+  store.saveMode('visual', change('unattended', 'visual', '2026-11-24T01:00:00.000Z'));
+  // The temporary file's name taken by a directory: the write fails as a full or broken disk would.
+  mkdirSync(join(dir, `mode.json.${process.pid}.tmp`));
+  let error: unknown;
+  try {
+    store.saveMode('pinOnly', change('visual', 'pinOnly', '2026-11-24T02:00:00.000Z'));
+  } catch (e) {
+    error = e;
+  }
+  expect(OqsError.is(error, 'OQS_ERR_STORE_WRITE')).to.equal(true);
+  expect(store.loadMode()).to.equal('visual');
+  expect([...store.modeChanges()].map((c) => c.to)).to.deep.equal(['visual']);
 });
