@@ -135,10 +135,15 @@ test('a recording that starts with the card already on the reader: the acts befo
   t.frames.splice(helloEnd, from - helloEnd);
   const { text, skipped } = traceToScenario(t);
   expect(skipped).to.include.members([
-    'カードが置かれる前からの記録（consentGiven）：カードを置くところから記録し直すか、手で補う',
-    'カードが置かれる前からの記録（cardRemoved）：カードを置くところから記録し直すか、手で補う',
+    '記録の開始時にカードが置かれていた（consentGiven）：カードを置くところから記録し直すか、手で補う',
+    '記録の開始時にカードが置かれていた（cardRemoved）：カードを置くところから記録し直すか、手で補う',
   ]);
   expect(steps(text).filter((s) => /同意画面|カードを取る/.test(s))).to.deep.equal([]);
+  // Begun later still, at the outcome: no assertion of an outcome no step caused.
+  const late = golden('face-auth-unattended');
+  const at = late.frames.indexOf(named(late, 'identityConfirmed'));
+  late.frames.splice(helloEnd, at - helloEnd);
+  expect(steps(traceToScenario(late).text).filter((s) => /記録がある|記録の同意/.test(s))).to.deep.equal([]);
 });
 
 test('oqs-reader trace to-scenario: stdout or -o FILE, exit codes and usage errors', async (t) => {

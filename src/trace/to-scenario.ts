@@ -6,8 +6,17 @@ import { prepareTrace, type PreparedFrame } from './diff';
 import type { Trace } from './format';
 import { inferVisit, type VisitEvidence, type VisitInference, type Wallet } from './to-scenario-infer';
 
-/** Events of a patient's act with the card on the reader (after cardPlaced, before cardRemoved). */
-const PATIENT_ACTS = new Set(['methodChosen', 'faceResult', 'pinResult', 'visualPasswordResult', 'consentGiven', 'cardRemoved']);
+/** Events of a visit with the card on the reader (after cardPlaced, before cardRemoved): acts and outcomes. */
+const VISIT_EVENTS = new Set([
+  'methodChosen',
+  'faceResult',
+  'pinResult',
+  'visualPasswordResult',
+  'consentGiven',
+  'cardRemoved',
+  'identityConfirmed',
+  'identityFailed',
+]);
 /**
  * A recorded session (a trace from the tap, the hardware profile or `start --trace`) as an editable
  * Japanese scenario for the emulator (`oqs-reader trace to-scenario`, docs/traces.md): the patient's
@@ -203,9 +212,9 @@ export function traceToScenario(trace: Trace, opts: { source?: string } = {}): G
     }
     if (m.kind !== 'event') return;
     // A recording begun with the card already on the reader (a tap started mid-visit): no step can
-    // put the patient there without the card, so those acts and their outcomes are not reproduced.
-    if (!cardOn && PATIENT_ACTS.has(m.name)) {
-      skip(`カードが置かれる前からの記録（${m.name}）：カードを置くところから記録し直すか、手で補う`);
+    // put the patient there without the card, so that visit's acts and outcomes are not reproduced.
+    if (!cardOn && VISIT_EVENTS.has(m.name)) {
+      skip(`記録の開始時にカードが置かれていた（${m.name}）：カードを置くところから記録し直すか、手で補う`);
       unheard = true;
       return;
     }
