@@ -128,13 +128,15 @@ export function embeddedReaders(
   count: number,
   /** What sits on the line in front of each reader (e.g. a PacedDevice for a slow line). */
   device: (reader: EmulatedReader, index: number) => SerialDevice = (r) => r,
+  /** The readers' ACK waits: about the line, not the device (docs/emulator.md), so real time under start. */
+  linkClock: Clock = clock,
 ): EmbeddedReaders {
   const { CARD_PROFILES, EmulatedReader, EmulatorBinding, EmulatorError, FACE_CONDITIONS, Stimulus, stimulusProblem } = simulator();
   const binding = new EmulatorBinding();
   const readers: EmulatedReader[] = [];
   const ports: ReaderPort[] = [];
   for (let i = 0; i < count; i++) {
-    const reader = new EmulatedReader({ clock, identity: { serial: `EMU-${String(i + 1).padStart(4, '0')}` } });
+    const reader = new EmulatedReader({ clock, linkClock, identity: { serial: `EMU-${String(i + 1).padStart(4, '0')}` } });
     const path = `/dev/ttyEMU${i}`;
     binding.addPort(path, device(reader, i));
     readers.push(reader);

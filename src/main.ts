@@ -92,7 +92,7 @@ export async function startProduct(opts: StartOptions) {
     const binding = readerBinding({ clock, observe: logNetEvents(opts.log) });
     ports = opts.readerPorts.map((path) => ({ path, binding }));
   } else {
-    const embedded = embeddedReaders(new ScaledClock(clock, opts.timeScale), 1);
+    const embedded = embeddedReaders(new ScaledClock(clock, opts.timeScale), 1, undefined, clock);
     ports = embedded.ports;
     emulator = embedded.controls;
   }

@@ -8,6 +8,7 @@ import { startProduct } from './main';
 import { FileStore } from './reader/store';
 import { syntheticRecord } from './reader/test-records';
 import { realTimerDelays } from './time/test-timers';
+import { DEFAULT_LINK_TIMING } from '../simulator/link-device';
 
 const NOW = Date.parse('2026-11-24T10:00:00+09:00');
 const daysAgo = (d: number) => new Date(NOW - d * 86_400_000).toISOString();
@@ -59,13 +60,36 @@ test('start --time-scale 0 speeds up the embedded reader only: the controller ke
   const state = mkdtempSync(join(tmpdir(), 'oqs-start-scale-'));
   t.after(() => rmSync(state, { recursive: true, force: true }));
   const { result: product, delays } = await realTimerDelays(() =>
-    startProduct({ host: '127.0.0.1', port: 0, baudRate: 115200, timeScale: 0, quiet: true, stateDir: state, clockStart: NOW, log: () => undefined }),
+    startProduct({
+      host: '127.0.0.1',
+      port: 0,
+      baudRate: 115200,
+      timeScale: 0,
+      quiet: true,
+      stateDir: state,
+      clockStart: NOW,
+      adminPassword: 'scale-test-admin',
+      log: () => undefined,
+    }),
   );
   try {
     // 10:00 JST: the next run is at 00:05 JST tomorrow, 14 h 5 min away (less the start's own milliseconds).
     const untilNextRun = 14 * 3_600_000 + 5 * 60_000;
     expect(delays.filter((ms) => ms > untilNextRun - 60_000 && ms <= untilNextRun)).to.have.length(1);
     expect(product.retention.runs).to.equal(1);
+    // The embedded reader's device delays are instant, but its ACK waits are about the line: real
+    // (docs/emulator.md), so an event is not sent again before the controller could answer it.
+    const auth = `Basic ${Buffer.from('admin:scale-test-admin').toString('base64')}`;
+    const placed = await realTimerDelays(() =>
+      product.app.inject({
+        method: 'POST',
+        url: '/api/emulator/stimulus',
+        headers: { authorization: auth },
+        payload: { action: 'placeCard', profile: 'normal' },
+      }),
+    );
+    expect(placed.result.statusCode, placed.result.body).to.equal(200);
+    expect(placed.delays).to.include(DEFAULT_LINK_TIMING.ackTimeoutMs);
   } finally {
     await product.close();
   }
