@@ -97,6 +97,22 @@ export class NetClient {
     );
   }
 
+  /**
+   * A new client that sends `command` and gets its `name` response. One client at a time, as
+   * ser2net: right after the last client went, the emulator may not have seen it close yet and
+   * turns the new one away; it is then tried again (a few times).
+   */
+  static async ask(url: string, command: Buffer, name: string): Promise<{ client: NetClient; response: Extract<Message, { kind: 'response' }> }> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await NetClient.open(url);
+      client.send(command);
+      const found = () => client.messages.find((m): m is Extract<Message, { kind: 'response' }> => m.kind === 'response' && m.name === name);
+      const got = await client.until(() => found() ?? (client.closed ? 'turned away' : undefined), `a ${name} response or a refusal`);
+      if (got !== 'turned away') return { client, response: got };
+      if (attempt >= 5) throw new Error(`turned away ${attempt} times: the reader still has a client`);
+    }
+  }
+
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     return new Promise((resolve) => {
