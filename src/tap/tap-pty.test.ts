@@ -15,7 +15,6 @@ import type { Terminal, TerminalEvent } from '../reader/terminal';
 import { RealClock } from '../time/clock';
 import { compareTraces } from '../trace/diff';
 import { parseTrace, type Trace } from '../trace/format';
-import { normaliseTrace } from '../trace/normalise';
 import { TraceRecorder } from '../trace/recorder';
 import { WatchedProcess } from '../util/child-lines';
 import { EmulatorControlClient } from '../../simulator/control/client';
@@ -75,7 +74,9 @@ async function visit(
     clock,
     store,
     readers: [{ path, binding }],
-    link: { commandTimeoutMs: 600, heartbeatMs: 0, reconnectMaxMs: 1000 },
+    // The product's own command timeout: two pty bridges and the tap on a loaded machine may take
+    // more than 600 ms, and a timed-out command would reconnect and tell another story.
+    link: { commandTimeoutMs: 3000, heartbeatMs: 0, reconnectMaxMs: 1000 },
     observe: (t) => {
       terminal = t;
       recorder = new TraceRecorder({ clock, terminal: t });
@@ -109,10 +110,14 @@ async function visit(
 
 /** What must not differ between two runs of the same visit: not ids' counters, not times. */
 const recordsOf = (run: Run) => run.records.map(({ startedAt: _s, finishedAt: _f, id: _i, ...rest }) => rest);
-/** The controller's trace, normalised, with the port's path (which differs) taken out. */
-function normalised(trace: Trace) {
-  const strip = { ...trace, header: { ...trace.header, readers: trace.header.readers.map((r) => ({ ...r, path: 'R' })) } };
-  return normaliseTrace({ ...strip, frames: trace.frames.map((f) => ({ ...f, path: 'R' })) });
+/**
+ * Two traces of the controller tell the same story, as `oqs-reader trace diff` reads them: the same
+ * messages in each direction with the same fields. How ACKs interleave with the reader's events,
+ * and the times, depend on the machine's load, not on the tap.
+ */
+function sameStory(a: Trace, b: Trace, what: string): void {
+  const { onlyA, onlyB, fieldDiffs } = compareTraces(a, b).counts;
+  assert.deepEqual({ onlyA, onlyB, fieldDiffs }, { onlyA: 0, onlyB: 0, fieldDiffs: 0 }, what);
 }
 
 test('controller → tap → pty emulator: faults armed at start and at runtime are survived; with none, records and trace equal a direct connection', async (t) => {
@@ -164,7 +169,7 @@ test('controller → tap → pty emulator: faults armed at start and at runtime 
   await emu.reset();
   const through = await visit(ready.controller, emu.control, lost);
   assert.deepEqual(recordsOf(through), recordsOf(direct), 'records through the tap equal records over a direct connection');
-  assert.deepEqual(normalised(through.trace), normalised(direct.trace), "the controller's trace through the tap equals the direct one");
+  sameStory(direct.trace, through.trace, "the controller's trace through the tap tells the direct one's story");
 
   // The tap's own trace: a valid trace file, both directions, the faults named where they struck.
   const recorded = parseTrace(readFileSync(tracePath, 'utf8'));
@@ -261,7 +266,7 @@ test('over TCP on both sides: controller → tcp:// → tap (listen:tcp://) → 
   await emulator.call('reset', {});
   const through = await visit(controller, emulator, lost);
   assert.deepEqual(recordsOf(through), recordsOf(direct));
-  assert.deepEqual(normalised(through.trace), normalised(direct.trace));
+  sameStory(direct.trace, through.trace, "the controller's trace through the tap over TCP tells the direct one's story");
   // What the tap recorded of that session, compared as a vendor would (oqs-reader trace diff) with the controller's own trace.
   const comparison = compareTraces(through.trace, parseTrace(readFileSync(tapTrace, 'utf8')));
   assert.equal(comparison.verdict, 'same', JSON.stringify(comparison.counts));
