@@ -71,8 +71,8 @@ export class NetClient {
     this.socket.write(this.telnetMode ? escapeIac(bytes) : bytes);
   }
 
-  /** Resolves once `ready()` returns something, waiting on real I/O at most WAIT_MS. */
-  until<T>(ready: () => T | undefined | false, what: string): Promise<T> {
+  /** Resolves once `ready()` returns something, waiting on real I/O at most `waitMs` (default WAIT_MS). */
+  until<T>(ready: () => T | undefined | false, what: string, waitMs = WAIT_MS): Promise<T> {
     return new Promise((resolve, reject) => {
       const check = () => {
         const v = ready();
@@ -83,8 +83,11 @@ export class NetClient {
       };
       const timer = setTimeout(() => {
         this.waiters.delete(check);
-        reject(new Error(`no ${what} within ${WAIT_MS} ms (messages: ${this.messages.map((r) => ('name' in r ? r.name : r.kind)).join(', ') || 'none'})`));
-      }, WAIT_MS);
+        const telnet = this.telnet.length ? `; ${this.telnet.length} Telnet events, ${this.raw.reduce((n, b) => n + b.length, 0)} bytes in` : '';
+        reject(
+          new Error(`no ${what} within ${waitMs} ms (messages: ${this.messages.map((r) => ('name' in r ? r.name : r.kind)).join(', ') || 'none'}${telnet})`),
+        );
+      }, waitMs);
       this.waiters.add(check);
       check();
     });
@@ -102,12 +105,17 @@ export class NetClient {
    * ser2net: right after the last client went, the emulator may not have seen it close yet and
    * turns the new one away; it is then tried again (a few times).
    */
-  static async ask(url: string, command: Buffer, name: string): Promise<{ client: NetClient; response: Extract<Message, { kind: 'response' }> }> {
+  static async ask(
+    url: string,
+    command: Buffer,
+    name: string,
+    waitMs = WAIT_MS,
+  ): Promise<{ client: NetClient; response: Extract<Message, { kind: 'response' }> }> {
     for (let attempt = 1; ; attempt++) {
       const client = await NetClient.open(url);
       client.send(command);
       const found = () => client.messages.find((m): m is Extract<Message, { kind: 'response' }> => m.kind === 'response' && m.name === name);
-      const got = await client.until(() => found() ?? (client.closed ? 'turned away' : undefined), `a ${name} response or a refusal`);
+      const got = await client.until(() => found() ?? (client.closed ? 'turned away' : undefined), `a ${name} response or a refusal`, waitMs);
       if (got !== 'turned away') return { client, response: got };
       if (attempt >= 5) throw new Error(`turned away ${attempt} times: the reader still has a client`);
     }
