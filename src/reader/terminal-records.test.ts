@@ -12,6 +12,7 @@ import { OqsError } from './errors';
 import { FileStore, MemoryStore } from './store';
 import { Terminal, type TerminalEvent } from './terminal';
 import { ADMIN, setup } from './test-terminal';
+import { syntheticRecord } from './test-records';
 
 // ---- records ----------------------------------------------------------------------------------
 
@@ -183,19 +184,14 @@ class CountingStore extends MemoryStore {
 
 function oldRecord(n: number): ConfirmationRecord {
   const at = new Date(Date.UTC(2026, 0, 1) + n * 60_000).toISOString();
-  return {
+  return syntheticRecord(n, at, {
     id: `OLD-0001:${n}`,
-    outcome: 'confirmed',
     method: 'pin',
-    failReason: null,
     confirmationDate: '2026/01/01',
-    operator: null,
     reader: { vendor: 'OQS Emulated', model: 'FACE-EMU-1', serial: 'OLD-0001' },
     cardId: null,
     consent: null,
-    startedAt: at,
-    finishedAt: at,
-  };
+  });
 }
 
 test("start-up reads today's records only, not the history before", async (t) => {
